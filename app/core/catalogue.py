@@ -1,0 +1,79 @@
+"""The model catalogue the build writes (models/catalogue.json): which models
+exist, their files, sizes, hashes and licences.
+
+Read with the standard ``urllib`` API, which ``pyodide-http`` makes work in the
+page, so the same code runs under CPython. Public: ``ModelEntry``, ``Catalogue``,
+``read_catalogue``.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from .errors import CatalogueError
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model the studio can load."""
+
+    id: str
+    name: str
+    dtype: str
+    licence: str
+    source: str
+    purpose: str
+    files: dict[str, dict]
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes fetched to load it: every file but the ONNX weights of other precisions."""
+        weights = onnx_file(self.dtype)
+        return sum(info["size"] for path, info in self.files.items()
+                   if not path.startswith("onnx/") or path == weights)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All models, and the default one."""
+
+    default: str
+    models: tuple[ModelEntry, ...]
+
+    def get(self, model_id: str) -> ModelEntry:
+        for entry in self.models:
+            if entry.id == model_id:
+                return entry
+        raise CatalogueError(f'The model "{model_id}" is not in the catalogue.')
+
+    @classmethod
+    def from_json(cls, data: dict) -> Catalogue:
+        try:
+            models = tuple(
+                ModelEntry(id=m["id"], name=m["name"], dtype=m["dtype"], licence=m["licence"],
+                           source=m["source"], purpose=m.get("purpose", ""), files=m["files"])
+                for m in data["models"]
+            )
+            return cls(default=data["default"], models=models)
+        except (KeyError, TypeError) as err:
+            raise CatalogueError(f"The model catalogue is malformed ({err!r}): run the set-up again.") from None
+
+
+def onnx_file(dtype: str) -> str:
+    """transformers.js's file name for the ONNX weights of a precision."""
+    suffix = {"fp32": "", "q8": "_quantized"}.get(dtype, f"_{dtype}")
+    return f"onnx/model{suffix}.onnx"
+
+
+def read_catalogue(url: str) -> Catalogue:
+    """Fetch and parse the catalogue at ``url``."""
+    try:
+        with urllib.request.urlopen(url) as response:
+            data = json.loads(response.read().decode("utf-8"))
+    except (OSError, urllib.error.URLError, ValueError) as err:
+        raise CatalogueError(
+            f"The model catalogue could not be read ({err}): run the set-up (python serve.py)."
+        ) from None
+    return Catalogue.from_json(data)

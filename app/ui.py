@@ -1,0 +1,145 @@
+"""The studio's page logic: reads the brief, runs the core, shows the results.
+
+It works through two objects given to it — a page (``app.bridge.Page``: DOM by
+element id) and a model (a core ``TextGenerator``) — so it imports nothing from
+the browser. Public: ``Studio``.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from .core.errors import StudioError
+from .core.ideas import Brief, IdeaCard, spark
+from .core.model import Message, Sampling
+from .core.render import render_inline
+
+IDEA_COUNT = 5
+
+
+def cards_html(cards: list[IdeaCard]) -> str:
+    """Markup for the idea list; titles and hooks are Markdown from the model."""
+    items = []
+    for card in cards:
+        state = "" if card.complete else ' data-streaming="true"'
+        hook = f'<p class="idea-hook">{render_inline(card.hook)}</p>' if card.hook else ""
+        items.append(
+            f'<li class="idea-card"{state}><h3 class="idea-title">{render_inline(card.title)}</h3>{hook}</li>'
+        )
+    return "".join(items)
+
+
+class Studio:
+    """Wires the brief form, the Spark and Stop buttons and the idea list."""
+
+    def __init__(self, page, model) -> None:
+        self.page = page
+        self.model = model
+        self.task: asyncio.Task | None = None
+        self.model_ready = False
+
+    async def start(self) -> None:
+        """Hook up events, then wait for the model (the form works meanwhile)."""
+        self.page.on("brief-form", "submit", self.on_submit)
+        self.page.on("brief", "keydown", self.on_brief_key)
+        self.page.on("stop", "click", lambda _event: self.stop())
+        self.page.stage("python", "ready", "Studio ready")
+        self.page.set_enabled("spark", True)
+        self.page.set_data("studio", "python", "ready")
+        self.page.expose("runPrompt", self.run_prompt)
+        try:
+            info = await self.model.ready()
+        except StudioError as error:
+            self.show_status(str(error), "error")
+            return
+        self.model_ready = True
+        self.show_status(f"{info['name']} is ready. Write a brief and press Spark ideas (Ctrl+Enter).")
+
+    def show_status(self, text: str, kind: str = "info") -> None:
+        self.page.set_text("status", text)
+        self.page.set_data("status", "kind", kind)
+
+    def on_submit(self, event) -> None:
+        event.preventDefault()
+        self.start_spark()
+
+    def on_brief_key(self, event) -> None:
+        if event.key == "Enter" and (event.ctrlKey or event.metaKey):
+            event.preventDefault()
+            self.start_spark()
+
+    def start_spark(self) -> None:
+        if self.task and not self.task.done():
+            return
+        try:
+            brief = Brief.from_text(self.page.value("brief"))
+        except StudioError as error:
+            self.show_status(str(error), "error")
+            self.page.focus("brief")
+            return
+        self.task = asyncio.ensure_future(self.spark(brief))
+
+    def stop(self) -> None:
+        if self.task and not self.task.done():
+            self.task.cancel()
+
+    def set_busy(self, busy: bool) -> None:
+        self.page.set_enabled("spark", not busy)
+        self.page.set_enabled("stop", busy)
+        self.page.set_data("ideas", "state", "streaming" if busy else "idle")
+
+    async def spark(self, brief: Brief) -> None:
+        """Stream idea cards into the list; Stop keeps the ones already written."""
+        self.set_busy(True)
+        if not self.model_ready:
+            self.show_status("Waiting for the model to finish loading…")
+        self.page.set_html("ideas", "")
+        cards: list[IdeaCard] = []
+        try:
+            await self.model.ready()
+            self.show_status("Sparking ideas…")
+            async for update in spark(brief, self.model, IDEA_COUNT):
+                cards = update.cards
+                self.page.set_html("ideas", cards_html(cards))
+            self.show_status(self.summary(cards, update.stats))
+        except asyncio.CancelledError:
+            done = [c for c in cards if c.complete] or cards
+            self.page.set_html("ideas", cards_html(done))
+            self.show_status(f"Stopped. Kept {len(done)} idea{'s' if len(done) != 1 else ''}.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.set_busy(False)
+
+    @staticmethod
+    def summary(cards: list[IdeaCard], stats) -> str:
+        tokens = sum(s.tokens for s in stats)
+        speed = max((s.tokens_per_second for s in stats), default=0.0)
+        found = f"{len(cards)} idea{'s' if len(cards) != 1 else ''}"
+        if len(cards) < IDEA_COUNT:
+            found += f" (asked for {IDEA_COUNT}; the model ran out — try again or reword the brief)"
+        return f"{found} · {tokens} tokens at {speed:.1f} tokens/s."
+
+    async def run_prompt(self, prompt: str, max_new_tokens: int = 128) -> dict:
+        """Greedy completion of one user prompt through the studio path, timed
+        in Python (used by bench/ to measure the bridge's cost)."""
+        loop = asyncio.get_running_loop()
+        await self.model.ready()
+        started = loop.time()
+        first = None
+        text = ""
+        generation = self.model.generate([Message("user", prompt)], Sampling.greedy(int(max_new_tokens)))
+        async for chunk in generation:
+            if first is None:
+                first = loop.time()
+            text += chunk
+        ended = loop.time()
+        stats = generation.stats
+        return {
+            "text": text,
+            "tokens": stats.tokens,
+            "promptTokens": stats.prompt_tokens,
+            "firstTokenMs": ((first or ended) - started) * 1000,
+            "decodeMs": (ended - (first or ended)) * 1000,
+            "workerFirstTokenMs": stats.first_token_ms,
+            "workerDecodeMs": stats.decode_ms,
+        }

