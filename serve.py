@@ -52,10 +52,20 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(host: str, port: int, quiet: bool = True) -> http.server.ThreadingHTTPServer:
+class StudioServer(http.server.ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a browser drops a download."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
+def make_server(host: str, port: int, quiet: bool = True) -> StudioServer:
     handler = functools.partial(StudioHandler, directory=str(ROOT))
     StudioHandler.quiet = quiet
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    return StudioServer((host, port), handler)
 
 
 def main(argv: list[str] | None = None) -> int:

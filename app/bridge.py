@@ -86,6 +86,10 @@ class Page:
     def focus(self, element_id: str) -> None:
         self._element(element_id).focus()
 
+    def seconds_since_start(self) -> float:
+        """Seconds since the page started loading the studio."""
+        return (js.performance.now() - self._runtime.started) / 1000
+
     def stage(self, name: str, state: str, detail: str) -> None:
         """Update a start-up stage (runtime, python, model)."""
         self._runtime.stage(name, state, detail, 1 if state == "ready" else None)
@@ -110,7 +114,7 @@ class Page:
 class WorkerGeneration:
     """One generation in the model worker, iterated for its text chunks."""
 
-    def __init__(self, client, spec, messages: list[Message], sampling: Sampling) -> None:
+    def __init__(self, client, spec, messages: list[Message], sampling: Sampling, prefill: str = "") -> None:
         self.stats: GenerationStats | None = None
         self._queue: asyncio.Queue = asyncio.Queue()
         self._on_token = create_proxy(self._queue.put_nowait)
@@ -119,10 +123,15 @@ class WorkerGeneration:
             spec,
             _to_js([{"role": m.role, "content": m.content} for m in messages]),
             _to_js(sampling.as_options()),
-            _to_js({"onToken": self._on_token, "signal": self._controller.signal}),
+            _to_js({"onToken": self._on_token, "signal": self._controller.signal, "prefill": prefill}),
         )
         self._done = asyncio.ensure_future(promise)
         self._done.add_done_callback(lambda _: self._queue.put_nowait(_END))
+
+    @property
+    def ended(self) -> asyncio.Future:
+        """Resolves when the worker has finished this generation, however it ended."""
+        return self._done
 
     async def __aiter__(self):
         try:
@@ -165,6 +174,7 @@ class WorkerModel:
         runtime = js.globalThis.museSpark
         self._client = runtime.client
         self._loading = runtime.model
+        self._running: set[asyncio.Future] = set()
 
     async def ready(self) -> dict:
         """Wait for the start-up load; returns {id, name, dtype} or raises a StudioError."""
@@ -176,5 +186,13 @@ class WorkerModel:
         entry = chosen.entry
         return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
 
-    def generate(self, messages: list[Message], sampling: Sampling) -> WorkerGeneration:
-        return WorkerGeneration(self._client, self._spec, messages, sampling)
+    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> WorkerGeneration:
+        generation = WorkerGeneration(self._client, self._spec, messages, sampling, prefill)
+        self._running.add(generation.ended)
+        generation.ended.add_done_callback(self._running.discard)
+        return generation
+
+    async def settled(self) -> None:
+        """Wait until every generation started here has ended (after an abort, say)."""
+        if self._running:
+            await asyncio.wait(list(self._running))

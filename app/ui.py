@@ -42,7 +42,7 @@ class Studio:
         self.page.on("brief-form", "submit", self.on_submit)
         self.page.on("brief", "keydown", self.on_brief_key)
         self.page.on("stop", "click", lambda _event: self.stop())
-        self.page.stage("python", "ready", "Studio ready")
+        self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
         self.page.expose("runPrompt", self.run_prompt)
@@ -104,6 +104,8 @@ class Studio:
         except asyncio.CancelledError:
             done = [c for c in cards if c.complete] or cards
             self.page.set_html("ideas", cards_html(done))
+            self.show_status("Stopping…")
+            await self.model.settled()
             self.show_status(f"Stopped. Kept {len(done)} idea{'s' if len(done) != 1 else ''}.")
         except StudioError as error:
             self.show_status(str(error), "error")

@@ -6,7 +6,7 @@
  * worker, which reloads the model it names).
  *
  * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
- * options, {onToken, signal}), reset(), and "progress"/"ready"/"crash" events.
+ * options, {onToken, signal, prefill}), reset(), and "progress"/"ready"/"crash" events.
  */
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
@@ -91,11 +91,11 @@ export class ModelClient extends EventTarget {
    * Stream a chat completion. Resolves with the `done` event (reason, tokens,
    * timings); an aborted generation resolves with reason "aborted".
    */
-  generate(spec, messages, options = {}, { onToken, onProgress, signal } = {}) {
+  generate(spec, messages, options = {}, { onToken, onProgress, signal, prefill = "" } = {}) {
     if (signal?.aborted) return Promise.resolve({ type: Event.DONE, reason: DoneReason.ABORTED, tokens: 0 });
     const { id, result } = this.#request(
       Request.GENERATE,
-      { model: spec, messages, options },
+      { model: spec, messages, options, prefill },
       { onToken, onProgress },
     );
     if (!signal) return result;

@@ -31,6 +31,23 @@ const running = new Map();
 
 const post = (type, id, fields) => self.postMessage(message(type, id, fields));
 
+/** Run pending tasks (an incoming `abort`) before continuing. */
+const yieldToEventLoop = () =>
+  globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * ONNX Runtime's WASM run never yields to the event loop, so a whole generation
+ * would finish before an `abort` message is even read: yield before each step.
+ */
+function yieldBetweenSteps(model) {
+  const forward = model.forward.bind(model);
+  model.forward = async (inputs) => {
+    await yieldToEventLoop();
+    return forward(inputs);
+  };
+  return model;
+}
+
 function specKey(spec) {
   return `${spec.path}${spec.id}@${spec.dtype}`;
 }
@@ -68,11 +85,13 @@ async function loadModel(spec, id) {
   const loading = (async () => {
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(spec.id, { progress_callback });
-      const model = await AutoModelForCausalLM.from_pretrained(spec.id, {
-        dtype: spec.dtype,
-        device: "wasm",
-        progress_callback,
-      });
+      const model = yieldBetweenSteps(
+        await AutoModelForCausalLM.from_pretrained(spec.id, {
+          dtype: spec.dtype,
+          device: "wasm",
+          progress_callback,
+        }),
+      );
       const loadMs = performance.now() - started;
       const warmStart = performance.now();
       await model.generate({ ...tokenizer("Hi"), max_new_tokens: 1, do_sample: false });
@@ -102,7 +121,7 @@ async function dispose() {
 }
 
 async function generate(request) {
-  const { id, messages, options = {} } = request;
+  const { id, messages, options = {}, prefill = "" } = request;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw namedError(ErrorName.BAD_REQUEST, "A generation needs at least one chat message.");
   }
@@ -110,10 +129,8 @@ async function generate(request) {
   const stopping = new InterruptableStoppingCriteria();
   running.set(id, stopping);
   try {
-    const inputs = tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
-      return_dict: true,
-    });
+    const prompt = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+    const inputs = tokenizer(prompt + prefill, { add_special_tokens: false });
     const started = performance.now();
     let firstTokenAt = 0;
     let tokens = 0;

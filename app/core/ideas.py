@@ -18,11 +18,15 @@ MAX_BRIEF_CHARS = 2000
 SYSTEM_PROMPT = "You are a creative assistant who helps writers find fresh ideas."
 
 _ITEM_START = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:(?:idea\s*)?\d{1,2}\s*[.):\-]|[-*•+])\s+(?P<rest>.*)$", re.IGNORECASE
+    r"^(?P<indent>\s*)(?:#{1,6}\s*)?(?:(?P<number>(?:idea\s*)?\d{1,2}\s*[.):\-])|[-*•+])\s+(?P<rest>.*)$",
+    re.IGNORECASE,
 )
 _BOLD = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<hook>.*)$")
 _SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 _TITLE_MAX_WORDS = 12
+_HOOK_MAX_CHARS = 220
+# The reply is started for the model ("assistant prefill") so it writes a list with bold titles.
+SPARK_PREFILL = "1. **"
 
 
 class BriefError(StudioError):
@@ -66,15 +70,10 @@ class IdeaCard:
 
 
 def spark_messages(brief: Brief, count: int) -> list[Message]:
-    """The chat prompt asking for ``count`` ideas, one per numbered line."""
+    """The chat prompt asking for ``count`` ideas; the reply starts with ``SPARK_PREFILL``."""
     return [
         Message("system", SYSTEM_PROMPT),
-        Message(
-            "user",
-            f"Brief: {brief.topic}\n\n"
-            f"Give me {count} different ideas for this. Write a numbered list. "
-            "For each idea write a short title, a colon, and one sentence that hooks the reader.",
-        ),
+        Message("user", f"Give me {count} creative ideas for {brief.topic}. Answer with a numbered list only."),
     ]
 
 
@@ -82,23 +81,36 @@ def _strip_markup(text: str) -> str:
     return text.strip().strip("*_#").strip().strip('"“”').strip()
 
 
-def _card_from_item(text: str, complete: bool) -> IdeaCard | None:
-    text = " ".join(text.split())
-    bold = _BOLD.match(text)
+def _shorten(text: str, limit: int = _HOOK_MAX_CHARS) -> str:
+    """At most ``limit`` characters, cut after a sentence or else at a word, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    sentence_end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "))
+    if sentence_end >= 20:
+        return head[: sentence_end + 1]
+    return head.rsplit(" ", 1)[0].rstrip(",;:-–— ") + "…"
+
+
+def _card_from_item(head: str, body: str, complete: bool) -> IdeaCard | None:
+    """A card from an item's first line and its continuation lines."""
+    head, body = " ".join(head.split()), " ".join(body.split())
+    bold = _BOLD.match(head)
+    parts = _SPLIT.split(head, maxsplit=1)
     if bold:
-        title, hook = bold.group("title"), bold.group("hook")
+        title, hook = bold.group("title"), f"{bold.group('hook')} {body}"
+    elif len(parts) == 2 and len(parts[0].split()) <= _TITLE_MAX_WORDS:
+        title, hook = parts[0], f"{parts[1]} {body}"
+    elif body:
+        title, hook = head, body
     else:
-        parts = _SPLIT.split(text, maxsplit=1)
-        if len(parts) == 2 and len(parts[0].split()) <= _TITLE_MAX_WORDS:
-            title, hook = parts
-        else:
-            words = text.split()
-            sentence_end = next(
-                (i for i, w in enumerate(words[:_TITLE_MAX_WORDS]) if w.endswith((".", "!", "?"))), None
-            )
-            cut = sentence_end + 1 if sentence_end is not None else min(len(words), 8)
-            title, hook = " ".join(words[:cut]), " ".join(words[cut:])
-    title, hook = _strip_markup(title).rstrip(".:"), _strip_markup(hook)
+        words = head.split()
+        sentence_end = next(
+            (i for i, w in enumerate(words[:_TITLE_MAX_WORDS]) if w.endswith((".", "!", "?"))), None
+        )
+        cut = sentence_end + 1 if sentence_end is not None else min(len(words), 8)
+        title, hook = " ".join(words[:cut]), " ".join(words[cut:])
+    title, hook = _strip_markup(title).rstrip(".:"), _shorten(_strip_markup(hook))
     if not title:
         return None
     return IdeaCard(title=title, hook=hook, complete=complete)
@@ -108,17 +120,20 @@ def parse_ideas(text: str, finished: bool = True) -> list[IdeaCard]:
     """Idea cards from model output: numbered, bulleted or heading lists, bold
     titles, ``title: hook`` or ``title - hook`` lines, continuation lines, and a
     truncated last item (marked incomplete while the text is still streaming)."""
-    items: list[str] = []
+    items: list[list[str]] = []  # [first line, continuation]
+    numbered = False
     for line in text.splitlines():
         start = _ITEM_START.match(line)
-        if start:
-            items.append(start.group("rest"))
+        nested = start and numbered and start.group("indent") and not start.group("number")
+        if start and not nested:
+            numbered = numbered or bool(start.group("number"))
+            items.append([start.group("rest"), ""])
         elif items and line.strip():
-            items[-1] += " " + line.strip()
+            items[-1][1] += " " + (start.group("rest") if nested else line.strip())
     cards = []
-    for index, item in enumerate(items):
+    for index, (head, body) in enumerate(items):
         last_streaming = not finished and index == len(items) - 1 and not text.endswith("\n")
-        card = _card_from_item(item, complete=not last_streaming)
+        card = _card_from_item(head, body, complete=not last_streaming)
         if card:
             cards.append(card)
     return cards
@@ -153,12 +168,12 @@ async def spark(
 ) -> AsyncIterator[SparkUpdate]:
     """Stream idea cards for ``brief`` until ``count`` distinct ones exist, asking
     the model again (up to ``max_rounds`` times) when a round falls short."""
-    sampling = sampling or Sampling(max_new_tokens=48 * count)
+    sampling = sampling or Sampling(max_new_tokens=64 * count)
     kept: list[IdeaCard] = []
     stats: list[GenerationStats] = []
     for _ in range(max_rounds):
-        generation = model.generate(spark_messages(brief, count - len(kept)), sampling)
-        text = ""
+        generation = model.generate(spark_messages(brief, count - len(kept)), sampling, SPARK_PREFILL)
+        text = SPARK_PREFILL
         async for chunk in generation:
             text += chunk
             cards = _merge(kept, parse_ideas(text, finished=False), count)

@@ -79,4 +79,9 @@ class Generation(Protocol):
 class TextGenerator(Protocol):
     """Anything that can stream a chat completion."""
 
-    def generate(self, messages: list[Message], sampling: Sampling) -> Generation: ...
+    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> Generation:
+        """Stream the assistant's reply; ``prefill`` is the reply's given start (not streamed back)."""
+        ...
+
+    async def settled(self) -> None:
+        """Wait until no generation is running (an aborted one has really stopped)."""

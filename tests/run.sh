@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh machine, then run them:
+# Debian's chromium (and Node/npm if missing), a pinned test venv, the studio's
+# runtime files and models (build/setup.py, cached under ~/.cache/musespark),
+# then pytest over tests/ (unit tests of the core, end-to-end tests in Chromium).
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache="${MUSESPARK_CACHE:-$HOME/.cache/musespark}"
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v npm >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[tests] installing ${missing[*]} from Debian's packages"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+venv="$cache/venv-test-$(sha256sum tests/requirements.txt | cut -c1-16)"
+if [ ! -f "$venv/.complete" ]; then
+  echo "[tests] creating the test environment in $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+  touch "$venv/.complete"
+fi
+
+python3 build/setup.py
+exec "$venv/bin/python" -m pytest tests "$@"

@@ -1,0 +1,31 @@
+"""The page's file lists stay in step with the code."""
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pyscript_config_lists_every_app_module():
+    config = tomllib.loads((ROOT / "pyscript.toml").read_text())
+    listed = {Path(target).as_posix().lstrip("./") for target in config["files"].values()}
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "app").rglob("*.py") if p.name != "main.py"}
+    assert modules == listed
+
+
+BROWSER_MODULES = {"js", "pyodide", "pyscript", "pyodide_http"}
+
+
+def imported_top_level_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    return names | {(node.module or "").split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and not node.level}
+
+
+def test_only_the_bridge_imports_browser_modules():
+    for path in (ROOT / "app").rglob("*.py"):
+        if path.name != "bridge.py":
+            assert not imported_top_level_names(path) & BROWSER_MODULES, path
+    assert {"js", "pyodide"} <= imported_top_level_names(ROOT / "app" / "bridge.py")
