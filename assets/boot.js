@@ -11,7 +11,11 @@ const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
 const client = new ModelClient();
 
+/** When each stage became ready, in ms since navigation started (read by bench/). */
+const timings = {};
+
 function stage(name, state, detail, progress) {
+  if (state === "ready" && !(name in timings)) timings[name] = performance.now();
   const item = document.getElementById(`stage-${name}`);
   if (!item) return;
   item.dataset.state = state;
@@ -92,4 +96,4 @@ model.catch(() => {}); // shown in the page; Python reads the failure from the p
 /** The one sanitizer every piece of markup passes through before it reaches the DOM. */
 const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
-globalThis.museSpark = { client, model, stage, started, sanitize };
+globalThis.museSpark = { client, model, stage, started, sanitize, timings };
