@@ -7,7 +7,9 @@ the browser. Public: ``Studio``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
+from .core.catalogue import Catalogue, ModelEntry
 from .core.errors import StudioError
 from .core.ideas import Brief, IdeaCard, spark
 from .core.model import Message, Sampling
@@ -31,9 +33,10 @@ def cards_html(cards: list[IdeaCard]) -> str:
 class Studio:
     """Wires the brief form, the Spark and Stop buttons and the idea list."""
 
-    def __init__(self, page, model) -> None:
+    def __init__(self, page, model, read_catalogue: Callable[[], Catalogue]) -> None:
         self.page = page
         self.model = model
+        self.read_catalogue = read_catalogue
         self.task: asyncio.Task | None = None
         self.model_ready = False
 
@@ -48,11 +51,21 @@ class Studio:
         self.page.expose("runPrompt", self.run_prompt)
         try:
             info = await self.model.ready()
+            self.show_model(self.read_catalogue().get(info["id"]), info["dtype"])
         except StudioError as error:
             self.show_status(str(error), "error")
             return
         self.model_ready = True
         self.show_status(f"{info['name']} is ready. Write a brief and press Spark ideas (Ctrl+Enter).")
+
+    def show_model(self, entry: ModelEntry, dtype: str) -> None:
+        """Say which model writes, how big it is, and under which licence."""
+        size = entry.size_bytes / 1e6
+        self.page.set_text(
+            "model-info",
+            f"Model: {entry.name} ({dtype}, {size:.0f} MB), {entry.licence}, from {entry.source}. "
+            "It runs on this device.",
+        )
 
     def show_status(self, text: str, kind: str = "info") -> None:
         self.page.set_text("status", text)

@@ -12,6 +12,8 @@ def test_stages_reach_ready_and_the_studio_is_usable(open_studio):
     assert "ready in" in studio.stage_detail("model")
     assert page.is_enabled("#spark") and not page.is_enabled("#stop")
     assert "is ready" in studio.status()
+    info = page.inner_text("#model-info")  # read by Python from models/catalogue.json via urllib
+    assert "Tiny random SmolLM2" in info and "Apache-2.0" in info and "MB" in info
 
 
 def test_the_page_loads_everything_from_its_own_origin(open_studio):
