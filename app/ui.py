@@ -60,7 +60,7 @@ class Studio:
 
     def show_model(self, entry: ModelEntry, dtype: str) -> None:
         """Say which model writes, how big it is, and under which licence."""
-        size = entry.size_bytes / 1e6
+        size = entry.size_bytes(dtype) / 1e6
         self.page.set_text(
             "model-info",
             f"Model: {entry.name} ({dtype}, {size:.0f} MB), {entry.licence}, from {entry.source}. "

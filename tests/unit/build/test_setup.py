@@ -77,3 +77,4 @@ def test_catalogue_lists_every_file_with_size_and_hash(tmp_path):
     default = catalogue["models"][0]
     assert default["dtype"] == setup.DEFAULT_DTYPE and default["licence"] == "Apache-2.0"
     assert default["files"]["onnx/model.onnx"] == {"size": 7, "sha256": hashlib.sha256(b"weights").hexdigest()}
+    assert default["weights"] == {"fp32": "onnx/model.onnx"}

@@ -3,14 +3,14 @@ import json
 
 import pytest
 
-from app.core.catalogue import Catalogue, onnx_file, read_catalogue
+from app.core.catalogue import Catalogue, read_catalogue
 from app.core.errors import CatalogueError
 
 CATALOGUE = {
     "default": "m",
     "models": [{
         "id": "m", "name": "Model", "dtype": "q8", "licence": "Apache-2.0", "source": "test",
-        "purpose": "default",
+        "purpose": "default", "weights": {"fp32": "onnx/model.onnx", "q8": "onnx/model_quantized.onnx"},
         "files": {"config.json": {"size": 10, "sha256": "a"}, "onnx/model.onnx": {"size": 1000, "sha256": "b"},
                   "onnx/model_quantized.onnx": {"size": 300, "sha256": "c"}},
     }],
@@ -22,7 +22,7 @@ def test_reads_a_catalogue_by_url(tmp_path):
     path.write_text(json.dumps(CATALOGUE))
     catalogue = read_catalogue(path.as_uri())
     entry = catalogue.get(catalogue.default)
-    assert entry.name == "Model" and entry.size_bytes == 310
+    assert entry.name == "Model" and entry.size_bytes("q8") == 310 and entry.size_bytes("fp32") == 1010
 
 
 def test_missing_catalogue_says_to_run_setup(tmp_path):
@@ -43,8 +43,3 @@ def test_malformed_catalogue_is_refused(tmp_path):
 def test_unknown_model_is_named():
     with pytest.raises(CatalogueError, match='"other"'):
         Catalogue.from_json(CATALOGUE).get("other")
-
-
-def test_onnx_file_names_follow_transformers_js():
-    assert [onnx_file(d) for d in ("fp32", "q8", "q4")] == [
-        "onnx/model.onnx", "onnx/model_quantized.onnx", "onnx/model_q4.onnx"]
