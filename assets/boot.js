@@ -56,28 +56,33 @@ function chooseModel(catalogue) {
   return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes };
 }
 
+/** Show model downloads in the model stage, for the first load and for any reload
+ * (a fresh worker after a hard stop or a crash reloads the model it is asked for). */
+function followModelLoads(chosen) {
+  const files = new Map();
+  const name = chosen.entry.name;
+  client.addEventListener("progress", ({ detail: { file, loaded } }) => {
+    files.set(file, loaded);
+    const done = [...files.values()].reduce((a, b) => a + b, 0);
+    const share = chosen.bytes ? Math.min(done / chosen.bytes, 1) : null;
+    stage("model", "loading", `${name}: ${megabytes(done)} of ${megabytes(chosen.bytes)}`, share);
+  });
+  client.addEventListener("ready", () => {
+    files.clear();
+    stage("model", "ready", `${name} ready in ${seconds(performance.now() - started)}`, 1);
+  });
+  client.addEventListener("crash", () => {
+    stage("model", "loading", `${name}: the model stopped unexpectedly; it reloads for the next request.`, 0);
+  });
+}
+
 async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
-  let chosen;
   try {
-    chosen = chooseModel(await readCatalogue());
-  } catch (error) {
-    stage("model", "error", error.message, 0);
-    throw error;
-  }
-  const files = new Map();
-  stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
-  try {
-    const ready = await client.load(chosen.spec, {
-      onProgress: ({ file, loaded, total }) => {
-        files.set(file, loaded);
-        const done = [...files.values()].reduce((a, b) => a + b, 0);
-        const share = chosen.bytes ? Math.min(done / chosen.bytes, 1) : null;
-        stage("model", "loading", `${chosen.entry.name}: ${megabytes(done)} of ${megabytes(chosen.bytes)}`, share);
-      },
-    });
-    stage("model", "ready", `${chosen.entry.name} ready in ${seconds(performance.now() - started)}`, 1);
-    return { ...chosen, ready };
+    const chosen = chooseModel(await readCatalogue());
+    followModelLoads(chosen);
+    stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
+    return { ...chosen, ready: await client.load(chosen.spec) };
   } catch (error) {
     stage("model", "error", error.message, 0);
     throw error;

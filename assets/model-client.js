@@ -41,7 +41,9 @@ export class ModelClient extends EventTarget {
     const pending = this.#pending.get(data?.id);
     switch (data?.type) {
       case Event.PROGRESS:
-        pending?.onProgress?.(data);
+        // Downloads still running when a load has already failed say nothing useful.
+        if (!pending) return;
+        pending.onProgress?.(data);
         this.dispatchEvent(new CustomEvent("progress", { detail: data }));
         return;
       case Event.TOKEN:
@@ -49,6 +51,7 @@ export class ModelClient extends EventTarget {
         return;
       case Event.READY:
         this.dispatchEvent(new CustomEvent("ready", { detail: data }));
+        if (pending?.kind !== Request.LOAD) return; // a generate that had to (re)load goes on
         break;
       case Event.ERROR:
         this.#pending.delete(data.id);
@@ -76,7 +79,7 @@ export class ModelClient extends EventTarget {
     const id = this.#nextId++;
     const worker = this.#ensureWorker();
     const result = new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, ...callbacks });
+      this.#pending.set(id, { kind: type, resolve, reject, ...callbacks });
     });
     worker.postMessage(message(type, id, fields));
     return { id, result };

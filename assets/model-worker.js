@@ -102,7 +102,10 @@ async function loadModel(spec, id) {
   })();
   current = { key, loading };
   try {
-    return await loading;
+    const loaded = await loading;
+    // Every load is announced, including one a `generate` caused in a fresh worker.
+    post(Event.READY, id, { model: spec.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
+    return loaded;
   } catch (error) {
     if (current?.key === key) current = null;
     throw error;
@@ -176,8 +179,9 @@ async function generate(request) {
 
 const handlers = {
   async [Request.LOAD]({ id, model }) {
+    const alreadyLoaded = Boolean(model) && current?.key === specKey(model);
     const loaded = await loadModel(model, id);
-    post(Event.READY, id, { model: model.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
+    if (alreadyLoaded) post(Event.READY, id, { model: model.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
   },
   [Request.GENERATE]: generate,
   [Request.ABORT]({ id }) {

@@ -15,7 +15,9 @@
  *
  * Events (worker → page):
  *   progress {file, loaded, total}                    bytes of one model file fetched
- *   ready    {model, loadMs, warmupMs}                model loaded and warmed up
+ *   ready    {model, loadMs, warmupMs}                model loaded and warmed up (answers a
+ *                                                     `load`; a `generate` that had to load
+ *                                                     first gets it too, before its tokens)
  *   token    {text}                                   newly decoded text of a generation
  *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens}
  *   error    {name, message}                          the request failed; name is an ErrorName

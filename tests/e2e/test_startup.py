@@ -68,3 +68,9 @@ def test_a_missing_catalogue_shows_what_to_do(open_studio):
     )
     studio.wait_for_model("error")
     assert "catalogue" in studio.stage_detail("model") and "set-up" in studio.stage_detail("model")
+
+
+def test_an_unknown_precision_is_named_with_the_ones_available(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}&dtype=fp16")
+    studio.wait_for_model("error")
+    assert "has no fp16 weights (it has fp32, q8, q4)" in studio.stage_detail("model")
