@@ -5,14 +5,26 @@ reaches the page. Public: ``render_markdown``, ``render_inline``.
 """
 from __future__ import annotations
 
-import markdown
+from functools import cache
 
 _EXTENSIONS = ["sane_lists"]
 
 
+@cache
+def _renderer():
+    """A reusable Markdown converter, made on first use (importing ``markdown`` costs start-up time)."""
+    import markdown
+
+    return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+
+
 def render_markdown(text: str) -> str:
     """Block-level HTML for a Markdown document."""
-    return markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    renderer = _renderer()
+    try:
+        return renderer.convert(text)
+    finally:
+        renderer.reset()
 
 
 def render_inline(text: str) -> str:
