@@ -126,6 +126,13 @@ def link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link_or_copy)
 
 
+def prune_cache(prefix: str, keep: Path) -> None:
+    """Remove earlier builds of the same kind from the cache (their inputs changed)."""
+    for old in cache_root().glob(f"{prefix}-*"):
+        if old != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def timed(label: str):
     """Context manager printing how long a step took."""
 
@@ -210,6 +217,7 @@ def ensure_runtime() -> None:
     cached = cache_root() / f"vendor-{key}"
     if not (cached / "files.json").exists():
         build_runtime(cached)
+        prune_cache("vendor", cached)
     link_tree(cached, VENDOR)
     stamp.write_text(key)
     log(f"runtime ready in {VENDOR.relative_to(ROOT)}/")
@@ -319,6 +327,7 @@ def ensure_models() -> None:
     cached = cache_root() / f"models-{key}"
     if not cached.exists():
         build_models(cached)
+        prune_cache("models", cached)
     link_tree(cached, MODELS)
     write_catalogue(MODELS)
     stamp.write_text(placed)

@@ -78,3 +78,11 @@ def test_catalogue_lists_every_file_with_size_and_hash(tmp_path):
     assert default["dtype"] == setup.DEFAULT_DTYPE and default["licence"] == "Apache-2.0"
     assert default["files"]["onnx/model.onnx"] == {"size": 7, "sha256": hashlib.sha256(b"weights").hexdigest()}
     assert default["weights"] == {"fp32": "onnx/model.onnx"}
+
+
+def test_earlier_builds_are_pruned_from_the_cache(tmp_path):
+    cache = setup.cache_root()
+    for name in ("vendor-old", "vendor-new", "models-old"):
+        (cache / name).mkdir(parents=True)
+    setup.prune_cache("vendor", cache / "vendor-new")
+    assert sorted(p.name for p in cache.iterdir()) == ["models-old", "vendor-new"]
