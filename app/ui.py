@@ -7,15 +7,18 @@ the browser. Public: ``Studio``.
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable
 
 from .core.catalogue import Catalogue, ModelEntry
 from .core.errors import StudioError
-from .core.ideas import Brief, IdeaCard, spark
+from .core.brief import Brief
+from .core.ideas import IdeaCard, spark
+from .core.techniques import TECHNIQUES
 from .core.model import Message, Sampling
 from .core.render import render_inline
 
-IDEA_COUNT = 5
+EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
 
 
 def cards_html(cards: list[IdeaCard]) -> str:
@@ -23,10 +26,11 @@ def cards_html(cards: list[IdeaCard]) -> str:
     items = []
     for card in cards:
         state = "" if card.complete else ' data-streaming="true"'
-        hook = f'<p class="idea-hook">{render_inline(card.hook)}</p>' if card.hook else ""
-        items.append(
-            f'<li class="idea-card"{state}><h3 class="idea-title">{render_inline(card.title)}</h3>{hook}</li>'
-        )
+        hook = f'<div class="idea-hook">{render_inline(card.hook)}</div>' if card.hook else ""
+        technique = (f'<p class="idea-technique">Sparked by <strong>{html.escape(card.technique)}</strong>: '
+                     f'{html.escape(EXPLANATIONS.get(card.technique, ""))}</p>') if card.technique else ""
+        items.append(f'<li class="idea-card"{state}><h3 class="idea-title">{render_inline(card.title)}</h3>'
+                     f'{hook}{technique}</li>')
     return "".join(items)
 
 
@@ -84,12 +88,16 @@ class Studio:
         if self.task and not self.task.done():
             return
         try:
-            brief = Brief.from_text(self.page.value("brief"))
+            brief = Brief.from_fields(
+                topic=self.page.value("brief"), audience=self.page.value("brief-audience"),
+                format=self.page.value("brief-format"), tone=self.page.value("brief-tone"),
+                keywords=self.page.value("brief-keywords"), avoid=self.page.value("brief-avoid"),
+            )
         except StudioError as error:
             self.show_status(str(error), "error")
             self.page.focus("brief")
             return
-        self.task = asyncio.ensure_future(self.spark(brief))
+        self.task = asyncio.ensure_future(self.spark(brief, int(self.page.value("idea-count"))))
 
     def stop(self) -> None:
         if self.task and not self.task.done():
@@ -100,7 +108,7 @@ class Studio:
         self.page.set_enabled("stop", busy)
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
 
-    async def spark(self, brief: Brief) -> None:
+    async def spark(self, brief: Brief, count: int) -> None:
         """Stream idea cards into the list; Stop keeps the ones already written."""
         self.set_busy(True)
         if not self.model_ready:
@@ -110,10 +118,10 @@ class Studio:
         try:
             await self.model.ready()
             self.show_status("Sparking ideas…")
-            async for update in spark(brief, self.model, IDEA_COUNT):
+            async for update in spark(brief, self.model, count):
                 cards = update.cards
                 self.page.set_html("ideas", cards_html(cards))
-            self.show_status(self.summary(cards, update.stats))
+            self.show_status(self.summary(update), "warning" if update.shortfall else "info")
         except asyncio.CancelledError:
             done = [c for c in cards if c.complete] or cards
             self.page.set_html("ideas", cards_html(done))
@@ -126,13 +134,17 @@ class Studio:
             self.set_busy(False)
 
     @staticmethod
-    def summary(cards: list[IdeaCard], stats) -> str:
-        tokens = sum(s.tokens for s in stats)
-        speed = max((s.tokens_per_second for s in stats), default=0.0)
-        found = f"{len(cards)} idea{'s' if len(cards) != 1 else ''}"
-        if len(cards) < IDEA_COUNT:
-            found += f" (asked for {IDEA_COUNT}; the model ran out — try again or reword the brief)"
-        return f"{found} · {tokens} tokens at {speed:.1f} tokens/s."
+    def summary(update) -> str:
+        """What the spark delivered, what it dropped, and how fast the model wrote."""
+        tokens = sum(s.tokens for s in update.stats)
+        seconds = sum(s.first_token_ms + s.decode_ms for s in update.stats) / 1000
+        speed = f" at {tokens / seconds:.1f} tokens/s" if seconds else ""
+        cards = update.cards
+        found = update.shortfall or f"{len(cards)} idea{'s' if len(cards) != 1 else ''}, best first."
+        dropped = sum(update.dropped.values())
+        if dropped and not update.shortfall:
+            found += f" {dropped} weaker one{'s' if dropped != 1 else ''} dropped."
+        return f"{found} {tokens} tokens{speed}."
 
     async def run_prompt(self, prompt: str, max_new_tokens: int = 128) -> dict:
         """Greedy completion of one user prompt through the studio path, timed

@@ -1,20 +1,24 @@
-"""Sparking ideas from a brief: the prompt, a forgiving parser for what a small
-model really writes, and the streaming loop that tops up until enough ideas.
+"""Sparking ideas from a brief, the way a 135M model can do it well: one short,
+focused prompt per idea, each seeded with a named creative technique (variety by
+construction); a forgiving parser for what a small model really writes; and the
+studio's own judgement — drop empty, off-topic and near-duplicate ideas, rank by
+relevance and novelty, and top up until exactly N, or say plainly why not.
 
-Public: ``Brief``, ``IdeaCard``, ``spark_messages``, ``parse_ideas``, ``spark``,
-``SparkUpdate``, ``BriefError``.
+Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``idea_messages``, ``parse_idea``,
+``parse_ideas``, ``list_messages``, ``judge``, ``rank``, ``similarity``, ``LIST_PREFILL``,
+``IDEA_PREFILL``.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .errors import StudioError
+from .brief import Brief, content_words, overlap
 from .model import GenerationStats, Message, Sampling, TextGenerator
+from .techniques import Technique, technique_order
 
-MAX_BRIEF_CHARS = 2000
 SYSTEM_PROMPT = "You are a creative assistant who helps writers find fresh ideas."
 
 _ITEM_START = re.compile(
@@ -25,55 +29,55 @@ _BOLD = re.compile(r"^\*\*(?P<title>[^*]+?)\*\*\s*[:.\-–—]?\s*(?P<hook>.*)$"
 _SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 _TITLE_MAX_WORDS = 12
 _HOOK_MAX_CHARS = 220
-# The reply is started for the model ("assistant prefill") so it writes a list with bold titles.
-SPARK_PREFILL = "1. **"
-
-
-class BriefError(StudioError):
-    """The brief cannot be used as it is."""
-
-
-@dataclass(frozen=True)
-class Brief:
-    """What the creator asks for; ``topic`` is their own words."""
-
-    topic: str
-
-    @classmethod
-    def from_text(cls, text: str) -> Brief:
-        """Clean a typed brief, or raise BriefError saying what to change."""
-        cleaned = "".join(
-            ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
-        )
-        cleaned = re.sub(r"\s+", " ", cleaned).strip()
-        if not cleaned:
-            raise BriefError("Write a brief first: a topic, and who it is for if you like.")
-        if len(cleaned) > MAX_BRIEF_CHARS:
-            raise BriefError(
-                f"The brief is {len(cleaned):,} characters; keep it under {MAX_BRIEF_CHARS:,} "
-                "(a sentence or two works best)."
-            )
-        return cls(cleaned)
+_HOOK_MIN_WORDS = 5
+# "Sentence 1:", "Hook:" and the like, copied from the prompt.
+_LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*)+", re.I)
+DUPLICATE_SIMILARITY = 0.5
+# Replies are started for the model ("assistant prefill"): a list with bold titles, or one bold title.
+LIST_PREFILL = "1. **"
+IDEA_PREFILL = "**"
+# Titles that are labels the model copied from the prompt, not ideas.
+_LABEL_TITLES = re.compile(r"^(title|idea|hook|technique|topic|sentence|original|example|answer)\b", re.I)
 
 
 @dataclass(frozen=True)
 class IdeaCard:
-    """One idea: a short title and a one-line hook."""
+    """One idea: a short title, a one-line hook, and the technique that sparked it."""
 
     title: str
     hook: str = ""
     complete: bool = True
+    technique: str = ""
+    relevance: float = 0.0
 
     def key(self) -> str:
         """Normalized title used to spot duplicates."""
         return re.sub(r"[^\w]+", " ", self.title.casefold()).strip()
 
+    def words(self) -> set[str]:
+        return content_words(f"{self.title} {self.hook}")
 
-def spark_messages(brief: Brief, count: int) -> list[Message]:
-    """The chat prompt asking for ``count`` ideas; the reply starts with ``SPARK_PREFILL``."""
+
+def list_messages(brief: Brief, count: int) -> list[Message]:
+    """One prompt for a whole list of ideas (the single-prompt baseline); the reply
+    starts with ``LIST_PREFILL``."""
     return [
         Message("system", SYSTEM_PROMPT),
-        Message("user", f"Give me {count} creative ideas for {brief.topic}. Answer with a numbered list only."),
+        Message("user", f"Give me {count} creative ideas for {brief.describe()} Answer with a numbered list only."),
+    ]
+
+
+def idea_messages(brief: Brief, technique: Technique) -> list[Message]:
+    """A short prompt for one idea seeded with ``technique``; the reply starts with ``IDEA_PREFILL``."""
+    extra = f" Use the words: {', '.join(brief.keywords)}." if brief.keywords else ""
+    return [
+        Message("system", SYSTEM_PROMPT),
+        Message(
+            "user",
+            f"Topic: {brief.describe()}{extra}\nTechnique: {technique.instruction}\n"
+            "Give one idea that uses this technique. Write a short title, then one sentence "
+            "that hooks the reader.",
+        ),
     ]
 
 
@@ -110,6 +114,7 @@ def _card_from_item(head: str, body: str, complete: bool) -> IdeaCard | None:
         )
         cut = sentence_end + 1 if sentence_end is not None else min(len(words), 8)
         title, hook = " ".join(words[:cut]), " ".join(words[cut:])
+    hook = _LABEL_PREFIX.sub("", hook.replace("**", "")).strip()
     title, hook = _strip_markup(title).rstrip(".:"), _shorten(_strip_markup(hook))
     if not title:
         return None
@@ -139,50 +144,113 @@ def parse_ideas(text: str, finished: bool = True) -> list[IdeaCard]:
     return cards
 
 
-def _merge(kept: list[IdeaCard], new: list[IdeaCard], count: int) -> list[IdeaCard]:
-    seen = {card.key() for card in kept}
-    merged = list(kept)
-    for card in new:
-        if card.key() and card.key() not in seen and len(merged) < count:
-            merged.append(card)
-            seen.add(card.key())
-    return merged
+def parse_idea(text: str, finished: bool = True) -> IdeaCard | None:
+    """The one idea in a reply to ``idea_messages``: a bold (or first-line) title and
+    the sentence after it."""
+    text = text.strip()
+    if not text:
+        return None
+    head, _, body = text.partition("\n")
+    if not _BOLD.match(head) and "**" in text and text.startswith("**"):
+        # a bold title that runs over lines: join them up to the closing marker
+        end = text.find("**", 2)
+        head, body = text[: end + 2], text[end + 2:]
+    return _card_from_item(head, body, complete=finished)
+
+
+def similarity(a: IdeaCard, b: IdeaCard) -> float:
+    """Word overlap of two ideas (Jaccard over content words), 0 to 1."""
+    wa, wb = a.words(), b.words()
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
+    """"ok", or why the idea is dropped: "unusable", "off-topic", "avoided word" or "duplicate"."""
+    if card is None or not card.title or _LABEL_TITLES.match(card.title):
+        return "unusable"
+    if len(card.title.split()) > _TITLE_MAX_WORDS or len(card.hook.split()) < _HOOK_MIN_WORDS:
+        return "unusable"
+    text = f"{card.title} {card.hook}".casefold()
+    if any(word.casefold() in text for word in brief.avoid):
+        return "avoided word"
+    if not overlap(brief.subject_words(), card.words()):
+        return "off-topic"
+    if any(card.key() == other.key() or similarity(card, other) >= DUPLICATE_SIMILARITY for other in kept):
+        return "duplicate"
+    return "ok"
+
+
+def rank(cards: list[IdeaCard], brief: Brief) -> list[IdeaCard]:
+    """Cards scored by relevance (share of the brief's subject words they mention) plus
+    half their novelty (how little they overlap the others), best first."""
+    subject = brief.subject_words()
+    scored = []
+    for card in cards:
+        relevance = len(overlap(subject, card.words())) / len(subject) if subject else 0.0
+        novelty = 1 - max((similarity(card, other) for other in cards if other is not card), default=0.0)
+        scored.append((relevance + 0.5 * novelty, replace(card, relevance=round(relevance, 3))))
+    return [card for _, card in sorted(scored, key=lambda pair: -pair[0])]
 
 
 @dataclass
 class SparkUpdate:
-    """A snapshot while sparking: the cards so far and, at the end, why it stopped."""
+    """A snapshot while sparking: the cards so far; at the end, why it stopped."""
 
     cards: list[IdeaCard]
     finished: bool = False
     stats: list[GenerationStats] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)
+    shortfall: str = ""
 
-    @property
-    def aborted(self) -> bool:
-        return any(s.aborted for s in self.stats)
+
+def _hook_done(text: str) -> bool:
+    """True once the reply has a title and a whole first sentence after it."""
+    card = parse_idea(text)
+    return bool(card and re.search(r"[.!?][\"”')]?(\s|$)", card.hook) and len(card.hook.split()) >= _HOOK_MIN_WORDS)
+
+
+def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
+    reasons = ", ".join(f"{n} {reason}" for reason, n in dropped.most_common())
+    return (f"Only {kept} of {count} ideas passed after {attempts} tries ({reasons} dropped). "
+            "Try again, or give the brief more detail.")
 
 
 async def spark(
     brief: Brief, model: TextGenerator, count: int = 5, sampling: Sampling | None = None,
-    max_rounds: int = 3,
+    max_attempts: int | None = None,
 ) -> AsyncIterator[SparkUpdate]:
-    """Stream idea cards for ``brief`` until ``count`` distinct ones exist, asking
-    the model again (up to ``max_rounds`` times) when a round falls short."""
-    sampling = sampling or Sampling(max_new_tokens=64 * count)
+    """Stream idea cards until ``count`` distinct, on-brief ones exist: one generation
+    per idea, each with the next technique; the last update is ranked and final."""
+    sampling = sampling or Sampling(max_new_tokens=64)
+    max_attempts = max_attempts or 3 * count
+    techniques = technique_order(brief.topic)
     kept: list[IdeaCard] = []
     stats: list[GenerationStats] = []
-    for _ in range(max_rounds):
-        generation = model.generate(spark_messages(brief, count - len(kept)), sampling, SPARK_PREFILL)
-        text = SPARK_PREFILL
+    dropped: Counter = Counter()
+    attempts = 0
+    while len(kept) < count and attempts < max_attempts:
+        technique = techniques[attempts % len(techniques)]
+        attempts += 1
+        generation = model.generate(idea_messages(brief, technique), sampling, IDEA_PREFILL)
+        text = IDEA_PREFILL
+        enough = False
         async for chunk in generation:
             text += chunk
-            cards = _merge(kept, parse_ideas(text, finished=False), count)
-            yield SparkUpdate(cards)
-            if len([c for c in cards if c.complete]) >= count:
-                break
+            partial = parse_idea(text, finished=False)
+            if partial:
+                yield SparkUpdate(kept + [replace(partial, technique=technique.name)])
+            if enough := _hook_done(text):
+                break  # the rest of the reply is not needed: aclose() stops the model
         await generation.aclose()
         stats.append(generation.stats or GenerationStats(reason="stop"))
-        kept = [c for c in _merge(kept, parse_ideas(text), count)]
-        if len(kept) >= count or stats[-1].aborted:
-            break
-    yield SparkUpdate(kept, finished=True, stats=stats)
+        if stats[-1].aborted and not enough:
+            break  # stopped from outside
+        card = parse_idea(text)
+        verdict = judge(card, brief, kept)
+        if verdict == "ok":
+            kept.append(replace(card, technique=technique.name))
+        else:
+            dropped[verdict] += 1
+        yield SparkUpdate(list(kept))
+    shortfall = "" if len(kept) >= count else _shortfall(count, len(kept), dropped, attempts)
+    yield SparkUpdate(rank(kept, brief), finished=True, stats=stats, dropped=dropped, shortfall=shortfall)

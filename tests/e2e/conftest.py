@@ -84,7 +84,8 @@ class StudioPage:
         return self.page.eval_on_selector_all(
             "#ideas .idea-card",
             "cards => cards.map(c => ({title: c.querySelector('.idea-title')?.innerText ?? '',"
-            " hook: c.querySelector('.idea-hook')?.innerText ?? ''}))",
+            " hook: c.querySelector('.idea-hook')?.innerText ?? '',"
+            " technique: c.querySelector('.idea-technique')?.innerText ?? ''}))",
         )
 
     def status(self) -> str:

@@ -5,34 +5,24 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hypothesis import given, strategies as st
 
-from app.core.ideas import Brief, BriefError, IdeaCard, parse_ideas, spark, spark_messages
+from app.core.brief import Brief
+from app.core.ideas import IdeaCard, idea_messages, judge, list_messages, parse_idea, parse_ideas, rank, similarity, spark
 from app.core.model import GenerationStats, Sampling
+from app.core.techniques import TECHNIQUES
 
 
-def test_brief_is_cleaned_of_control_characters_and_extra_space():
-    assert Brief.from_text("  urban\tbeekeeping\u0000 for\n\nbeginners ").topic == "urban beekeeping for beginners"
-
-
-@pytest.mark.parametrize("text", ["", "   \n\t ", "\u200b" * 0 + "\x00\x01"])
-def test_empty_brief_is_refused_with_advice(text):
-    with pytest.raises(BriefError, match="Write a brief"):
-        Brief.from_text(text)
-
-
-def test_huge_brief_is_refused_with_its_length():
-    with pytest.raises(BriefError, match="200,000 characters"):
-        Brief.from_text("a" * 200_000)
-
-
-def test_emoji_and_right_to_left_text_survive_in_the_brief():
-    topic = "مدونة عن النحل 🐝 für Anfänger"
-    assert Brief.from_text(topic).topic == topic
-
-
-def test_prompt_names_the_brief_and_the_count():
-    messages = spark_messages(Brief("urban beekeeping"), 4)
+def test_list_prompt_names_the_brief_and_the_count():
+    messages = list_messages(Brief("urban beekeeping"), 4)
     assert [m.role for m in messages] == ["system", "user"]
     assert "urban beekeeping" in messages[1].content and "4 creative ideas" in messages[1].content
+
+
+def test_idea_prompt_carries_the_technique_and_the_brief_fields():
+    brief = Brief.from_fields("urban beekeeping", audience="retirees", format="newsletter", keywords="honey, roofs")
+    content = idea_messages(brief, TECHNIQUES[0])[1].content
+    assert TECHNIQUES[0].instruction in content
+    for part in ("urban beekeeping", "Audience: retirees", "Format: newsletter", "Tone: friendly", "honey, roofs"):
+        assert part in content
 
 
 def test_numbered_list_with_colons():
@@ -95,16 +85,60 @@ def test_parser_never_fails_and_titles_are_never_blank(text):
         assert card.title.strip()
 
 
+def test_one_idea_reply_with_bold_title():
+    assert parse_idea("**Bees on Roofs**\nWhy the city sky is a bee's best friend.") == IdeaCard(
+        "Bees on Roofs", "Why the city sky is a bee's best friend.")
+    assert parse_idea("**Bees on Roofs**: short hook here.").hook == "short hook here."
+    assert parse_idea("**A title that\nruns over lines** and a hook.").title == "A title that runs over lines"
+    assert parse_idea("") is None
+    assert parse_idea("**Bee Day** Sentence 1: \"Bees** wake early in town.\"").hook == 'Bees wake early in town.'
+
+
+
+BRIEF = Brief.from_fields("urban beekeeping for beginners", avoid="pesticide")
+
+
+@pytest.mark.parametrize("card, verdict", [
+    (IdeaCard("Rooftop Bees", "How beginners start a hive above the city street."), "ok"),
+    (IdeaCard("The Lost City", "A tale of gold and dragons under the old sea."), "off-topic"),
+    (IdeaCard("Bee Basics", "a hook too short"), "unusable"),
+    (IdeaCard("Title", "How beginners start beekeeping in any city flat."), "unusable"),
+    (IdeaCard("Pesticide Free Bees", "Why urban beekeeping skips the usual sprays."), "avoided word"),
+    (IdeaCard("Rooftop bees!", "How beginners start a hive above the city street today."), "duplicate"),
+    (None, "unusable"),
+])
+def test_judge_keeps_only_usable_on_brief_new_ideas(card, verdict):
+    kept = [IdeaCard("Rooftop Bees", "How beginners start a hive above the city street.")]
+    assert judge(card, BRIEF, kept if verdict == "duplicate" else []) == verdict
+
+
+def test_rank_puts_the_most_relevant_and_novel_first():
+    cards = [IdeaCard("Honey cake", "A recipe with a twist for the weekend bakers."),
+             IdeaCard("Urban beekeeping for beginners", "Five first steps for a beginner's city hive."),
+             IdeaCard("Bees in town", "Urban hives and what a beginner needs first.")]
+    ranked = rank(cards, BRIEF)
+    assert ranked[0].title == "Urban beekeeping for beginners" and ranked[-1].title == "Honey cake"
+    assert ranked[0].relevance > ranked[-1].relevance
+
+
+def test_similarity_is_symmetric_and_bounded():
+    a, b = IdeaCard("Bees on roofs", "city hives"), IdeaCard("Roofs for bees", "hives in the city")
+    assert similarity(a, b) == similarity(b, a) == 1.0
+    assert similarity(a, IdeaCard("Knitting", "wool")) == 0.0
+
+
 class ScriptedModel:
     """A double of the model protocol that streams prepared replies, one per call."""
 
     def __init__(self, replies):
         self.replies = list(replies)
         self.calls = []
+        self.generations = []
 
     def generate(self, messages, sampling, prefill=""):
         self.calls.append((messages, prefill))
-        return ScriptedGeneration(self.replies.pop(0))
+        self.generations.append(ScriptedGeneration(self.replies.pop(0)))
+        return self.generations[-1]
 
 
 class ScriptedGeneration:
@@ -124,38 +158,49 @@ class ScriptedGeneration:
             self.stats = GenerationStats(reason="aborted")
 
 
-def run_spark(model, count):
+def run_spark(model, count, brief=BRIEF):
     async def collect():
-        return [update async for update in spark(Brief("bees"), model, count, Sampling.greedy())]
+        return [update async for update in spark(brief, model, count, Sampling.greedy())]
     # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, collect()).result()
 
 
-def test_spark_streams_growing_snapshots_and_finishes():
-    model = ScriptedModel(["A**: a.\n2. **B**: b.\n3. C: c.\n"])
+def reply(title, hook):
+    return f"{title}**\n{hook} And then the model rambles on about other things for a while."
+
+
+def test_spark_delivers_exactly_n_ideas_each_with_its_own_technique():
+    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
+                           reply("Bee school", "A beginner's urban class with one hive."),
+                           reply("City honey", "Urban beekeeping turns a balcony sweet.")])
     updates = run_spark(model, 3)
-    assert updates[-1].finished and [c.title for c in updates[-1].cards] == ["A", "B", "C"]
-    assert len(updates) > 2 and not updates[0].finished
-    assert model.calls[0][1] == "1. **"
+    final = updates[-1]
+    assert final.finished and len(final.cards) == 3 and final.shortfall == ""
+    assert len({card.technique for card in final.cards}) == 3
+    assert all(card.technique in {t.name for t in TECHNIQUES} for card in final.cards)
+    assert all(prefill == "**" for _, prefill in model.calls)
+    assert any(not u.finished and u.cards for u in updates)  # cards stream in before the end
 
 
-def test_spark_tops_up_with_another_round_and_drops_duplicates():
-    model = ScriptedModel(["A**: a.\n2. B: b.\n", "b**: again.\n2. C: c.\n3. D: d.\n"])
-    final = run_spark(model, 3)[-1]
-    assert [c.title for c in final.cards] == ["A", "B", "C"]
-    assert len(model.calls) == 2
-    assert "Give me 1 creative ideas" in model.calls[1][0][1].content
+def test_spark_stops_each_reply_after_its_first_sentence():
+    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof.")])
+    run_spark(model, 1)
+    assert model.generations[0].closed_early
 
 
-def test_spark_stops_the_model_once_enough_ideas_exist():
-    model = ScriptedModel(["A: a.\n2. B: b.\n3. C: c.\n4. D: d.\n5. E: e.\n"])
+def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
+    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
+                           reply("Rooftop hives", "Urban bees need a beginner's first roof."),
+                           reply("Dragons", "A tale of gold under the old grey sea."),
+                           reply("Bee school", "A beginner's urban class with one hive.")])
     final = run_spark(model, 2)[-1]
-    assert [c.title for c in final.cards] == ["A", "B"]
-    assert final.stats[0].reason == "aborted"
+    assert [c.title for c in final.cards] in (["Rooftop hives", "Bee school"], ["Bee school", "Rooftop hives"])
+    assert final.dropped == {"duplicate": 1, "off-topic": 1}
 
 
-def test_spark_gives_up_after_the_round_limit():
-    model = ScriptedModel(["**"] * 3)
-    final = run_spark(model, 3)[-1]
-    assert final.finished and final.cards == [] and len(model.calls) == 3
+def test_spark_says_plainly_why_it_fell_short():
+    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 6)
+    final = run_spark(model, 2)[-1]
+    assert final.cards == [] and len(model.calls) == 6
+    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 6 tries (6 off-topic dropped)")

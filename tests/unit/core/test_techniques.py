@@ -1,0 +1,19 @@
+"""Creative techniques: a varied, reproducible order per brief."""
+from app.core.techniques import TECHNIQUES, technique_order
+
+
+def test_every_technique_has_a_name_family_explanation_and_instruction():
+    assert len({t.name for t in TECHNIQUES}) == len(TECHNIQUES) >= 10
+    assert all(t.family and t.explanation and t.instruction.endswith(".") for t in TECHNIQUES)
+
+
+def test_order_uses_each_technique_once_and_alternates_families():
+    order = technique_order("urban beekeeping")
+    assert sorted(t.name for t in order) == sorted(t.name for t in TECHNIQUES)
+    first = order[:3]
+    assert len({t.family for t in first}) == 3
+
+
+def test_order_is_stable_per_brief_and_differs_between_briefs():
+    assert technique_order("bees") == technique_order("bees")
+    assert technique_order("bees") != technique_order("portugal on a budget")
