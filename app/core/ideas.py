@@ -30,8 +30,8 @@ _SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 _TITLE_MAX_WORDS = 12
 _HOOK_MAX_CHARS = 220
 _HOOK_MIN_WORDS = 5
-# "Sentence 1:", "Hook:" and the like, copied from the prompt.
-_LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*)+", re.I)
+# "Sentence 1:", "Hook:", "1." and the like at the start of a hook, copied from prompts or lists.
+_LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
 # Replies are started for the model ("assistant prefill"): a list with bold titles, or one bold title.
 LIST_PREFILL = "1. **"

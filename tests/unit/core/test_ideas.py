@@ -92,6 +92,7 @@ def test_one_idea_reply_with_bold_title():
     assert parse_idea("**A title that\nruns over lines** and a hook.").title == "A title that runs over lines"
     assert parse_idea("") is None
     assert parse_idea("**Bee Day** Sentence 1: \"Bees** wake early in town.\"").hook == 'Bees wake early in town.'
+    assert parse_idea("**Bee Day**\n1. Bees wake early in town.").hook == "Bees wake early in town."
 
 
 
