@@ -5,8 +5,8 @@ studio's own judgement — drop empty, off-topic and near-duplicate ideas, rank 
 relevance and novelty, and top up until exactly N, or say plainly why not.
 
 Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``idea_messages``, ``parse_idea``,
-``parse_ideas``, ``list_messages``, ``judge``, ``rank``, ``similarity``, ``LIST_PREFILL``,
-``IDEA_PREFILL``.
+``parse_ideas`` (lists of ideas in any of the shapes small models write), ``judge``,
+``rank``, ``similarity``, ``IDEA_PREFILL``.
 """
 from __future__ import annotations
 
@@ -33,8 +33,7 @@ _HOOK_MIN_WORDS = 5
 # "Sentence 1:", "Hook:", "1." and the like at the start of a hook, copied from prompts or lists.
 _LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
-# Replies are started for the model ("assistant prefill"): a list with bold titles, or one bold title.
-LIST_PREFILL = "1. **"
+# Replies are started for the model ("assistant prefill") with the bold title's opening.
 IDEA_PREFILL = "**"
 # Titles that are labels the model copied from the prompt, not ideas.
 _LABEL_TITLES = re.compile(r"^(title|idea|hook|technique|topic|sentence|original|example|answer)\b", re.I)
@@ -56,15 +55,6 @@ class IdeaCard:
 
     def words(self) -> set[str]:
         return content_words(f"{self.title} {self.hook}")
-
-
-def list_messages(brief: Brief, count: int) -> list[Message]:
-    """One prompt for a whole list of ideas (the single-prompt baseline); the reply
-    starts with ``LIST_PREFILL``."""
-    return [
-        Message("system", SYSTEM_PROMPT),
-        Message("user", f"Give me {count} creative ideas for {brief.describe()} Answer with a numbered list only."),
-    ]
 
 
 def idea_messages(brief: Brief, technique: Technique) -> list[Message]:

@@ -6,15 +6,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from app.core.brief import Brief
-from app.core.ideas import IdeaCard, idea_messages, judge, list_messages, parse_idea, parse_ideas, rank, similarity, spark
+from app.core.ideas import IdeaCard, idea_messages, judge, parse_idea, parse_ideas, rank, similarity, spark
 from app.core.model import GenerationStats, Sampling
 from app.core.techniques import TECHNIQUES
-
-
-def test_list_prompt_names_the_brief_and_the_count():
-    messages = list_messages(Brief("urban beekeeping"), 4)
-    assert [m.role for m in messages] == ["system", "user"]
-    assert "urban beekeeping" in messages[1].content and "4 creative ideas" in messages[1].content
 
 
 def test_idea_prompt_carries_the_technique_and_the_brief_fields():
