@@ -55,6 +55,11 @@ class Generator:
 
     def step(self, ids: list[int], start: int, cache: dict) -> tuple[int, dict]:
         """Feed ``ids`` at positions ``start…``; returns the argmax token and the new cache."""
+        logits, cache = self.logits(ids, start, cache)
+        return int(np.argmax(logits)), cache
+
+    def logits(self, ids: list[int], start: int, cache: dict) -> tuple[np.ndarray, dict]:
+        """Feed ``ids`` at positions ``start…``; returns the next token's logits and the new cache."""
         total = start + len(ids)
         feeds = {
             "input_ids": np.array([ids], dtype=np.int64),
@@ -65,7 +70,7 @@ class Generator:
         logits, *present = self.session.run(None, feeds)
         names = [o.name for o in self.session.get_outputs()[1:]]
         cache = {name.replace("present.", "past_key_values."): value for name, value in zip(names, present)}
-        return int(np.argmax(logits[0, -1])), cache
+        return logits[0, -1], cache
 
     def generate(self, prompt: str, max_new_tokens: int) -> dict:
         """One timed greedy generation, stopping at EOS or ``max_new_tokens``."""

@@ -1,0 +1,212 @@
+"""Quality evaluation of sparking ideas: the studio's pipeline against a single raw
+prompt to the same model (the baseline), over the public briefs in eval/briefs.json.
+
+Runs the real default model natively with onnxruntime in CPython, through the same
+core code the page runs (``app.core.ideas.spark``), with the page's sampling:
+
+    <model venv>/bin/python eval/run.py [--briefs N] [--dtype int8] [--seed 0]
+
+The model venv is build/setup.py's (``python -c 'import build.setup as s; print(s.model_python())'``
+from the repository root prints it). Prints a table and writes eval/results/<timestamp>.json.
+
+Measures, per brief and summed up:
+- exact N: the run delivered exactly the number of ideas asked for;
+- near-duplicate pairs: pairs of ideas whose character-trigram cosine is at least
+  ``NEAR_DUPLICATE`` — a yardstick independent of the pipeline's own word-overlap filter;
+- relevance: share of the brief's subject words an idea mentions (``app.core.brief.overlap``);
+- off-topic: ideas that mention none of them; seconds per idea set.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from statistics import mean, median
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core.brief import Brief, content_words, overlap  # noqa: E402
+from app.core.ideas import IdeaCard, parse_ideas, spark  # noqa: E402
+from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
+from bench.native import Generator  # noqa: E402
+
+NEAR_DUPLICATE = 0.6
+BASELINE_PREFILL = "1."
+
+
+class NativeGeneration:
+    """One sampled generation with onnxruntime, iterated for text chunks like the page's."""
+
+    def __init__(self, model: NativeModel, messages: list[Message], sampling: Sampling, prefill: str) -> None:
+        self.model, self.messages, self.sampling, self.prefill = model, messages, sampling, prefill
+        self.stats: GenerationStats | None = None
+        self.stopped = False
+
+    async def __aiter__(self):
+        generator, sampling = self.model.generator, self.sampling
+        prompt = "".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>\n" for m in self.messages)
+        ids = generator.tokenizer.encode(prompt + "<|im_start|>assistant\n" + self.prefill,
+                                         add_special_tokens=False).ids
+        started = time.perf_counter()
+        logits, cache = generator.logits(ids, 0, generator.empty_cache())
+        history, out, shown = list(ids), [], ""
+        first = None
+        while len(out) < sampling.max_new_tokens and not self.stopped:
+            token = self.model.sample(logits, history, sampling)
+            first = first or time.perf_counter()
+            if token == generator.eos:
+                break
+            out.append(token)
+            history.append(token)
+            text = generator.tokenizer.decode(out)
+            if not text.endswith("\ufffd"):  # wait for whole characters
+                yield text[len(shown):]
+                shown = text
+            logits, cache = generator.logits([token], len(history) - 1, cache)
+        ended = time.perf_counter()
+        reason = "aborted" if self.stopped else "length" if len(out) >= sampling.max_new_tokens else "stop"
+        self.stats = GenerationStats(reason, len(out), len(ids), ((first or ended) - started) * 1000,
+                                     (ended - (first or ended)) * 1000)
+
+    async def aclose(self) -> None:
+        self.stopped = True
+        if self.stats is None:
+            self.stats = GenerationStats("aborted")
+
+
+class NativeModel:
+    """The core's TextGenerator over onnxruntime in CPython, sampling as transformers.js does."""
+
+    def __init__(self, model_dir: Path, onnx_file: str, seed: int) -> None:
+        self.generator = Generator(model_dir, onnx_file, threads=2)
+        self.rng = np.random.default_rng(seed)
+
+    def generate(self, messages, sampling, prefill=""):
+        return NativeGeneration(self, messages, sampling, prefill)
+
+    async def settled(self) -> None:
+        return None
+
+    def sample(self, logits: np.ndarray, history: list[int], sampling: Sampling) -> int:
+        """Repetition penalty, then greedy or temperature + top-p sampling."""
+        scores = logits.astype(np.float64).copy()
+        seen = np.unique(history)
+        penalised = scores[seen]
+        scores[seen] = np.where(penalised > 0, penalised / sampling.repetition_penalty,
+                                penalised * sampling.repetition_penalty)
+        if not sampling.do_sample:
+            return int(scores.argmax())
+        probs = np.exp((scores - scores.max()) / sampling.temperature)
+        probs /= probs.sum()
+        order = np.argsort(-probs)
+        keep = order[: int(np.searchsorted(np.cumsum(probs[order]), sampling.top_p)) + 1]
+        return int(self.rng.choice(keep, p=probs[keep] / probs[keep].sum()))
+
+
+def trigram_cosine(a: str, b: str) -> float:
+    """Cosine of character-trigram counts of two texts."""
+    def grams(text: str) -> Counter:
+        text = re.sub(r"\s+", " ", text.casefold())
+        return Counter(text[i:i + 3] for i in range(len(text) - 2))
+
+    ga, gb = grams(a), grams(b)
+    dot = sum(ga[g] * gb[g] for g in ga)
+    norm = math.sqrt(sum(v * v for v in ga.values()) * sum(v * v for v in gb.values()))
+    return dot / norm if norm else 0.0
+
+
+def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float) -> dict:
+    """The evaluation figures for one idea set."""
+    texts = [f"{c.title} {c.hook}" for c in cards]
+    subject = brief.subject_words()
+    relevance = [len(overlap(subject, content_words(t))) / len(subject) for t in texts] if subject else []
+    pairs = sum(trigram_cosine(texts[i], texts[j]) >= NEAR_DUPLICATE
+                for i in range(len(texts)) for j in range(i + 1, len(texts)))
+    return {"delivered": len(cards), "exact": len(cards) == count, "nearDuplicatePairs": pairs,
+            "relevance": mean(relevance) if relevance else 0.0, "offTopic": sum(r == 0 for r in relevance),
+            "seconds": seconds, "ideas": [asdict(c) for c in cards]}
+
+
+async def run_pipeline(model: NativeModel, brief: Brief, count: int) -> dict:
+    started = time.perf_counter()
+    final = None
+    async for update in spark(brief, model, count):
+        final = update
+    result = score(final.cards, brief, count, time.perf_counter() - started)
+    result["dropped"] = dict(final.dropped)
+    return result
+
+
+async def run_baseline(model: NativeModel, brief: Brief, count: int) -> dict:
+    """One raw prompt for the whole list, parsed as generously as the studio parses."""
+    started = time.perf_counter()
+    messages = [Message("user", f"Give me {count} creative ideas for {brief.describe()}")]
+    generation = model.generate(messages, Sampling(max_new_tokens=64 * count), BASELINE_PREFILL)
+    text = BASELINE_PREFILL + "".join([chunk async for chunk in generation])
+    cards = [c for c in parse_ideas(text) if c.title][:count]
+    return score(cards, brief, count, time.perf_counter() - started)
+
+
+def summarize(rows: list[dict], key: str) -> dict:
+    runs = [row[key] for row in rows]
+    return {
+        "exact N": f"{sum(r['exact'] for r in runs)}/{len(runs)}",
+        "ideas delivered": sum(r["delivered"] for r in runs),
+        "near-duplicate pairs": sum(r["nearDuplicatePairs"] for r in runs),
+        "mean relevance": f"{mean(r['relevance'] for r in runs):.2f}",
+        "off-topic ideas": sum(r["offTopic"] for r in runs),
+        "median s per set": f"{median(r['seconds'] for r in runs):.1f}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--briefs", type=int, default=0, help="only the first N briefs")
+    parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
+    entry = next(m for m in catalogue["models"] if m["id"] == catalogue["default"])
+    dtype = args.dtype or entry["dtype"]
+    model = NativeModel(ROOT / "models" / entry["id"], entry["weights"][dtype], args.seed)
+    briefs = json.loads((Path(__file__).parent / "briefs.json").read_text())[: args.briefs or None]
+    rows = []
+    for number, fields in enumerate(briefs, 1):
+        count = fields.pop("count")
+        brief = Brief.from_fields(**fields)
+        row = {"brief": brief.topic, "count": count,
+               "pipeline": asyncio.run(run_pipeline(model, brief, count)),
+               "baseline": asyncio.run(run_baseline(model, brief, count))}
+        rows.append(row)
+        p, b = row["pipeline"], row["baseline"]
+        print(f"[eval] {number}/{len(briefs)} {brief.topic[:50]!r}: pipeline {p['delivered']}/{count} "
+              f"rel {p['relevance']:.2f} ({p['seconds']:.0f} s); baseline {b['delivered']}/{count} "
+              f"rel {b['relevance']:.2f}", flush=True)
+    table = {"studio pipeline": summarize(rows, "pipeline"), "single prompt (baseline)": summarize(rows, "baseline")}
+    columns = list(next(iter(table.values())))
+    print(f"\n# Ideas: {len(rows)} briefs, {entry['id']} ({dtype}), seed {args.seed}, "
+          f"near-duplicate = trigram cosine ≥ {NEAR_DUPLICATE}\n")
+    print("| | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for name, values in table.items():
+        print(f"| {name} | " + " | ".join(str(values[c]) for c in columns) + " |")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    path = out / time.strftime("%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps({"dtype": dtype, "seed": args.seed, "summary": table, "rows": rows}, indent=1))
+    print(f"\nraw results: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
