@@ -13,7 +13,7 @@ from collections.abc import Callable
 from .core.catalogue import Catalogue, ModelEntry
 from .core.errors import StudioError
 from .core.brief import Brief
-from .core.ideas import IdeaCard, spark
+from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
 from .core.model import Message, Sampling
 from .core.render import render_inline
@@ -21,16 +21,36 @@ from .core.render import render_inline
 EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
 
 
-def cards_html(cards: list[IdeaCard]) -> str:
-    """Markup for the idea list; titles and hooks are Markdown from the model."""
+EXPLANATIONS["Combination"] = "Two ideas merged into one."
+
+
+def _actions_html(index: int, pinned: bool, selected: bool) -> str:
+    described = f'aria-describedby="idea-title-{index}"'
+    return (
+        f'<div class="idea-actions">'
+        f'<button type="button" data-action="pin" data-index="{index}" aria-pressed="{str(pinned).lower()}" '
+        f'{described}>{"Pinned" if pinned else "Pin"}</button>'
+        f'<button type="button" data-action="discard" data-index="{index}" {described}>Discard</button>'
+        f'<button type="button" data-action="more" data-index="{index}" {described}>More like this</button>'
+        f'<label><input type="checkbox" data-action="select" data-index="{index}" {described}'
+        f'{" checked" if selected else ""}> Combine</label></div>'
+    )
+
+
+def cards_html(cards: list[IdeaCard], pinned: set[str] = frozenset(), selected: set[int] = frozenset(),
+               actions: bool = False) -> str:
+    """Markup for the idea list; titles and hooks are Markdown from the model. ``actions``
+    adds each card's buttons (pin, discard, more like this, select to combine)."""
     items = []
-    for card in cards:
+    for index, card in enumerate(cards):
         state = "" if card.complete else ' data-streaming="true"'
+        state += ' data-pinned="true"' if card.key() in pinned else ""
         hook = f'<div class="idea-hook">{render_inline(card.hook)}</div>' if card.hook else ""
         technique = (f'<p class="idea-technique">Sparked by <strong>{html.escape(card.technique)}</strong>: '
                      f'{html.escape(EXPLANATIONS.get(card.technique, ""))}</p>') if card.technique else ""
-        items.append(f'<li class="idea-card"{state}><h3 class="idea-title">{render_inline(card.title)}</h3>'
-                     f'{hook}{technique}</li>')
+        buttons = _actions_html(index, card.key() in pinned, index in selected) if actions else ""
+        items.append(f'<li class="idea-card"{state}><h3 class="idea-title" id="idea-title-{index}">'
+                     f'{render_inline(card.title)}</h3>{hook}{technique}{buttons}</li>')
     return "".join(items)
 
 
@@ -43,12 +63,19 @@ class Studio:
         self.read_catalogue = read_catalogue
         self.task: asyncio.Task | None = None
         self.model_ready = False
+        self.brief: Brief | None = None
+        self.cards: list[IdeaCard] = []
+        self.pinned: set[str] = set()
+        self.selected: set[int] = set()
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
         self.page.on("brief-form", "submit", self.on_submit)
         self.page.on("brief", "keydown", self.on_brief_key)
         self.page.on("stop", "click", lambda _event: self.stop())
+        self.page.on("ideas", "click", self.on_card_action)
+        self.page.on("ideas", "change", self.on_card_action)
+        self.page.on("combine", "click", lambda _event: self.start_combine())
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -97,7 +124,51 @@ class Studio:
             self.show_status(str(error), "error")
             self.page.focus("brief")
             return
-        self.task = asyncio.ensure_future(self.spark(brief, int(self.page.value("idea-count"))))
+        self.brief = brief
+        keep = tuple(card for card in self.cards if card.key() in self.pinned)
+        count = max(int(self.page.value("idea-count")), len(keep) + 1)
+        self.run_ideas(spark(brief, self.model, count, keep=keep), "Sparking ideas…", replace=True)
+
+    def on_card_action(self, event) -> None:
+        """Pin, discard, more like this, or select for combining, by the card's button."""
+        control = event.target.closest("[data-action]")
+        if control is None or (self.task and not self.task.done()):
+            return
+        action, index = control.dataset.action, int(control.dataset.index)
+        if index >= len(self.cards) or (event.type == "change") != (action == "select"):
+            return
+        card = self.cards[index]
+        if action == "pin":
+            self.pinned ^= {card.key()}
+        elif action == "discard":
+            self.cards.pop(index)
+            self.pinned.discard(card.key())
+            self.selected = {i - (i > index) for i in self.selected if i != index}
+            self.show_status(f"Discarded “{card.title}”.")
+        elif action == "select":
+            self.selected ^= {index}
+        elif action == "more":
+            count = len(self.cards) + 2
+            self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card),
+                           f"Two more ideas like “{card.title}”…")
+            return
+        self.show_cards()
+
+    def start_combine(self) -> None:
+        if len(self.selected) != 2 or (self.task and not self.task.done()):
+            return
+        first, second = (self.cards[i] for i in sorted(self.selected))
+        others = [c for i, c in enumerate(self.cards) if i not in self.selected]
+        self.selected = set()
+        self.run_ideas(combine(self.brief, self.model, first, second, others),
+                       f"Combining “{first.title}” and “{second.title}”…", append=True)
+
+    def show_cards(self, cards: list[IdeaCard] | None = None) -> None:
+        """Render the cards; with none given, the settled list with its buttons."""
+        settled = cards is None
+        self.page.set_html("ideas", cards_html(self.cards if settled else cards, self.pinned, self.selected,
+                                               actions=settled))
+        self.page.set_enabled("combine", settled and len(self.selected) == 2)
 
     def stop(self) -> None:
         if self.task and not self.task.done():
@@ -106,32 +177,45 @@ class Studio:
     def set_busy(self, busy: bool) -> None:
         self.page.set_enabled("spark", not busy)
         self.page.set_enabled("stop", busy)
+        if busy:
+            self.page.set_enabled("combine", False)
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
 
-    async def spark(self, brief: Brief, count: int) -> None:
-        """Stream idea cards into the list; Stop keeps the ones already written."""
+    def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
+        """Run a stream of SparkUpdates as the current task (busy from this moment on)."""
         self.set_busy(True)
-        if not self.model_ready:
-            self.show_status("Waiting for the model to finish loading…")
-        self.page.set_html("ideas", "")
-        cards: list[IdeaCard] = []
+        self.task = asyncio.ensure_future(self.stream_ideas(updates, working, replace, append))
+
+    async def stream_ideas(self, updates, working: str, replace: bool, append: bool) -> None:
+        """Stream cards into the list; Stop keeps the finished ones. ``replace`` starts a new
+        list, ``append`` adds the result after the current cards, otherwise it replaces them."""
+        before = [] if replace else list(self.cards)
+        prefix = before if append else []
+        if replace:
+            self.selected = set()
+        cards: list[IdeaCard] = before
+        update = SparkUpdate(before)
         try:
+            if not self.model_ready:
+                self.show_status("Waiting for the model to finish loading…")
             await self.model.ready()
-            self.show_status("Sparking ideas…")
-            async for update in spark(brief, self.model, count):
-                cards = update.cards
-                self.page.set_html("ideas", cards_html(cards))
+            self.show_status(working)
+            async for update in updates:
+                cards = prefix + update.cards
+                self.show_cards(cards)
+            self.cards = cards if update.cards or not append else before
             self.show_status(self.summary(update), "warning" if update.shortfall else "info")
         except asyncio.CancelledError:
-            done = [c for c in cards if c.complete] or cards
-            self.page.set_html("ideas", cards_html(done))
+            self.cards = [c for c in cards if c.complete]
             self.show_status("Stopping…")
             await self.model.settled()
-            self.show_status(f"Stopped. Kept {len(done)} idea{'s' if len(done) != 1 else ''}.")
+            self.show_status(f"Stopped. Kept {len(self.cards)} idea{'s' if len(self.cards) != 1 else ''}.")
         except StudioError as error:
+            self.cards = [c for c in cards if c.complete]
             self.show_status(str(error), "error")
         finally:
             self.set_busy(False)
+            self.show_cards()
 
     @staticmethod
     def summary(update) -> str:
@@ -140,7 +224,7 @@ class Studio:
         seconds = sum(s.first_token_ms + s.decode_ms for s in update.stats) / 1000
         speed = f" at {tokens / seconds:.1f} tokens/s" if seconds else ""
         cards = update.cards
-        found = update.shortfall or f"{len(cards)} idea{'s' if len(cards) != 1 else ''}, best first."
+        found = update.shortfall or f"{len(cards)} idea{'s' if len(cards) != 1 else ''}."
         dropped = sum(update.dropped.values())
         if dropped and not update.shortfall:
             found += f" {dropped} weaker one{'s' if dropped != 1 else ''} dropped."

@@ -4,7 +4,8 @@ construction); a forgiving parser for what a small model really writes; and the
 studio's own judgement — drop empty, off-topic and near-duplicate ideas, rank by
 relevance and novelty, and top up until exactly N, or say plainly why not.
 
-Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``idea_messages``, ``parse_idea``,
+Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``combine``, ``idea_messages``,
+``combine_messages``, ``parse_idea``,
 ``parse_ideas`` (lists of ideas in any of the shapes small models write), ``judge``,
 ``rank``, ``similarity``, ``IDEA_PREFILL``.
 """
@@ -57,15 +58,31 @@ class IdeaCard:
         return content_words(f"{self.title} {self.hook}")
 
 
-def idea_messages(brief: Brief, technique: Technique) -> list[Message]:
-    """A short prompt for one idea seeded with ``technique``; the reply starts with ``IDEA_PREFILL``."""
+def idea_messages(brief: Brief, technique: Technique, angle: IdeaCard | None = None) -> list[Message]:
+    """A short prompt for one idea seeded with ``technique`` (and, for "more like this",
+    built on ``angle``); the reply starts with ``IDEA_PREFILL``."""
     extra = f" Use the words: {', '.join(brief.keywords)}." if brief.keywords else ""
+    base = f"\nBuild on this idea: {angle.title}: {angle.hook}" if angle else ""
     return [
         Message("system", SYSTEM_PROMPT),
         Message(
             "user",
-            f"Topic: {brief.describe()}{extra}\nTechnique: {technique.instruction}\n"
-            "Give one idea that uses this technique. Write a short title, then one sentence "
+            f"Topic: {brief.describe()}{extra}{base}\nTechnique: {technique.instruction}\n"
+            "Give one new idea that uses this technique. Write a short title, then one sentence "
+            "that hooks the reader.",
+        ),
+    ]
+
+
+def combine_messages(brief: Brief, first: IdeaCard, second: IdeaCard) -> list[Message]:
+    """A prompt merging two ideas into one; the reply starts with ``IDEA_PREFILL``."""
+    return [
+        Message("system", SYSTEM_PROMPT),
+        Message(
+            "user",
+            f"Topic: {brief.describe()}\nIdea A: {first.title}: {first.hook}\n"
+            f"Idea B: {second.title}: {second.hook}\n"
+            "Combine idea A and idea B into one new idea. Write a short title, then one sentence "
             "that hooks the reader.",
         ),
     ]
@@ -205,35 +222,50 @@ def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
             "Try again, or give the brief more detail.")
 
 
+async def _write_idea(model: TextGenerator, messages: list[Message], sampling: Sampling,
+                      shown: list[IdeaCard], technique: str):
+    """Stream one idea; yields the cards to show while it is written, then (None, text, stats)."""
+    generation = model.generate(messages, sampling, IDEA_PREFILL)
+    text = IDEA_PREFILL
+    enough = False
+    async for chunk in generation:
+        text += chunk
+        partial = parse_idea(text, finished=False)
+        if partial:
+            yield shown + [replace(partial, technique=technique)], None, None
+        if enough := _hook_done(text):
+            break  # the rest of the reply is not needed: aclose() stops the model
+    await generation.aclose()
+    stats = generation.stats or GenerationStats(reason="stop")
+    if stats.aborted and not enough:
+        stats = replace(stats, reason="stopped")
+    yield None, text, stats
+
+
 async def spark(
     brief: Brief, model: TextGenerator, count: int = 5, sampling: Sampling | None = None,
-    max_attempts: int | None = None,
+    max_attempts: int | None = None, keep: tuple[IdeaCard, ...] = (), angle: IdeaCard | None = None,
 ) -> AsyncIterator[SparkUpdate]:
     """Stream idea cards until ``count`` distinct, on-brief ones exist: one generation
-    per idea, each with the next technique; the last update is ranked and final."""
+    per idea, each with the next technique; the last update is ranked and final.
+    ``keep`` (pinned cards) count towards ``count`` and stay first; ``angle`` makes
+    every new idea build on that card ("more like this")."""
     sampling = sampling or Sampling(max_new_tokens=64)
-    max_attempts = max_attempts or 3 * count
-    techniques = technique_order(brief.topic)
-    kept: list[IdeaCard] = []
+    max_attempts = max_attempts or 3 * (count - len(keep))
+    techniques = technique_order(f"{brief.topic}\0{angle.title if angle else ''}")
+    kept: list[IdeaCard] = list(keep)
     stats: list[GenerationStats] = []
     dropped: Counter = Counter()
     attempts = 0
     while len(kept) < count and attempts < max_attempts:
         technique = techniques[attempts % len(techniques)]
         attempts += 1
-        generation = model.generate(idea_messages(brief, technique), sampling, IDEA_PREFILL)
-        text = IDEA_PREFILL
-        enough = False
-        async for chunk in generation:
-            text += chunk
-            partial = parse_idea(text, finished=False)
-            if partial:
-                yield SparkUpdate(kept + [replace(partial, technique=technique.name)])
-            if enough := _hook_done(text):
-                break  # the rest of the reply is not needed: aclose() stops the model
-        await generation.aclose()
-        stats.append(generation.stats or GenerationStats(reason="stop"))
-        if stats[-1].aborted and not enough:
+        async for shown, text, stat in _write_idea(
+                model, idea_messages(brief, technique, angle), sampling, kept, technique.name):
+            if shown is not None:
+                yield SparkUpdate(shown)
+        stats.append(stat)
+        if stat.reason == "stopped":
             break  # stopped from outside
         card = parse_idea(text)
         verdict = judge(card, brief, kept)
@@ -242,5 +274,25 @@ async def spark(
         else:
             dropped[verdict] += 1
         yield SparkUpdate(list(kept))
-    shortfall = "" if len(kept) >= count else _shortfall(count, len(kept), dropped, attempts)
-    yield SparkUpdate(rank(kept, brief), finished=True, stats=stats, dropped=dropped, shortfall=shortfall)
+    shortfall = "" if len(kept) >= count else _shortfall(count - len(keep), len(kept) - len(keep), dropped, attempts)
+    ranked = list(keep) + rank(kept[len(keep):], brief)
+    yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall)
+
+
+async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: IdeaCard,
+                  others: list[IdeaCard], sampling: Sampling | None = None) -> AsyncIterator[SparkUpdate]:
+    """Stream one idea that merges ``first`` and ``second``; the final update holds it
+    (or, with ``shortfall`` set, says why it was not usable)."""
+    sampling = sampling or Sampling(max_new_tokens=64)
+    technique = "Combination"
+    async for shown, text, stat in _write_idea(model, combine_messages(brief, first, second), sampling, [],
+                                               technique):
+        if shown is not None:
+            yield SparkUpdate(shown)
+    card = parse_idea(text)
+    verdict = judge(card, brief, others)
+    if verdict != "ok":
+        yield SparkUpdate([], finished=True, stats=[stat], dropped=Counter({verdict: 1}),
+                          shortfall=f"The combined idea was {verdict}; try again or combine other ideas.")
+        return
+    yield SparkUpdate([replace(card, technique=technique)], finished=True, stats=[stat])

@@ -77,6 +77,12 @@ class StudioPage:
         self.page.click("#spark")
         self.page.wait_for_selector("#ideas[data-state=streaming]", state="attached", timeout=10_000)
 
+    def act(self, selector: str) -> None:
+        """Click a control that starts model work, and wait until the work is done."""
+        self.page.click(selector)
+        assert self.page.get_attribute("#ideas", "data-state") == "streaming"
+        self.wait_until_idle()
+
     def wait_until_idle(self) -> None:
         self.page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=GENERATION_MS)
 

@@ -21,6 +21,22 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     assert len({card["technique"] for card in cards}) >= 3  # ideas seeded by different techniques
     assert "tokens/s" in studio.status()
 
+    # Pin the first idea, ask for more like the second, combine two, then spark again.
+    pinned = cards[0]["title"]
+    page.click("#ideas .idea-card:nth-child(1) [data-action=pin]")
+    assert page.get_attribute("#ideas .idea-card:nth-child(1) [data-action=pin]", "aria-pressed") == "true"
+    studio.act("#ideas .idea-card:nth-child(2) [data-action=more]")
+    more = studio.cards()
+    assert len(more) > len(cards) or page.get_attribute("#status", "data-kind") == "warning", studio.status()
+    page.check("#ideas .idea-card:nth-child(2) [data-action=select]")
+    page.check("#ideas .idea-card:nth-child(3) [data-action=select]")
+    studio.act("#combine")
+    combined = studio.cards()
+    assert (len(combined) == len(more) + 1 and "Combination" in combined[-1]["technique"]) or (
+        "combined idea was" in studio.status()), studio.status()
+    studio.act("#spark")
+    assert studio.cards()[0]["title"] == pinned  # pinned ideas survive a new spark, first
+
     studio.spark("a short story opening about a lighthouse keeper who collects lost letters")
     page.wait_for_selector("#ideas .idea-card", timeout=120_000)
     page.click("#stop")

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from app.core.brief import Brief
-from app.core.ideas import IdeaCard, idea_messages, judge, parse_idea, parse_ideas, rank, similarity, spark
+from app.core.ideas import (
+    IdeaCard, combine, idea_messages, judge, parse_idea, parse_ideas, rank, similarity, spark,
+)
 from app.core.model import GenerationStats, Sampling
 from app.core.techniques import TECHNIQUES
 
@@ -199,3 +201,50 @@ def test_spark_says_plainly_why_it_fell_short():
     final = run_spark(model, 2)[-1]
     assert final.cards == [] and len(model.calls) == 6
     assert final.shortfall.startswith("Only 0 of 2 ideas passed after 6 tries (6 off-topic dropped)")
+
+
+def test_pinned_cards_stay_first_and_count_towards_n():
+    pinned = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.", technique="Analogy")
+    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
+                           reply("Bee school", "A beginner's urban class with one hive.")])
+    final = run_spark_with(model, 2, keep=(pinned,))
+    assert final.cards == [pinned, final.cards[1]] and final.cards[1].title == "Bee school"
+    assert final.dropped == {"duplicate": 1}
+
+
+def test_more_like_this_builds_every_prompt_on_the_card():
+    angle = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
+    model = ScriptedModel([reply("Roof school", "A beginner's urban class on a roof hive.")])
+    final = run_spark_with(model, 2, keep=(angle,), angle=angle)
+    assert "Build on this idea: Rooftop hives: Urban bees need" in model.calls[0][0][1].content
+    assert [c.title for c in final.cards] == ["Rooftop hives", "Roof school"]
+
+
+def test_combine_merges_two_ideas_into_one_card():
+    a = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
+    b = IdeaCard("Bee school", "A beginner's urban class with one hive.")
+    model = ScriptedModel([reply("Rooftop bee school", "Beginners learn urban beekeeping on the roof.")])
+    final = run_async(collect(combine(BRIEF, model, a, b, others=[])))[-1]
+    content = model.calls[0][0][1].content
+    assert "Idea A: Rooftop hives" in content and "Idea B: Bee school" in content
+    assert [(c.title, c.technique) for c in final.cards] == [("Rooftop bee school", "Combination")]
+
+
+def test_an_unusable_combination_says_why():
+    a = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
+    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")])
+    final = run_async(collect(combine(BRIEF, model, a, a, others=[])))[-1]
+    assert final.cards == [] and "off-topic" in final.shortfall
+
+
+async def collect(updates):
+    return [update async for update in updates]
+
+
+def run_async(coroutine):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def run_spark_with(model, count, **options):
+    return run_async(collect(spark(BRIEF, model, count, Sampling.greedy(), **options)))[-1]
