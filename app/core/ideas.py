@@ -32,6 +32,8 @@ _TITLE_MAX_WORDS = 12
 _HOOK_MAX_CHARS = 220
 _HOOK_MIN_WORDS = 5
 # "Sentence 1:", "Hook:", "1." and the like at the start of a hook, copied from prompts or lists.
+# Links and hashtags: small models scatter them through hooks.
+_NOISE = re.compile(r"https?://\S+|www\.\S+|#\w[\w-]*")
 _LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
 # Replies are started for the model ("assistant prefill") with the bold title's opening.
@@ -121,7 +123,7 @@ def _card_from_item(head: str, body: str, complete: bool) -> IdeaCard | None:
         )
         cut = sentence_end + 1 if sentence_end is not None else min(len(words), 8)
         title, hook = " ".join(words[:cut]), " ".join(words[cut:])
-    hook = _LABEL_PREFIX.sub("", hook.replace("**", "")).strip()
+    hook = " ".join(_NOISE.sub(" ", _LABEL_PREFIX.sub("", hook.replace("**", ""))).split())
     title, hook = _strip_markup(title).rstrip(".:"), _shorten(_strip_markup(hook))
     if not title:
         return None
@@ -167,12 +169,12 @@ def parse_idea(text: str, finished: bool = True) -> IdeaCard | None:
 
 def similarity(a: IdeaCard, b: IdeaCard) -> float:
     """Word overlap of two ideas (Jaccard over content words), 0 to 1."""
-    wa, wb = a.words(), b.words()
-    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+    return _jaccard(a.words(), b.words())
 
 
 def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
-    """"ok", or why the idea is dropped: "unusable", "off-topic", "avoided word" or "duplicate"."""
+    """"ok", or why the idea is dropped: "unusable", "avoided word", "off-topic",
+    "restates the brief" (a title that only repeats the topic) or "duplicate"."""
     if card is None or not card.title or _LABEL_TITLES.match(card.title):
         return "unusable"
     if len(card.title.split()) > _TITLE_MAX_WORDS or len(card.hook.split()) < _HOOK_MIN_WORDS:
@@ -180,11 +182,26 @@ def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
     text = f"{card.title} {card.hook}".casefold()
     if any(word.casefold() in text for word in brief.avoid):
         return "avoided word"
-    if not overlap(brief.subject_words(), card.words()):
+    subject = brief.subject_words()
+    if not overlap(subject, card.words()):
         return "off-topic"
-    if any(card.key() == other.key() or similarity(card, other) >= DUPLICATE_SIMILARITY for other in kept):
+    title_words = content_words(card.title)
+    extra = title_words - overlap_words(title_words, subject)
+    if len(overlap(subject, title_words)) >= 0.6 * len(subject) and len(extra) <= 1:
+        return "restates the brief"
+    if any(card.key() == other.key() or similarity(card, other) >= DUPLICATE_SIMILARITY
+           or _jaccard(title_words, content_words(other.title)) >= DUPLICATE_SIMILARITY for other in kept):
         return "duplicate"
     return "ok"
+
+
+def overlap_words(words: set[str], subject: set[str]) -> set[str]:
+    """The words among ``words`` that mention a subject word."""
+    return {w for w in words if overlap(subject, {w})}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def rank(cards: list[IdeaCard], brief: Brief) -> list[IdeaCard]:
@@ -251,7 +268,7 @@ async def spark(
     ``keep`` (pinned cards) count towards ``count`` and stay first; ``angle`` makes
     every new idea build on that card ("more like this")."""
     sampling = sampling or Sampling(max_new_tokens=64)
-    max_attempts = max_attempts or 3 * (count - len(keep))
+    max_attempts = max_attempts or 4 * (count - len(keep))
     techniques = technique_order(f"{brief.topic}\0{angle.title if angle else ''}")
     kept: list[IdeaCard] = list(keep)
     stats: list[GenerationStats] = []

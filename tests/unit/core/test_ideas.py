@@ -89,6 +89,8 @@ def test_one_idea_reply_with_bold_title():
     assert parse_idea("") is None
     assert parse_idea("**Bee Day** Sentence 1: \"Bees** wake early in town.\"").hook == 'Bees wake early in town.'
     assert parse_idea("**Bee Day**\n1. Bees wake early in town.").hook == "Bees wake early in town."
+    assert parse_idea("**Bee Day** Bees wake early https://x.example/a #BeeLife in town.").hook == (
+        "Bees wake early in town.")
 
 
 
@@ -102,6 +104,8 @@ BRIEF = Brief.from_fields("urban beekeeping for beginners", avoid="pesticide")
     (IdeaCard("Title", "How beginners start beekeeping in any city flat."), "unusable"),
     (IdeaCard("Pesticide Free Bees", "Why urban beekeeping skips the usual sprays."), "avoided word"),
     (IdeaCard("Rooftop bees!", "How beginners start a hive above the city street today."), "duplicate"),
+    (IdeaCard("Rooftop Bees Club", "A weekly meet-up where neighbours share one urban hive."), "duplicate"),
+    (IdeaCard("Urban Beekeeping for Beginners", "A guide to the first hive in a city flat."), "restates the brief"),
     (None, "unusable"),
 ])
 def test_judge_keeps_only_usable_on_brief_new_ideas(card, verdict):
@@ -197,10 +201,10 @@ def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
 
 
 def test_spark_says_plainly_why_it_fell_short():
-    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 6)
+    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 8)
     final = run_spark(model, 2)[-1]
-    assert final.cards == [] and len(model.calls) == 6
-    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 6 tries (6 off-topic dropped)")
+    assert final.cards == [] and len(model.calls) == 8
+    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 8 tries (8 off-topic dropped)")
 
 
 def test_pinned_cards_stay_first_and_count_towards_n():
