@@ -36,6 +36,8 @@ _HOOK_MIN_WORDS = 5
 _NOISE = re.compile(r"https?://\S+|www\.\S+|#\w[\w-]*")
 _LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
+# Faults that leave an idea usable as a last resort when too few ideas pass.
+SOFT_VERDICTS = frozenset({"restates the brief"})
 # Replies are started for the model ("assistant prefill") with the bold title's opening.
 IDEA_PREFILL = "**"
 # Titles that are labels the model copied from the prompt, not ideas.
@@ -189,10 +191,17 @@ def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
     extra = title_words - overlap_words(title_words, subject)
     if len(overlap(subject, title_words)) >= 0.6 * len(subject) and len(extra) <= 1:
         return "restates the brief"
-    if any(card.key() == other.key() or similarity(card, other) >= DUPLICATE_SIMILARITY
-           or _jaccard(title_words, content_words(other.title)) >= DUPLICATE_SIMILARITY for other in kept):
+    if is_duplicate(card, kept):
         return "duplicate"
     return "ok"
+
+
+def is_duplicate(card: IdeaCard, others: list[IdeaCard]) -> bool:
+    """Whether ``card`` repeats one of ``others``: the same title, much the same words,
+    or much the same title words."""
+    title_words = content_words(card.title)
+    return any(card.key() == other.key() or similarity(card, other) >= DUPLICATE_SIMILARITY
+               or _jaccard(title_words, content_words(other.title)) >= DUPLICATE_SIMILARITY for other in others)
 
 
 def overlap_words(words: set[str], subject: set[str]) -> set[str]:
@@ -271,6 +280,7 @@ async def spark(
     max_attempts = max_attempts or 4 * (count - len(keep))
     techniques = technique_order(f"{brief.topic}\0{angle.title if angle else ''}")
     kept: list[IdeaCard] = list(keep)
+    reserve: list[IdeaCard] = []
     stats: list[GenerationStats] = []
     dropped: Counter = Counter()
     attempts = 0
@@ -290,7 +300,15 @@ async def spark(
             kept.append(replace(card, technique=technique.name))
         else:
             dropped[verdict] += 1
+            if verdict in SOFT_VERDICTS and not is_duplicate(card, reserve):
+                reserve.append(replace(card, technique=technique.name))
         yield SparkUpdate(list(kept))
+    # Short of ideas: fall back on on-topic ones whose only fault is a title that repeats the brief.
+    for card in rank(reserve, brief):
+        if len(kept) < count and not is_duplicate(card, kept):
+            kept.append(card)
+            dropped["restates the brief"] -= 1
+    dropped = +dropped
     shortfall = "" if len(kept) >= count else _shortfall(count - len(keep), len(kept) - len(keep), dropped, attempts)
     ranked = list(keep) + rank(kept[len(keep):], brief)
     yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall)

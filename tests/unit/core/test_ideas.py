@@ -252,3 +252,16 @@ def run_async(coroutine):
 
 def run_spark_with(model, count, **options):
     return run_async(collect(spark(BRIEF, model, count, Sampling.greedy(), **options)))[-1]
+
+
+def test_ideas_that_only_restate_the_brief_fill_in_as_a_last_resort():
+    restating = [reply("Urban Beekeeping for Beginners", "A guide to the first hive in a city flat."),
+                 reply("Urban beekeeping for beginners!", "Your first urban hive, step by step tonight.")]
+    model = ScriptedModel([reply("Bee school", "A beginner's urban class with one hive.")] + restating
+                          + [reply("Dragons", "A tale of gold under the old grey sea.")] * 5)
+    final = run_spark(model, 2)[-1]
+    assert [c.title for c in final.cards] == ["Bee school", "Urban Beekeeping for Beginners"]
+    assert final.shortfall == "" and final.dropped == {"restates the brief": 1, "off-topic": 5}
+    model = ScriptedModel(restating + [reply("Dragons", "A tale of gold under the old grey sea.")] * 6)
+    final = run_spark(model, 2)[-1]  # the second restatement repeats the first: it never fills in
+    assert [c.title for c in final.cards] == ["Urban Beekeeping for Beginners"] and final.shortfall
