@@ -95,10 +95,13 @@ class Page:
         self._runtime.stage(name, state, detail, 1 if state == "ready" else None)
 
     def expose(self, name: str, function: Callable) -> None:
-        """Publish an async Python function as ``museSpark.<name>`` (returns a Promise)."""
+        """Publish an async Python function as ``museSpark.<name>``: a Promise of plain JS data."""
+
+        async def run(*args):
+            return _to_js(await function(*(a.to_py() if hasattr(a, "to_py") else a for a in args)))
 
         def call(*args):
-            return asyncio.ensure_future(function(*(a.to_py() if hasattr(a, "to_py") else a for a in args)))
+            return asyncio.ensure_future(run(*args))
 
         proxy = create_proxy(call)
         self._proxies.append(proxy)

@@ -79,9 +79,7 @@ RUN_PROMPT_JS = """async ([prompt, maxNewTokens]) => {
   const started = performance.now();
   const result = await globalThis.museSpark.runPrompt(prompt, maxNewTokens);
   const wallMs = performance.now() - started;
-  const plain = result?.toJs ? result.toJs({ dict_converter: Object.fromEntries }) : result;
-  result?.destroy?.();
-  return { ...plain, wallMs };
+  return { ...result, wallMs };
 }"""
 
 
