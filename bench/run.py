@@ -42,14 +42,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "build"))
+sys.path[:0] = [str(ROOT), str(ROOT / "build")]
 import setup  # noqa: E402  (build/setup.py: where the model environment lives)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 PROMPT = "Write a short paragraph about why city rooftops are good places for beehives."
 WAIT_MS = 180_000
 TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500}
