@@ -28,12 +28,14 @@ def _actions_html(index: int, pinned: bool, selected: bool) -> str:
     described = f'aria-describedby="idea-title-{index}"'
     return (
         f'<div class="idea-actions">'
-        f'<button type="button" data-action="pin" data-index="{index}" aria-pressed="{str(pinned).lower()}" '
-        f'{described}>{"Pinned" if pinned else "Pin"}</button>'
-        f'<button type="button" data-action="discard" data-index="{index}" {described}>Discard</button>'
-        f'<button type="button" data-action="more" data-index="{index}" {described}>More like this</button>'
-        f'<label><input type="checkbox" data-action="select" data-index="{index}" {described}'
-        f'{" checked" if selected else ""}> Combine</label></div>'
+        f'<button type="button" id="idea-pin-{index}" data-action="pin" data-index="{index}" '
+        f'aria-pressed="{str(pinned).lower()}" {described}>{"Pinned" if pinned else "Pin"}</button>'
+        f'<button type="button" id="idea-discard-{index}" data-action="discard" data-index="{index}" '
+        f'{described}>Discard</button>'
+        f'<button type="button" id="idea-more-{index}" data-action="more" data-index="{index}" '
+        f'{described}>More like this</button>'
+        f'<label><input type="checkbox" id="idea-select-{index}" data-action="select" data-index="{index}" '
+        f'{described}{" checked" if selected else ""}> Combine</label></div>'
     )
 
 
@@ -153,6 +155,11 @@ class Studio:
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()
+        # The list was drawn anew: keep keyboard focus on the same control (or the next card's).
+        if self.cards:
+            self.page.focus(f"idea-{action}-{min(index, len(self.cards) - 1)}")
+        else:
+            self.page.focus("brief")
 
     def start_combine(self) -> None:
         if len(self.selected) != 2 or (self.task and not self.task.done()):

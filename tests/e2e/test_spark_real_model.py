@@ -25,6 +25,7 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     pinned = cards[0]["title"]
     page.click("#ideas .idea-card:nth-child(1) [data-action=pin]")
     assert page.get_attribute("#ideas .idea-card:nth-child(1) [data-action=pin]", "aria-pressed") == "true"
+    assert page.evaluate("document.activeElement.id") == "idea-pin-0"  # focus survives the redraw
     studio.act("#ideas .idea-card:nth-child(2) [data-action=more]")
     more = studio.cards()
     assert len(more) > len(cards) or page.get_attribute("#status", "data-kind") == "warning", studio.status()
