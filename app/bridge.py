@@ -70,6 +70,10 @@ class Page:
     def value(self, element_id: str) -> str:
         return self._element(element_id).value
 
+    def set_value(self, element_id: str, text: str) -> None:
+        """Set a form field's text."""
+        self._element(element_id).value = text
+
     def set_text(self, element_id: str, text: str) -> None:
         self._element(element_id).textContent = text
 

@@ -11,12 +11,13 @@ import html
 from collections.abc import Callable
 
 from .core.catalogue import Catalogue, ModelEntry
+from .core.draft import draft, outline
 from .core.errors import StudioError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
 from .core.model import Message, Sampling
-from .core.render import render_inline
+from .core.render import render_inline, render_markdown
 
 EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
 
@@ -34,6 +35,8 @@ def _actions_html(index: int, pinned: bool, selected: bool) -> str:
         f'{described}>Discard</button>'
         f'<button type="button" id="idea-more-{index}" data-action="more" data-index="{index}" '
         f'{described}>More like this</button>'
+        f'<button type="button" id="idea-draft-{index}" data-action="draft" data-index="{index}" '
+        f'{described}>Draft this</button>'
         f'<label><input type="checkbox" id="idea-select-{index}" data-action="select" data-index="{index}" '
         f'{described}{" checked" if selected else ""}> Combine</label></div>'
     )
@@ -69,6 +72,7 @@ class Studio:
         self.cards: list[IdeaCard] = []
         self.pinned: set[str] = set()
         self.selected: set[int] = set()
+        self.drafting: IdeaCard | None = None
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -78,6 +82,8 @@ class Studio:
         self.page.on("ideas", "click", self.on_card_action)
         self.page.on("ideas", "change", self.on_card_action)
         self.page.on("combine", "click", lambda _event: self.start_combine())
+        self.page.on("write-draft", "click", lambda _event: self.start_draft())
+        self.page.on("draft", "input", lambda _event: self.show_preview(self.page.value("draft")))
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -149,6 +155,10 @@ class Studio:
             self.show_status(f"Discarded “{card.title}”.")
         elif action == "select":
             self.selected ^= {index}
+        elif action == "draft":
+            self.set_busy(True)
+            self.task = asyncio.ensure_future(self.make_outline(card))
+            return
         elif action == "more":
             count = len(self.cards) + 2
             self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card),
@@ -177,6 +187,66 @@ class Studio:
                                                actions=settled))
         self.page.set_enabled("combine", settled and len(self.selected) == 2)
 
+    async def make_outline(self, card: IdeaCard) -> None:
+        """Outline the chosen idea into the editable outline field."""
+        self.drafting = card
+        self.page.set_text("draft-idea", f"Drafting “{card.title}”: {card.hook}")
+        try:
+            await self.model.ready()
+            self.show_status(f"Outlining “{card.title}”…")
+            headings, from_model = await outline(self.brief, card, self.model)
+            self.page.set_value("outline", "\n".join(headings))
+            note = "" if from_model else " The model gave no usable outline, so here is a plain one."
+            self.show_status(f"Outline ready.{note} Edit or reorder it, then press Write the draft.")
+            self.page.set_enabled("write-draft", True)
+            self.page.focus("outline")
+        except asyncio.CancelledError:
+            await self.model.settled()
+            self.show_status("Stopped outlining.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.set_busy(False)
+
+    def start_draft(self) -> None:
+        if self.drafting is None or (self.task and not self.task.done()):
+            return
+        headings = [line.strip() for line in self.page.value("outline").splitlines() if line.strip()]
+        if not headings:
+            self.show_status("The outline is empty: write at least one section heading.", "error")
+            self.page.focus("outline")
+            return
+        self.set_busy(True)
+        self.task = asyncio.ensure_future(self.write_draft(headings))
+
+    async def write_draft(self, headings: list[str]) -> None:
+        """Stream the draft into the editor section by section; Stop keeps what is written."""
+        text = self.page.value("draft")
+        self.page.set_data("draft", "state", "streaming")
+        self.page.set_enabled("draft", False)  # read-only while the model writes into it
+        try:
+            async for update in draft(self.brief, self.drafting, headings, self.model):
+                text = update.markdown
+                self.page.set_value("draft", text)
+                self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
+                                 f"{headings[update.section]}…")
+            self.show_preview(text)
+            words = len(text.split())
+            self.show_status(f"Draft written: {len(headings)} sections, {words} words. Edit it freely.")
+        except asyncio.CancelledError:
+            await self.model.settled()
+            self.show_preview(text)
+            self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.page.set_data("draft", "state", "idle")
+            self.page.set_enabled("draft", True)
+            self.set_busy(False)
+
+    def show_preview(self, markdown_text: str) -> None:
+        self.page.set_html("draft-preview", render_markdown(markdown_text))
+
     def stop(self) -> None:
         if self.task and not self.task.done():
             self.task.cancel()
@@ -184,6 +254,7 @@ class Studio:
     def set_busy(self, busy: bool) -> None:
         self.page.set_enabled("spark", not busy)
         self.page.set_enabled("stop", busy)
+        self.page.set_enabled("write-draft", not busy and self.drafting is not None)
         if busy:
             self.page.set_enabled("combine", False)
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")

@@ -38,6 +38,21 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     studio.act("#spark")
     assert studio.cards()[0]["title"] == pinned  # pinned ideas survive a new spark, first
 
+    # Outline the first idea, write the draft, and stop it during the first section.
+    studio.act("#ideas .idea-card:nth-child(1) [data-action=draft]")
+    headings = [line for line in page.input_value("#outline").splitlines() if line.strip()]
+    assert len(headings) >= 2, studio.status()
+    page.click("#write-draft")
+    page.wait_for_function("() => document.querySelector('#draft').value.split('\\n').length > 4",
+                           timeout=120_000)
+    page.click("#stop")
+    studio.wait_until_idle()
+    page.wait_for_selector("#draft[data-state=idle]", state="attached")
+    written = page.input_value("#draft")
+    assert written.startswith("# ") and f"## {headings[0]}" in written
+    assert studio.status().startswith("Stopped. The draft keeps")
+    assert page.inner_text("#draft-preview").strip()  # rendered, sanitized preview of what was kept
+
     studio.spark("a short story opening about a lighthouse keeper who collects lost letters")
     page.wait_for_selector("#ideas .idea-card", timeout=120_000)
     page.click("#stop")

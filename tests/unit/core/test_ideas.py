@@ -1,7 +1,4 @@
 """The idea parser, prompt and spark loop, fed the output small models really produce."""
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from hypothesis import given, strategies as st
 
@@ -11,6 +8,8 @@ from app.core.ideas import (
 )
 from app.core.model import GenerationStats, Sampling
 from app.core.techniques import TECHNIQUES
+
+from .doubles import ScriptedModel, collect, run_async
 
 
 def test_idea_prompt_carries_the_technique_and_the_brief_fields():
@@ -128,43 +127,8 @@ def test_similarity_is_symmetric_and_bounded():
     assert similarity(a, IdeaCard("Knitting", "wool")) == 0.0
 
 
-class ScriptedModel:
-    """A double of the model protocol that streams prepared replies, one per call."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.calls = []
-        self.generations = []
-
-    def generate(self, messages, sampling, prefill=""):
-        self.calls.append((messages, prefill))
-        self.generations.append(ScriptedGeneration(self.replies.pop(0)))
-        return self.generations[-1]
-
-
-class ScriptedGeneration:
-    def __init__(self, text):
-        self.chunks = [text[i:i + 7] for i in range(0, len(text), 7)]
-        self.stats = None
-        self.closed_early = False
-
-    async def __aiter__(self):
-        for chunk in self.chunks:
-            yield chunk
-        self.stats = GenerationStats(reason="stop", tokens=len(self.chunks))
-
-    async def aclose(self):
-        if self.stats is None:
-            self.closed_early = True
-            self.stats = GenerationStats(reason="aborted")
-
-
 def run_spark(model, count, brief=BRIEF):
-    async def collect():
-        return [update async for update in spark(brief, model, count, Sampling.greedy())]
-    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, collect()).result()
+    return run_async(collect(spark(brief, model, count, Sampling.greedy())))
 
 
 def reply(title, hook):
@@ -241,27 +205,5 @@ def test_an_unusable_combination_says_why():
     assert final.cards == [] and "off-topic" in final.shortfall
 
 
-async def collect(updates):
-    return [update async for update in updates]
-
-
-def run_async(coroutine):
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def run_spark_with(model, count, **options):
     return run_async(collect(spark(BRIEF, model, count, Sampling.greedy(), **options)))[-1]
-
-
-def test_ideas_that_only_restate_the_brief_fill_in_as_a_last_resort():
-    restating = [reply("Urban Beekeeping for Beginners", "A guide to the first hive in a city flat."),
-                 reply("Urban beekeeping for beginners!", "Your first urban hive, step by step tonight.")]
-    model = ScriptedModel([reply("Bee school", "A beginner's urban class with one hive.")] + restating
-                          + [reply("Dragons", "A tale of gold under the old grey sea.")] * 5)
-    final = run_spark(model, 2)[-1]
-    assert [c.title for c in final.cards] == ["Bee school", "Urban Beekeeping for Beginners"]
-    assert final.shortfall == "" and final.dropped == {"restates the brief": 1, "off-topic": 5}
-    model = ScriptedModel(restating + [reply("Dragons", "A tale of gold under the old grey sea.")] * 6)
-    final = run_spark(model, 2)[-1]  # the second restatement repeats the first: it never fills in
-    assert [c.title for c in final.cards] == ["Urban Beekeeping for Beginners"] and final.shortfall

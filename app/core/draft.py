@@ -1,0 +1,110 @@
+"""From an idea to a draft: an outline of section headings the creator can edit and
+reorder, then the draft written section by section so each prompt stays short
+enough for a small model, streamed as it is written.
+
+Public: ``outline_messages``, ``parse_outline``, ``fallback_outline``, ``outline``,
+``section_messages``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from .brief import Brief
+from .ideas import IdeaCard, parse_ideas
+from .model import GenerationStats, Message, Sampling, TextGenerator
+
+OUTLINE_PREFILL = "1."
+SECTIONS = 4
+MAX_HEADING_WORDS = 10
+SYSTEM_PROMPT = "You are a skilled writer who helps creators draft their pieces."
+
+
+def outline_messages(brief: Brief, idea: IdeaCard, sections: int = SECTIONS) -> list[Message]:
+    """Ask for ``sections`` headings; the reply starts with ``OUTLINE_PREFILL``."""
+    kind = brief.format or "piece"
+    return [
+        Message("system", SYSTEM_PROMPT),
+        Message("user", f"Write an outline for a {kind} titled \"{idea.title}\": {idea.hook}\n"
+                        f"List {sections} short section headings, one per line, as a numbered list."),
+    ]
+
+
+def parse_outline(text: str, sections: int = SECTIONS) -> list[str]:
+    """Distinct, short headings from a numbered or bulleted reply (at most ``sections``)."""
+    headings: list[str] = []
+    for card in parse_ideas(text):
+        heading = " ".join(card.title.split()[:MAX_HEADING_WORDS])
+        if heading and heading.casefold() not in {h.casefold() for h in headings}:
+            headings.append(heading)
+    return headings[:sections]
+
+
+def fallback_outline(idea: IdeaCard) -> list[str]:
+    """A plain outline to edit when the model gives no usable one."""
+    return ["Opening", f"Why {idea.title} matters", "An example", "What to do next"]
+
+
+async def outline(brief: Brief, idea: IdeaCard, model: TextGenerator,
+                  sections: int = SECTIONS) -> tuple[list[str], bool]:
+    """The outline's headings, and whether they came from the model (else the fallback)."""
+    generation = model.generate(outline_messages(brief, idea, sections),
+                                Sampling(max_new_tokens=16 * sections), OUTLINE_PREFILL)
+    text = OUTLINE_PREFILL + "".join([chunk async for chunk in generation])
+    headings = parse_outline(text, sections)
+    if len(headings) >= 2:
+        return headings, True
+    return fallback_outline(idea), False
+
+
+def section_messages(brief: Brief, idea: IdeaCard, headings: list[str], index: int,
+                     previous: str) -> list[Message]:
+    """Ask for one section; the end of the previous section keeps the thread."""
+    kind = brief.format or "piece"
+    words = max(40, (brief.words or 400) // max(len(headings), 1))
+    tone = f" in a {brief.tone} tone" if brief.tone else ""
+    context = f"\nThe previous section ended: \"{previous[-300:]}\"" if previous else ""
+    return [
+        Message("system", SYSTEM_PROMPT),
+        Message("user", f"We are writing a {kind} titled \"{idea.title}\": {idea.hook}\n"
+                        f"Sections: {'; '.join(headings)}.{context}\n"
+                        f"Write the section \"{headings[index]}\"{tone}, about {words} words. "
+                        "Write only the section's text."),
+    ]
+
+
+@dataclass
+class DraftUpdate:
+    """The draft so far as Markdown; ``finished`` on the last update."""
+
+    markdown: str
+    section: int = 0
+    finished: bool = False
+    stats: list[GenerationStats] = field(default_factory=list)
+
+
+def _section_text(text: str, heading: str) -> str:
+    """The model's section without a repeated heading line."""
+    lines = text.strip().splitlines()
+    if lines and re.sub(r"\W", "", lines[0]).casefold() == re.sub(r"\W", "", heading).casefold():
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGenerator) -> AsyncIterator[DraftUpdate]:
+    """Stream the draft: a title, then each heading with its section as it is written."""
+    done = f"# {idea.title}\n\n"
+    stats: list[GenerationStats] = []
+    words = max(40, (brief.words or 400) // max(len(headings), 1))
+    for index, heading in enumerate(headings):
+        previous = done.rstrip().rsplit("\n\n", 1)[-1] if index else ""
+        generation = model.generate(section_messages(brief, idea, headings, index, previous),
+                                    Sampling(max_new_tokens=min(2 * words, 400)))
+        text = ""
+        async for chunk in generation:
+            text += chunk
+            yield DraftUpdate(f"{done}## {heading}\n\n{_section_text(text, heading)}", index)
+        stats.append(generation.stats or GenerationStats(reason="stop"))
+        done += f"## {heading}\n\n{_section_text(text, heading)}\n\n"
+    yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats)

@@ -1,0 +1,46 @@
+"""A double of the model protocol for pure-logic tests, and helpers to run async code."""
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from app.core.model import GenerationStats
+
+
+class ScriptedModel:
+    """A double of the model protocol that streams prepared replies, one per call."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.calls = []
+        self.generations = []
+
+    def generate(self, messages, sampling, prefill=""):
+        self.calls.append((messages, prefill))
+        self.generations.append(ScriptedGeneration(self.replies.pop(0)))
+        return self.generations[-1]
+
+
+class ScriptedGeneration:
+    def __init__(self, text):
+        self.chunks = [text[i:i + 7] for i in range(0, len(text), 7)]
+        self.stats = None
+        self.closed_early = False
+
+    async def __aiter__(self):
+        for chunk in self.chunks:
+            yield chunk
+        self.stats = GenerationStats(reason="stop", tokens=len(self.chunks))
+
+    async def aclose(self):
+        if self.stats is None:
+            self.closed_early = True
+            self.stats = GenerationStats(reason="aborted")
+
+
+async def collect(updates):
+    return [update async for update in updates]
+
+
+def run_async(coroutine):
+    """Run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

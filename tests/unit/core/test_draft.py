@@ -1,0 +1,42 @@
+"""Outline and section-by-section drafting, fed what small models really write."""
+from app.core.brief import Brief
+from app.core.draft import draft, fallback_outline, outline, outline_messages, parse_outline, section_messages
+from app.core.ideas import IdeaCard
+
+from .doubles import ScriptedModel, collect, run_async
+
+BRIEF = Brief.from_fields("urban beekeeping for beginners", format="newsletter")
+IDEA = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
+
+
+def test_outline_prompt_names_the_idea_and_the_format():
+    content = outline_messages(BRIEF, IDEA)[1].content
+    assert "newsletter" in content and "Rooftop hives" in content and "4 short section headings" in content
+
+
+def test_outline_parser_keeps_short_distinct_headings():
+    text = "1. **Why roofs?**\n2. Choosing a hive: size and wood\n3. why roofs?\n- First honey\n5. " + "word " * 20
+    assert parse_outline(text) == ["Why roofs?", "Choosing a hive", "First honey", " ".join(["word"] * 8)]
+
+
+def test_outline_falls_back_when_the_model_gives_no_list():
+    headings, from_model = run_async(outline(BRIEF, IDEA, ScriptedModel([" I cannot help with that."])))
+    assert (headings, from_model) == (fallback_outline(IDEA), False)
+    headings, from_model = run_async(outline(BRIEF, IDEA, ScriptedModel([" Why roofs\n2. First honey\n"])))
+    assert (headings, from_model) == (["Why roofs", "First honey"], True)
+
+
+def test_section_prompt_carries_the_previous_ending_and_the_length():
+    content = section_messages(BRIEF, IDEA, ["A", "B"], 1, "…the bees settled.")[1].content
+    assert 'Write the section "B" in a friendly tone, about 200 words' in content
+    assert "the bees settled." in content
+
+
+def test_draft_streams_each_section_under_its_heading():
+    model = ScriptedModel(["## Why roofs\nBees like height.", "Start with one hive."])
+    updates = run_async(collect(draft(BRIEF, IDEA, ["Why roofs", "First hive"], model)))
+    final = updates[-1]
+    assert final.finished and final.markdown == (
+        "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n\nStart with one hive.\n")
+    assert any(not u.finished and u.section == 1 for u in updates)
+    assert "Bees like height." in model.calls[1][0][1].content  # the next section sees the last one's end
