@@ -100,7 +100,7 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
     for index, heading in enumerate(headings):
         previous = done.rstrip().rsplit("\n\n", 1)[-1] if index else ""
         generation = model.generate(section_messages(brief, idea, headings, index, previous),
-                                    Sampling(max_new_tokens=min(2 * words, 400)))
+                                    Sampling(max_new_tokens=min(int(1.4 * words), 300)))
         text = ""
         async for chunk in generation:
             text += chunk
