@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import js
 import pyodide_http
-from pyodide.ffi import JsException, create_proxy, to_js
+from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
-from .core.errors import error_for
+from .core.errors import StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
 
 _END = object()
@@ -80,6 +80,26 @@ class Page:
     def set_html(self, element_id: str, html: str) -> None:
         """Replace an element's content with sanitized HTML."""
         self._element(element_id).innerHTML = self._runtime.sanitize(html)
+
+    def sanitize(self, html: str) -> str:
+        """HTML with everything unsafe removed (DOMPurify)."""
+        return self._runtime.sanitize(html)
+
+    def download(self, filename: str, text: str, mime: str) -> None:
+        """Offer ``text`` as a file download (made in the page; nothing is sent anywhere)."""
+        blob = js.Blob.new(_to_js([text]), _to_js({"type": f"{mime};charset=utf-8"}))
+        url = js.URL.createObjectURL(blob)
+        link = self._document.createElement("a")
+        link.href, link.download = url, filename
+        link.click()
+        js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 0)
+
+    async def copy(self, text: str) -> None:
+        """Put ``text`` on the clipboard, or raise a StudioError saying why not."""
+        try:
+            await js.navigator.clipboard.writeText(text)
+        except (JsException, AttributeError):
+            raise StudioError("The browser did not allow copying; select the text and copy it by hand.") from None
 
     def set_enabled(self, element_id: str, enabled: bool) -> None:
         self._element(element_id).disabled = not enabled

@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 
 from .core.catalogue import Catalogue, ModelEntry
+from .core.document import export_name, standalone_html, text_stats, to_plain_text
 from .core.draft import draft, outline
 from .core.errors import StudioError
 from .core.brief import Brief
@@ -84,6 +85,10 @@ class Studio:
         self.page.on("combine", "click", lambda _event: self.start_combine())
         self.page.on("write-draft", "click", lambda _event: self.start_draft())
         self.page.on("draft", "input", lambda _event: self.show_preview(self.page.value("draft")))
+        self.page.on("export-md", "click", lambda _event: self.export("md"))
+        self.page.on("export-html", "click", lambda _event: self.export("html"))
+        self.page.on("export-txt", "click", lambda _event: self.export("txt"))
+        self.page.on("copy-draft", "click", lambda _event: self.copy_draft())
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -245,7 +250,33 @@ class Studio:
             self.set_busy(False)
 
     def show_preview(self, markdown_text: str) -> None:
+        """The sanitized preview and the counts of the draft."""
         self.page.set_html("draft-preview", render_markdown(markdown_text))
+        self.page.set_text("draft-stats", text_stats(markdown_text).describe())
+
+    def export(self, kind: str) -> None:
+        """Download the draft as Markdown, standalone sanitized HTML, or plain text."""
+        text = self.page.value("draft")
+        if not text.strip():
+            self.show_status("The draft is empty: write or generate something to export.", "error")
+            return
+        if kind == "html":
+            title = export_name(text, "html").removesuffix(".html").replace("-", " ")
+            content, mime = standalone_html(title, self.page.sanitize(render_markdown(text))), "text/html"
+        elif kind == "txt":
+            content, mime = to_plain_text(text), "text/plain"
+        else:
+            content, mime = text, "text/markdown"
+        name = export_name(text, kind)
+        self.page.download(name, content, mime)
+        self.show_status(f"Exported {name}.")
+
+    async def copy_draft(self) -> None:
+        try:
+            await self.page.copy(self.page.value("draft"))
+            self.show_status("Copied the draft to the clipboard.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
 
     def stop(self) -> None:
         if self.task and not self.task.done():

@@ -1,0 +1,40 @@
+"""The draft editor: counts, sanitized preview, and exports, in real Chromium."""
+from pathlib import Path
+
+from .conftest import TINY_MODEL
+
+DRAFT = "# Rooftop Hives\n\nBees **love** roofs. <img src=x onerror=\"window.hacked=1\">\n\n- one\n- two\n"
+
+
+def download(page, button: str) -> tuple[str, str]:
+    with page.expect_download() as info:
+        page.click(button)
+    return info.value.suggested_filename, Path(info.value.path()).read_text()
+
+
+def test_counts_preview_and_exports_of_a_typed_draft(open_studio):
+    # The preview shows the draft's image (a same-origin 404 here) but never runs its handler.
+    studio = open_studio(f"?model={TINY_MODEL}", expected_errors=[r"404 \(Not part of the studio\)"])
+    studio.wait_for_python()
+    page = studio.page
+    page.fill("#draft", DRAFT)
+    assert page.inner_text("#draft-stats").startswith("14 words · 83 characters")
+    assert page.inner_text("#draft-preview h1") == "Rooftop Hives"
+    assert page.eval_on_selector("#draft-preview img", "img => img.getAttribute('onerror')") is None
+    assert page.evaluate("window.hacked") is None
+
+    name, markdown_file = download(page, "#export-md")
+    assert (name, markdown_file) == ("rooftop-hives.md", DRAFT)
+    name, html_file = download(page, "#export-html")
+    assert name == "rooftop-hives.html" and html_file.startswith("<!doctype html>")
+    assert "<strong>love</strong>" in html_file and "onerror" not in html_file
+    name, text_file = download(page, "#export-txt")
+    assert name == "rooftop-hives.txt" and text_file.startswith("Rooftop Hives\n\nBees love roofs.")
+    assert "Exported rooftop-hives.txt" in studio.status()
+
+
+def test_exporting_an_empty_draft_says_what_to_do(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_python()
+    studio.page.click("#export-md")
+    assert "The draft is empty" in studio.status()
