@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
 from collections.abc import Callable
 
 from .core.catalogue import Catalogue, ModelEntry
@@ -17,6 +18,7 @@ from .core.errors import StudioError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
+from .core.versions import History, diff_html, word_diff
 from .core.model import Message, Sampling
 from .core.render import render_inline, render_markdown
 
@@ -74,6 +76,8 @@ class Studio:
         self.pinned: set[str] = set()
         self.selected: set[int] = set()
         self.drafting: IdeaCard | None = None
+        self.history = History()
+        self.compared: set[int] = set()
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -89,6 +93,10 @@ class Studio:
         self.page.on("export-html", "click", lambda _event: self.export("html"))
         self.page.on("export-txt", "click", lambda _event: self.export("txt"))
         self.page.on("copy-draft", "click", lambda _event: self.copy_draft())
+        self.page.on("save-version", "click", lambda _event: self.save_version("Saved by you"))
+        self.page.on("history", "click", self.on_history_action)
+        self.page.on("history", "change", self.on_history_action)
+        self.page.on("compare", "click", lambda _event: self.compare())
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -236,11 +244,13 @@ class Studio:
                 self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
                                  f"{headings[update.section]}…")
             self.show_preview(text)
-            words = len(text.split())
-            self.show_status(f"Draft written: {len(headings)} sections, {words} words. Edit it freely.")
+            version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
+            self.show_status(f"Draft written: {len(headings)} sections, {len(text.split())} words, saved as "
+                             f"v{version.number}. Edit it freely.")
         except asyncio.CancelledError:
             await self.model.settled()
             self.show_preview(text)
+            self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
             self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
         except StudioError as error:
             self.show_status(str(error), "error")
@@ -253,6 +263,57 @@ class Studio:
         """The sanitized preview and the counts of the draft."""
         self.page.set_html("draft-preview", render_markdown(markdown_text))
         self.page.set_text("draft-stats", text_stats(markdown_text).describe())
+
+    def save_version(self, label: str, announce: bool = True):
+        """Save the editor's text as a version (nothing new if unchanged)."""
+        version = self.history.commit(self.page.value("draft"), label, time.time())
+        self.show_history()
+        if announce:
+            self.show_status(f"Saved as v{version.number}.")
+        return version
+
+    def show_history(self) -> None:
+        items = []
+        for version in reversed(self.history.versions):
+            n = version.number
+            current = ' data-current="true"' if n == self.history.head else ""
+            origin = f", from v{version.parent}" if version.parent and version.parent != n - 1 else ""
+            items.append(
+                f'<li{current}>v{n}: {html.escape(version.label)} · {len(version.text.split())} words{origin}'
+                f'{" (current)" if current else ""} '
+                f'<button type="button" id="version-restore-{n}" data-action="restore" data-number="{n}">'
+                f'Restore v{n}</button> <label><input type="checkbox" id="version-pick-{n}" data-action="pick" '
+                f'data-number="{n}"{" checked" if n in self.compared else ""}> Compare</label></li>'
+            )
+        self.page.set_html("history", "".join(items))
+        self.page.set_enabled("compare", len(self.compared) == 2)
+
+    def on_history_action(self, event) -> None:
+        control = event.target.closest("[data-action]")
+        if control is None:
+            return
+        action, number = control.dataset.action, int(control.dataset.number)
+        if action == "restore" and event.type == "click":
+            text = self.history.restore(number).text
+            self.page.set_value("draft", text)
+            self.show_preview(text)
+            self.show_status(f"Restored v{number}; new versions branch from it.")
+        elif action == "pick" and event.type == "change":
+            self.compared ^= {number}
+        else:
+            return
+        self.show_history()
+        self.page.focus(f"version-{action}-{number}")
+
+    def compare(self) -> None:
+        """Word-level diff from the older to the newer of the two ticked versions."""
+        if len(self.compared) != 2:
+            return
+        old, new = (self.history.get(n) for n in sorted(self.compared))
+        changes = word_diff(old.text, new.text)
+        self.page.set_html("diff", f"<p>From v{old.number} to v{new.number}:</p><p>{diff_html(changes)}</p>")
+        changed = sum(1 for op, _ in changes if op != "equal")
+        self.show_status(f"v{old.number} → v{new.number}: {changed} change{'s' if changed != 1 else ''}.")
 
     def export(self, kind: str) -> None:
         """Download the draft as Markdown, standalone sanitized HTML, or plain text."""

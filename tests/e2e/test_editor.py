@@ -38,3 +38,28 @@ def test_exporting_an_empty_draft_says_what_to_do(open_studio):
     studio.wait_for_python()
     studio.page.click("#export-md")
     assert "The draft is empty" in studio.status()
+
+
+def test_versions_restore_branch_and_word_diff(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_python()
+    page = studio.page
+    page.fill("#draft", "Bees love roofs.")
+    page.click("#save-version")
+    page.fill("#draft", "Bees adore flat roofs.")
+    page.click("#save-version")
+    assert "Saved as v2" in studio.status()
+    page.click("#save-version")  # unchanged: no new version
+    assert page.locator("#history li").count() == 2
+
+    page.check("#version-pick-1")
+    page.check("#version-pick-2")
+    page.click("#compare")
+    assert page.inner_text("#diff del") == "love"
+    assert page.inner_text("#diff ins") == "adore flat"
+
+    page.click("#version-restore-1")
+    assert page.input_value("#draft") == "Bees love roofs."
+    page.fill("#draft", "Bees love green roofs.")
+    page.click("#save-version")
+    assert "v3: Saved by you · 4 words, from v1" in page.inner_text("#history li:first-child")
