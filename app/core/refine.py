@@ -1,0 +1,93 @@
+"""Refining text: shorter, longer, simpler, another tone, or continued. Long text is
+refined paragraph by paragraph (headings and lists kept as they are) so every
+prompt stays small; each operation then states what it changed.
+
+Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
+``change_summary``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from .brief import TONES
+from .document import text_stats
+from .errors import StudioError
+from .model import GenerationStats, Message, Sampling, TextGenerator
+
+SYSTEM_PROMPT = "You are a careful editor. You return only the rewritten text."
+
+# operation → (label, instruction, length factor for the token budget)
+OPERATIONS: dict[str, tuple[str, str, float]] = {
+    "shorter": ("Shorter", "Rewrite this text shorter: keep the main points in about half the words.", 0.7),
+    "longer": ("Longer", "Rewrite this text longer: add detail and an example, about twice the words.", 2.5),
+    "simplify": ("Simpler", "Rewrite this text in plain, simple words and short sentences.", 1.2),
+    "tone": ("Tone", "Rewrite this text in a {tone} tone. Keep its meaning.", 1.3),
+    "continue": ("Continue", "Continue this text with one more paragraph in the same style.", 1.0),
+}
+
+
+class RefineError(StudioError):
+    """The refine request cannot be served."""
+
+
+def refine_messages(operation: str, text: str, tone: str = "") -> list[Message]:
+    if operation not in OPERATIONS:
+        raise RefineError(f'"{operation}" is not a refine operation: pick one of {", ".join(OPERATIONS)}.')
+    if operation == "tone" and tone not in TONES:
+        raise RefineError(f"Pick a tone first: one of {', '.join(TONES)}.")
+    instruction = OPERATIONS[operation][1].format(tone=tone)
+    return [Message("system", SYSTEM_PROMPT), Message("user", f"{instruction}\n\nText:\n{text}")]
+
+
+def _is_prose(block: str) -> bool:
+    """Paragraphs are refined; headings, lists, quotes and code are kept as written."""
+    first = block.lstrip()
+    return bool(first) and not re.match(r"(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|```|\|)", first)
+
+
+@dataclass
+class RefineUpdate:
+    """The refined text so far; ``finished`` and ``summary`` on the last update."""
+
+    text: str
+    finished: bool = False
+    summary: str = ""
+    stats: list[GenerationStats] = field(default_factory=list)
+
+
+def change_summary(label: str, before: str, after: str) -> str:
+    """What an operation changed, in words."""
+    old, new = text_stats(before).words, text_stats(after).words
+    change = f" ({(new - old) / old:+.0%})" if old else ""
+    return f"{label}: {old} → {new} words{change}."
+
+
+async def refine(operation: str, text: str, model: TextGenerator, tone: str = "") -> AsyncIterator[RefineUpdate]:
+    """Stream the refined text. ``continue`` appends one paragraph after the text; the
+    others rewrite each prose paragraph in turn."""
+    if not text.strip():
+        raise RefineError("There is no text to refine: write or select some first.")
+    label, _, factor = OPERATIONS.get(operation, ("", "", 1.0))
+    refine_messages(operation, "", tone)  # checks the operation and the tone before any work
+    stats: list[GenerationStats] = []
+    blocks = text.strip().split("\n\n")
+    if operation == "continue":
+        blocks.append("")  # the new paragraph, written from the last two
+        sources = {len(blocks) - 1: "\n\n".join(blocks[-3:-1])}
+    else:
+        sources = {i: block for i, block in enumerate(blocks) if _is_prose(block)}
+    done = list(blocks)
+    for index in sorted(sources):
+        budget = max(48, min(int(len(sources[index].split()) * 1.5 * factor), 400))
+        generation = model.generate(refine_messages(operation, sources[index], tone), Sampling(max_new_tokens=budget))
+        written = ""
+        async for chunk in generation:
+            written += chunk
+            done[index] = written.strip()
+            yield RefineUpdate("\n\n".join(b for b in done if b))
+        stats.append(generation.stats or GenerationStats(reason="stop"))
+        done[index] = written.strip() or blocks[index]
+    result = "\n\n".join(b for b in done if b)
+    yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result), stats=stats)

@@ -1,0 +1,43 @@
+"""Refine operations: prompts, paragraph-by-paragraph rewriting, and what changed."""
+import pytest
+
+from app.core.refine import RefineError, change_summary, refine, refine_messages
+
+from .doubles import ScriptedModel, collect, run_async
+
+TEXT = "# Bees\n\nBees like roofs because roofs are quiet and sunny.\n\n- a list stays\n\nCities need bees."
+
+
+def test_prompts_name_the_operation_and_carry_the_text():
+    content = refine_messages("tone", "Bees.", tone="formal")[1].content
+    assert "in a formal tone" in content and content.endswith("Text:\nBees.")
+    with pytest.raises(RefineError, match="Pick a tone"):
+        refine_messages("tone", "Bees.")
+    with pytest.raises(RefineError, match="not a refine operation"):
+        refine_messages("explode", "Bees.")
+
+
+def test_each_prose_paragraph_is_rewritten_and_the_rest_kept():
+    model = ScriptedModel(["Bees love quiet, sunny roofs.", "Cities need bees."])
+    final = run_async(collect(refine("shorter", TEXT, model)))[-1]
+    assert final.finished
+    assert final.text == "# Bees\n\nBees love quiet, sunny roofs.\n\n- a list stays\n\nCities need bees."
+    assert [m[0][1].content.split("Text:\n")[1] for m in model.calls] == [
+        "Bees like roofs because roofs are quiet and sunny.", "Cities need bees."]
+    assert final.summary == "Shorter: 16 → 12 words (-25%)."
+
+
+def test_continue_appends_a_paragraph_written_from_the_last_ones():
+    model = ScriptedModel(["And gardens too."])
+    final = run_async(collect(refine("continue", "One.\n\nTwo.", model)))[-1]
+    assert final.text == "One.\n\nTwo.\n\nAnd gardens too."
+    assert model.calls[0][0][1].content.endswith("Text:\nOne.\n\nTwo.")
+
+
+def test_empty_text_is_refused_before_any_work():
+    with pytest.raises(RefineError, match="no text to refine"):
+        run_async(collect(refine("shorter", "  ", ScriptedModel([]))))
+
+
+def test_change_summary_handles_empty_before():
+    assert change_summary("Longer", "", "a b") == "Longer: 0 → 2 words."
