@@ -70,6 +70,11 @@ class Page:
     def value(self, element_id: str) -> str:
         return self._element(element_id).value
 
+    def selection(self, element_id: str) -> tuple[int, int]:
+        """The selected range of a text field (equal ends when nothing is selected)."""
+        element = self._element(element_id)
+        return int(element.selectionStart), int(element.selectionEnd)
+
     def set_value(self, element_id: str, text: str) -> None:
         """Set a form field's text."""
         self._element(element_id).value = text

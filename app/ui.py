@@ -14,6 +14,7 @@ from collections.abc import Callable
 from .core.catalogue import Catalogue, ModelEntry
 from .core.document import export_name, standalone_html, text_stats, to_plain_text
 from .core.draft import draft, outline
+from .core.refine import refine
 from .core.errors import StudioError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
@@ -97,6 +98,7 @@ class Studio:
         self.page.on("history", "click", self.on_history_action)
         self.page.on("history", "change", self.on_history_action)
         self.page.on("compare", "click", lambda _event: self.compare())
+        self.page.on("refine", "click", lambda _event: self.start_refine())
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -263,6 +265,45 @@ class Studio:
         """The sanitized preview and the counts of the draft."""
         self.page.set_html("draft-preview", render_markdown(markdown_text))
         self.page.set_text("draft-stats", text_stats(markdown_text).describe())
+
+    def start_refine(self) -> None:
+        if self.task and not self.task.done():
+            return
+        text = self.page.value("draft")
+        start, end = self.page.selection("draft")
+        if start == end:
+            start, end = 0, len(text)
+        self.set_busy(True)
+        self.task = asyncio.ensure_future(
+            self.run_refine(self.page.value("refine-op"), text, start, end, self.page.value("refine-tone")))
+
+    async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
+        """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
+        before, target, after = text[:start], text[start:end], text[end:]
+        self.page.set_data("draft", "state", "streaming")
+        self.page.set_enabled("draft", False)
+        update = None
+        try:
+            if target.strip():
+                self.save_version("Before refining", announce=False)
+            await self.model.ready()
+            self.show_status("Refining…")
+            async for update in refine(operation, target, self.model, tone):
+                self.page.set_value("draft", before + update.text + after)
+            self.show_preview(self.page.value("draft"))
+            version = self.save_version(update.summary.split(":")[0], announce=False)
+            self.show_status(f"{update.summary} Saved as v{version.number}.")
+        except asyncio.CancelledError:
+            await self.model.settled()
+            self.show_preview(self.page.value("draft"))
+            self.save_version("Stopped refining", announce=False)
+            self.show_status("Stopped. The text before refining is kept in Versions.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.page.set_data("draft", "state", "idle")
+            self.page.set_enabled("draft", True)
+            self.set_busy(False)
 
     def save_version(self, label: str, announce: bool = True):
         """Save the editor's text as a version (nothing new if unchanged)."""

@@ -63,3 +63,22 @@ def test_versions_restore_branch_and_word_diff(open_studio):
     page.fill("#draft", "Bees love green roofs.")
     page.click("#save-version")
     assert "v3: Saved by you · 4 words, from v1" in page.inner_text("#history li:first-child")
+
+
+def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    original = "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities."
+    page.fill("#draft", original)
+    page.select_option("#refine-op", "shorter")
+    page.click("#refine")
+    page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    refined = page.input_value("#draft")
+    assert refined.startswith("# Bees\n\n") and refined != original  # the heading is kept, the paragraph rewritten
+    assert studio.status().startswith("Shorter: 12 →")
+    history = page.inner_text("#history")
+    assert "v1: Before refining" in history and "v2: Shorter" in history
+    page.click("#version-restore-1")
+    assert page.input_value("#draft") == original
