@@ -10,6 +10,7 @@ import asyncio
 import html
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from .core.catalogue import Catalogue, ModelEntry
 from .core.document import export_name, standalone_html, text_stats, to_plain_text
@@ -237,29 +238,24 @@ class Studio:
     async def write_draft(self, headings: list[str]) -> None:
         """Stream the draft into the editor section by section; Stop keeps what is written."""
         text = self.page.value("draft")
-        self.page.set_data("draft", "state", "streaming")
-        self.page.set_enabled("draft", False)  # read-only while the model writes into it
-        try:
-            async for update in draft(self.brief, self.drafting, headings, self.model):
-                text = update.markdown
-                self.page.set_value("draft", text)
-                self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
-                                 f"{headings[update.section]}…")
-            self.show_preview(text)
-            version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
-            self.show_status(f"Draft written: {len(headings)} sections, {len(text.split())} words, saved as "
-                             f"v{version.number}. Edit it freely.")
-        except asyncio.CancelledError:
-            await self.model.settled()
-            self.show_preview(text)
-            self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
-            self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
-        except StudioError as error:
-            self.show_status(str(error), "error")
-        finally:
-            self.page.set_data("draft", "state", "idle")
-            self.page.set_enabled("draft", True)
-            self.set_busy(False)
+        with self.model_writes_editor():
+            try:
+                async for update in draft(self.brief, self.drafting, headings, self.model):
+                    text = update.markdown
+                    self.page.set_value("draft", text)
+                    self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
+                                     f"{headings[update.section]}…")
+                self.show_preview(text)
+                version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
+                self.show_status(f"Draft written: {len(headings)} sections, {len(text.split())} words, saved as "
+                                 f"v{version.number}. Edit it freely.")
+            except asyncio.CancelledError:
+                await self.model.settled()
+                self.show_preview(text)
+                self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
+                self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
+            except StudioError as error:
+                self.show_status(str(error), "error")
 
     def show_preview(self, markdown_text: str) -> None:
         """The sanitized preview and the counts of the draft."""
@@ -280,26 +276,32 @@ class Studio:
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
         """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
         before, target, after = text[:start], text[start:end], text[end:]
+        with self.model_writes_editor():
+            try:
+                if target.strip():
+                    self.save_version("Before refining", announce=False)
+                await self.model.ready()
+                self.show_status("Refining…")
+                async for update in refine(operation, target, self.model, tone):
+                    self.page.set_value("draft", before + update.text + after)
+                self.show_preview(self.page.value("draft"))
+                version = self.save_version(update.summary.split(":")[0], announce=False)
+                self.show_status(f"{update.summary} Saved as v{version.number}.")
+            except asyncio.CancelledError:
+                await self.model.settled()
+                self.show_preview(self.page.value("draft"))
+                self.save_version("Stopped refining", announce=False)
+                self.show_status("Stopped. The text before refining is kept in Versions.")
+            except StudioError as error:
+                self.show_status(str(error), "error")
+
+    @contextmanager
+    def model_writes_editor(self):
+        """The editor is read-only while the model writes into it; the studio is busy until done."""
         self.page.set_data("draft", "state", "streaming")
         self.page.set_enabled("draft", False)
-        update = None
         try:
-            if target.strip():
-                self.save_version("Before refining", announce=False)
-            await self.model.ready()
-            self.show_status("Refining…")
-            async for update in refine(operation, target, self.model, tone):
-                self.page.set_value("draft", before + update.text + after)
-            self.show_preview(self.page.value("draft"))
-            version = self.save_version(update.summary.split(":")[0], announce=False)
-            self.show_status(f"{update.summary} Saved as v{version.number}.")
-        except asyncio.CancelledError:
-            await self.model.settled()
-            self.show_preview(self.page.value("draft"))
-            self.save_version("Stopped refining", announce=False)
-            self.show_status("Stopped. The text before refining is kept in Versions.")
-        except StudioError as error:
-            self.show_status(str(error), "error")
+            yield
         finally:
             self.page.set_data("draft", "state", "idle")
             self.page.set_enabled("draft", True)
