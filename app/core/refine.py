@@ -1,9 +1,11 @@
-"""Refining text: shorter, longer, simpler, another tone, or continued. Long text is
+"""Refining text: shorter, longer, simpler, another tone, or continued; summaries and
+headline variants. Long text is
 refined paragraph by paragraph (headings and lists kept as they are) so every
 prompt stays small; each operation then states what it changed.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
-``change_summary``.
+``change_summary``, ``summarize``, ``summary_messages``, ``headlines``, ``headline_messages``,
+``clean_headlines``.
 """
 from __future__ import annotations
 
@@ -91,3 +93,60 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
         done[index] = written.strip() or blocks[index]
     result = "\n\n".join(b for b in done if b)
     yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result), stats=stats)
+
+
+SUMMARIES = {
+    "tldr": "Summarize this text in one or two sentences (a tl;dr).",
+    "key points": "List the three key points of this text, one per line.",
+}
+HEADLINE_MAX_CHARS = 80
+SOURCE_MAX_CHARS = 2000  # what a summary or headline prompt sees of a long draft
+
+
+def summary_messages(kind: str, text: str) -> list[Message]:
+    if kind not in SUMMARIES:
+        raise RefineError(f'"{kind}" is not a summary: pick one of {", ".join(SUMMARIES)}.')
+    return [Message("system", SYSTEM_PROMPT), Message("user", f"{SUMMARIES[kind]}\n\nText:\n{text[:SOURCE_MAX_CHARS]}")]
+
+
+async def summarize(kind: str, text: str, model: TextGenerator) -> str:
+    """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters)."""
+    if not text.strip():
+        raise RefineError("There is no text to summarize: write or select some first.")
+    generation = model.generate(summary_messages(kind, text), Sampling(max_new_tokens=120))
+    return "".join([chunk async for chunk in generation]).strip()
+
+
+def headline_messages(text: str, count: int) -> list[Message]:
+    """Ask for ``count`` headlines; the reply starts with "1."."""
+    return [Message("system", SYSTEM_PROMPT),
+            Message("user", f"Write {count} different short headlines for this text, as a numbered list.\n\n"
+                            f"Text:\n{text[:SOURCE_MAX_CHARS]}")]
+
+
+def clean_headlines(text: str, limit: int = HEADLINE_MAX_CHARS) -> list[str]:
+    """Distinct headlines from a list reply, each under ``limit`` characters."""
+    from .ideas import parse_ideas  # the same forgiving list parser as ideas
+
+    found: list[str] = []
+    for card in parse_ideas(text):
+        headline = (f"{card.title}: {card.hook}" if card.hook else card.title).strip().strip('"“”')
+        if 3 <= len(headline) <= limit and headline.casefold() not in {h.casefold() for h in found}:
+            found.append(headline)
+    return found
+
+
+async def headlines(text: str, model: TextGenerator, count: int = 5, max_rounds: int = 3) -> list[str]:
+    """Up to ``count`` distinct headlines under the length limit, asking again when short."""
+    if not text.strip():
+        raise RefineError("There is no text to write headlines for: write or select some first.")
+    found: list[str] = []
+    for _ in range(max_rounds):
+        generation = model.generate(headline_messages(text, count), Sampling(max_new_tokens=20 * count), "1.")
+        reply = "1." + "".join([chunk async for chunk in generation])
+        for headline in clean_headlines(reply):
+            if headline.casefold() not in {h.casefold() for h in found} and len(found) < count:
+                found.append(headline)
+        if len(found) >= count:
+            break
+    return found

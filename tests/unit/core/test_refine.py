@@ -1,7 +1,9 @@
 """Refine operations: prompts, paragraph-by-paragraph rewriting, and what changed."""
 import pytest
 
-from app.core.refine import RefineError, change_summary, refine, refine_messages
+from app.core.refine import (
+    RefineError, change_summary, clean_headlines, headlines, refine, refine_messages, summarize, summary_messages,
+)
 
 from .doubles import ScriptedModel, collect, run_async
 
@@ -41,3 +43,24 @@ def test_empty_text_is_refused_before_any_work():
 
 def test_change_summary_handles_empty_before():
     assert change_summary("Longer", "", "a b") == "Longer: 0 → 2 words."
+
+
+def test_summaries_see_at_most_the_start_of_a_long_text():
+    model = ScriptedModel([" Bees like roofs. "])
+    assert run_async(summarize("tldr", "word " * 1000, model)) == "Bees like roofs."
+    content = model.calls[0][0][1].content
+    assert "tl;dr" in content and len(content) < 2200
+    with pytest.raises(RefineError, match="not a summary"):
+        summary_messages("poem", "text")
+
+
+def test_headlines_are_distinct_short_and_topped_up():
+    model = ScriptedModel([" Bees on Roofs\n2. bees on roofs\n3. " + "Very long " * 20 + "\n",
+                           " City Honey\n2. Bees on Roofs\n3. The Quiet Hive\n"])
+    found = run_async(headlines("Bees like roofs.", model, count=3))
+    assert found == ["Bees on Roofs", "City Honey", "The Quiet Hive"]
+    assert all(len(h) <= 80 for h in found) and len(model.calls) == 2
+
+
+def test_clean_headlines_joins_a_short_title_and_its_subtitle():
+    assert clean_headlines('1. Bees: Why roofs win\n2. "Quiet Hives"') == ["Bees: Why roofs win", "Quiet Hives"]
