@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from .core.catalogue import Catalogue, ModelEntry
 from .core.document import export_name, standalone_html, text_stats, to_plain_text
 from .core.draft import draft, outline
-from .core.refine import refine
+from .core.refine import headlines, refine, summarize
 from .core.errors import StudioError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
@@ -80,6 +80,7 @@ class Studio:
         self.drafting: IdeaCard | None = None
         self.history = History()
         self.compared: set[int] = set()
+        self.headlines: list[str] = []
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -100,6 +101,10 @@ class Studio:
         self.page.on("history", "change", self.on_history_action)
         self.page.on("compare", "click", lambda _event: self.compare())
         self.page.on("refine", "click", lambda _event: self.start_refine())
+        self.page.on("summarize-tldr", "click", lambda _event: self.start_extra("tldr"))
+        self.page.on("summarize-points", "click", lambda _event: self.start_extra("key points"))
+        self.page.on("make-headlines", "click", lambda _event: self.start_extra("headlines"))
+        self.page.on("extras", "click", self.on_use_headline)
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -294,6 +299,56 @@ class Studio:
                 self.show_status("Stopped. The text before refining is kept in Versions.")
             except StudioError as error:
                 self.show_status(str(error), "error")
+
+    def start_extra(self, kind: str) -> None:
+        """A summary or headline variants of the selection or the whole draft, shown beside it."""
+        if self.task and not self.task.done():
+            return
+        text = self.page.value("draft")
+        start, end = self.page.selection("draft")
+        self.set_busy(True)
+        self.task = asyncio.ensure_future(self.run_extra(kind, text[start:end] if start != end else text))
+
+    async def run_extra(self, kind: str, text: str) -> None:
+        try:
+            await self.model.ready()
+            label = {"tldr": "tl;dr", "key points": "key points", "headlines": "headlines"}[kind]
+            self.show_status(f"Writing the {label}…")
+            if kind == "headlines":
+                self.headlines = await headlines(text, self.model)
+                items = "".join(
+                    f'<li>{html.escape(h)} <button type="button" data-headline="{i}">Use as title</button></li>'
+                    for i, h in enumerate(self.headlines))
+                self.page.set_html("extras", f"<h3>Headlines</h3><ol>{items}</ol>")
+                self.show_status(f"{len(self.headlines)} headline{'s' if len(self.headlines) != 1 else ''}, "
+                                 "each under 80 characters.")
+            else:
+                result = await summarize(kind, text, self.model)
+                self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>{render_markdown(result)}")
+                self.show_status(f"The {label} is beside the draft.")
+        except asyncio.CancelledError:
+            await self.model.settled()
+            self.show_status("Stopped.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.set_busy(False)
+
+    def on_use_headline(self, event) -> None:
+        """Make a headline the draft's title (its first "# " line), as a new version."""
+        button = event.target.closest("[data-headline]")
+        if button is None:
+            return
+        headline = self.headlines[int(button.dataset.headline)]
+        lines = self.page.value("draft").split("\n")
+        if lines and lines[0].startswith("# "):
+            lines[0] = f"# {headline}"
+        else:
+            lines[:0] = [f"# {headline}", ""]
+        self.page.set_value("draft", "\n".join(lines))
+        self.show_preview(self.page.value("draft"))
+        version = self.save_version("New title", announce=False)
+        self.show_status(f"Title set; saved as v{version.number}.")
 
     @contextmanager
     def model_writes_editor(self):

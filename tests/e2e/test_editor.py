@@ -82,3 +82,19 @@ def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_st
     assert "v1: Before refining" in history and "v2: Shorter" in history
     page.click("#version-restore-1")
     assert page.input_value("#draft") == original
+
+
+def test_summaries_and_headlines_appear_beside_the_draft(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    page.click("#make-headlines")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    assert "no text to write headlines for" in studio.status()
+    page.fill("#draft", "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities.")
+    page.click("#summarize-tldr")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    assert page.inner_text("#extras h3") == "Tl;dr" and studio.status() == "The tl;dr is beside the draft."
+    page.click("#make-headlines")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    assert "headline" in studio.status() and page.inner_text("#extras h3") == "Headlines"
