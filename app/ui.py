@@ -141,7 +141,7 @@ class Studio:
             self.start_spark()
 
     def start_spark(self) -> None:
-        if self.task and not self.task.done():
+        if self.busy:
             return
         try:
             brief = Brief.from_fields(
@@ -161,7 +161,7 @@ class Studio:
     def on_card_action(self, event) -> None:
         """Pin, discard, more like this, or select for combining, by the card's button."""
         control = event.target.closest("[data-action]")
-        if control is None or (self.task and not self.task.done()):
+        if control is None or (self.busy):
             return
         action, index = control.dataset.action, int(control.dataset.index)
         if index >= len(self.cards) or (event.type == "change") != (action == "select"):
@@ -177,8 +177,7 @@ class Studio:
         elif action == "select":
             self.selected ^= {index}
         elif action == "draft":
-            self.set_busy(True)
-            self.task = asyncio.ensure_future(self.make_outline(card))
+            self.start(self.make_outline(card))
             return
         elif action == "more":
             count = len(self.cards) + 2
@@ -193,7 +192,7 @@ class Studio:
             self.page.focus("brief")
 
     def start_combine(self) -> None:
-        if len(self.selected) != 2 or (self.task and not self.task.done()):
+        if len(self.selected) != 2 or (self.busy):
             return
         first, second = (self.cards[i] for i in sorted(self.selected))
         others = [c for i, c in enumerate(self.cards) if i not in self.selected]
@@ -219,7 +218,6 @@ class Studio:
             self.page.set_value("outline", "\n".join(headings))
             note = "" if from_model else " The model gave no usable outline, so here is a plain one."
             self.show_status(f"Outline ready.{note} Edit or reorder it, then press Write the draft.")
-            self.page.set_enabled("write-draft", True)
             self.page.focus("outline")
         except asyncio.CancelledError:
             await self.model.settled()
@@ -230,15 +228,14 @@ class Studio:
             self.set_busy(False)
 
     def start_draft(self) -> None:
-        if self.drafting is None or (self.task and not self.task.done()):
+        if self.drafting is None or (self.busy):
             return
         headings = [line.strip() for line in self.page.value("outline").splitlines() if line.strip()]
         if not headings:
             self.show_status("The outline is empty: write at least one section heading.", "error")
             self.page.focus("outline")
             return
-        self.set_busy(True)
-        self.task = asyncio.ensure_future(self.write_draft(headings))
+        self.start(self.write_draft(headings))
 
     async def write_draft(self, headings: list[str]) -> None:
         """Stream the draft into the editor section by section; Stop keeps what is written."""
@@ -268,14 +265,13 @@ class Studio:
         self.page.set_text("draft-stats", text_stats(markdown_text).describe())
 
     def start_refine(self) -> None:
-        if self.task and not self.task.done():
+        if self.busy:
             return
         text = self.page.value("draft")
         start, end = self.page.selection("draft")
         if start == end:
             start, end = 0, len(text)
-        self.set_busy(True)
-        self.task = asyncio.ensure_future(
+        self.start(
             self.run_refine(self.page.value("refine-op"), text, start, end, self.page.value("refine-tone")))
 
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
@@ -302,12 +298,11 @@ class Studio:
 
     def start_extra(self, kind: str) -> None:
         """A summary or headline variants of the selection or the whole draft, shown beside it."""
-        if self.task and not self.task.done():
+        if self.busy:
             return
         text = self.page.value("draft")
         start, end = self.page.selection("draft")
-        self.set_busy(True)
-        self.task = asyncio.ensure_future(self.run_extra(kind, text[start:end] if start != end else text))
+        self.start(self.run_extra(kind, text[start:end] if start != end else text))
 
     async def run_extra(self, kind: str, text: str) -> None:
         try:
@@ -437,8 +432,19 @@ class Studio:
         except StudioError as error:
             self.show_status(str(error), "error")
 
+    @property
+    def busy(self) -> bool:
+        """Whether model work is running (one piece at a time)."""
+        return bool(self.task and not self.task.done())
+
+    def start(self, work) -> None:
+        """Run one piece of model work as the current task; the studio is busy from now on
+        (each piece's own ``finally`` ends that)."""
+        self.set_busy(True)
+        self.task = asyncio.ensure_future(work)
+
     def stop(self) -> None:
-        if self.task and not self.task.done():
+        if self.busy:
             self.task.cancel()
 
     def set_busy(self, busy: bool) -> None:
@@ -450,9 +456,8 @@ class Studio:
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
 
     def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
-        """Run a stream of SparkUpdates as the current task (busy from this moment on)."""
-        self.set_busy(True)
-        self.task = asyncio.ensure_future(self.stream_ideas(updates, working, replace, append))
+        """Run a stream of SparkUpdates as the current task."""
+        self.start(self.stream_ideas(updates, working, replace, append))
 
     async def stream_ideas(self, updates, working: str, replace: bool, append: bool) -> None:
         """Stream cards into the list; Stop keeps the finished ones. ``replace`` starts a new

@@ -24,7 +24,7 @@ env.backends.onnx.wasm.wasmPaths = {
   wasm: new URL("ort-wasm-simd-threaded.wasm", ortDir).href,
 };
 
-/** The loaded model: {key, tokenizer, model} or a pending promise of it. */
+/** The model loaded or loading: {key, loading: Promise<{tokenizer, model, loadMs, warmupMs}>}. */
 let current = null;
 /** Stopping criteria of running generations, by request id. */
 const running = new Map();
