@@ -177,7 +177,7 @@ class Studio:
         elif action == "select":
             self.selected ^= {index}
         elif action == "draft":
-            self.start(self.make_outline(card))
+            self.begin(self.make_outline(card))
             return
         elif action == "more":
             count = len(self.cards) + 2
@@ -235,7 +235,7 @@ class Studio:
             self.show_status("The outline is empty: write at least one section heading.", "error")
             self.page.focus("outline")
             return
-        self.start(self.write_draft(headings))
+        self.begin(self.write_draft(headings))
 
     async def write_draft(self, headings: list[str]) -> None:
         """Stream the draft into the editor section by section; Stop keeps what is written."""
@@ -271,7 +271,7 @@ class Studio:
         start, end = self.page.selection("draft")
         if start == end:
             start, end = 0, len(text)
-        self.start(
+        self.begin(
             self.run_refine(self.page.value("refine-op"), text, start, end, self.page.value("refine-tone")))
 
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
@@ -302,7 +302,7 @@ class Studio:
             return
         text = self.page.value("draft")
         start, end = self.page.selection("draft")
-        self.start(self.run_extra(kind, text[start:end] if start != end else text))
+        self.begin(self.run_extra(kind, text[start:end] if start != end else text))
 
     async def run_extra(self, kind: str, text: str) -> None:
         try:
@@ -437,7 +437,7 @@ class Studio:
         """Whether model work is running (one piece at a time)."""
         return bool(self.task and not self.task.done())
 
-    def start(self, work) -> None:
+    def begin(self, work) -> None:
         """Run one piece of model work as the current task; the studio is busy from now on
         (each piece's own ``finally`` ends that)."""
         self.set_busy(True)
@@ -457,7 +457,7 @@ class Studio:
 
     def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
         """Run a stream of SparkUpdates as the current task."""
-        self.start(self.stream_ideas(updates, working, replace, append))
+        self.begin(self.stream_ideas(updates, working, replace, append))
 
     async def stream_ideas(self, updates, working: str, replace: bool, append: bool) -> None:
         """Stream cards into the list; Stop keeps the finished ones. ``replace`` starts a new
