@@ -71,9 +71,19 @@ class Page:
         return self._element(element_id).value
 
     def selection(self, element_id: str) -> tuple[int, int]:
-        """The selected range of a text field (equal ends when nothing is selected)."""
+        """The selected range of a text field as indexes into its Python string (the
+        browser counts UTF-16 units; an emoji is two of those but one code point)."""
         element = self._element(element_id)
-        return int(element.selectionStart), int(element.selectionEnd)
+        encoded = element.value.encode("utf-16-le")
+        index = lambda units: len(encoded[:2 * units].decode("utf-16-le", errors="ignore"))  # noqa: E731
+        return index(int(element.selectionStart)), index(int(element.selectionEnd))
+
+    def select(self, element_id: str, start: int, end: int) -> None:
+        """Select ``text[start:end]`` of a text field (Python string indexes)."""
+        element = self._element(element_id)
+        text = element.value
+        units = lambda index: len(text[:index].encode("utf-16-le")) // 2  # noqa: E731
+        element.setSelectionRange(units(start), units(end))
 
     def set_value(self, element_id: str, text: str) -> None:
         """Set a form field's text."""

@@ -11,11 +11,14 @@ import html
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import replace
 
 from .core.catalogue import Catalogue, ModelEntry
 from .core.document import export_name, standalone_html, text_stats, to_plain_text
-from .core.draft import draft, outline
-from .core.refine import headlines, refine, summarize
+from .core.draft import draft, move_line, outline
+from .core.proofread import Correction, apply_correction, describe_counts, proofread
+from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
+from .core.undo import UndoStack
 from .core.errors import StudioError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
@@ -81,6 +84,11 @@ class Studio:
         self.history = History()
         self.compared: set[int] = set()
         self.headlines: list[str] = []
+        self.undo_stack = UndoStack()
+        self.corrections: list[Correction] = []
+        self.accepted = 0
+        self.rewrites: list = []
+        self.rewrite_target: tuple[int, int, str] | None = None
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -91,7 +99,16 @@ class Studio:
         self.page.on("ideas", "change", self.on_card_action)
         self.page.on("combine", "click", lambda _event: self.start_combine())
         self.page.on("write-draft", "click", lambda _event: self.start_draft())
-        self.page.on("draft", "input", lambda _event: self.show_preview(self.page.value("draft")))
+        self.page.on("draft", "input", lambda _event: self.on_draft_typed())
+        self.page.on("draft", "keydown", self.on_draft_key)
+        self.page.on("undo", "click", lambda _event: self.step_history(undo=True))
+        self.page.on("redo", "click", lambda _event: self.step_history(undo=False))
+        self.page.on("outline", "keydown", self.on_outline_key)
+        self.page.on("outline-up", "click", lambda _event: self.move_section(-1))
+        self.page.on("outline-down", "click", lambda _event: self.move_section(+1))
+        self.page.on("proofread", "click", lambda _event: self.start_proofread())
+        self.page.on("corrections", "click", self.on_correction_action)
+        self.page.on("rewrites", "click", lambda _event: self.start_rewrites())
         self.page.on("export-md", "click", lambda _event: self.export("md"))
         self.page.on("export-html", "click", lambda _event: self.export("html"))
         self.page.on("export-txt", "click", lambda _event: self.export("txt"))
@@ -104,7 +121,7 @@ class Studio:
         self.page.on("summarize-tldr", "click", lambda _event: self.start_extra("tldr"))
         self.page.on("summarize-points", "click", lambda _event: self.start_extra("key points"))
         self.page.on("make-headlines", "click", lambda _event: self.start_extra("headlines"))
-        self.page.on("extras", "click", self.on_use_headline)
+        self.page.on("extras", "click", self.on_extra_action)
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -247,17 +264,214 @@ class Studio:
                     self.page.set_value("draft", text)
                     self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
                                      f"{headings[update.section]}…")
-                self.show_preview(text)
+                self.set_draft(text)
                 version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
                 self.show_status(f"Draft written: {len(headings)} sections, {len(text.split())} words, saved as "
                                  f"v{version.number}. Edit it freely.")
             except asyncio.CancelledError:
                 await self.model.settled()
-                self.show_preview(text)
+                self.set_draft(text)
                 self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
                 self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
             except StudioError as error:
                 self.show_status(str(error), "error")
+
+    def set_draft(self, text: str, caret: int | None = None) -> None:
+        """Put ``text`` in the editor as one undoable step (a model edit, a restore, an
+        accepted correction), and bring the preview and counts up to date."""
+        self.page.set_value("draft", text)
+        caret = len(text) if caret is None else caret
+        self.page.select("draft", caret, caret)
+        self.undo_stack.record(text, caret, time.monotonic())
+        self.after_draft_change(text)
+
+    def after_draft_change(self, text: str) -> None:
+        self.show_preview(text)
+        self.page.set_enabled("undo", self.undo_stack.can_undo)
+        self.page.set_enabled("redo", self.undo_stack.can_redo)
+
+    def on_draft_typed(self) -> None:
+        text = self.page.value("draft")
+        self.undo_stack.record(text, self.page.selection("draft")[1], time.monotonic(), typing=True)
+        self.after_draft_change(text)
+
+    def on_draft_key(self, event) -> None:
+        """Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes — the studio's own history, which
+        includes the model's edits."""
+        if not (event.ctrlKey or event.metaKey) or event.altKey:
+            return
+        key = event.key.lower()
+        if key in ("z", "y"):
+            event.preventDefault()
+            self.step_history(undo=key == "z" and not event.shiftKey)
+
+    def step_history(self, undo: bool) -> None:
+        if self.busy:
+            return
+        snapshot = self.undo_stack.undo() if undo else self.undo_stack.redo()
+        if snapshot is None:
+            self.show_status(f"Nothing to {'undo' if undo else 'redo'}.")
+            return
+        self.page.set_value("draft", snapshot.text)
+        self.page.select("draft", snapshot.caret, snapshot.caret)
+        self.after_draft_change(snapshot.text)
+        self.show_status("Undone." if undo else "Redone.")
+
+    def on_outline_key(self, event) -> None:
+        if event.altKey and event.key in ("ArrowUp", "ArrowDown"):
+            event.preventDefault()
+            self.move_section(-1 if event.key == "ArrowUp" else +1)
+
+    def move_section(self, step: int) -> None:
+        """Move the outline line holding the caret one place up or down."""
+        text, caret = move_line(self.page.value("outline"), self.page.selection("outline")[1], step)
+        self.page.set_value("outline", text)
+        self.page.select("outline", caret, caret)
+        self.page.focus("outline")
+
+    def start_proofread(self) -> None:
+        """Proofread the selection or the whole draft; corrections are listed to accept or reject."""
+        if self.busy:
+            return
+        text = self.page.value("draft")
+        start, end = self.page.selection("draft")
+        if start == end:
+            start, end = 0, len(text)
+        self.begin(self.run_proofread(text, start, end))
+
+    async def run_proofread(self, text: str, start: int, end: int) -> None:
+        self.corrections, self.accepted = [], 0
+        with self.model_writes_editor():  # the text must not move while positions are found
+            try:
+                await self.model.ready()
+                async for update in proofread(text[start:end], self.model):
+                    self.corrections = [replace(c, start=c.start + start, end=c.end + start)
+                                        for c in update.corrections]
+                    self.show_status(f"Proofreading sentence {update.done + 1} of {update.total}…"
+                                     if update.done < update.total else "Proofread.")
+                    self.show_corrections(text)
+                self.show_status(f"Proofread: {describe_counts(self.corrections)}. "
+                                 "Accept or reject each one." if self.corrections else "Proofread: no corrections.")
+            except asyncio.CancelledError:
+                await self.model.settled()
+                self.show_corrections(text)
+                self.show_status(f"Stopped proofreading; {describe_counts(self.corrections)} found so far.")
+            except StudioError as error:
+                self.show_status(str(error), "error")
+
+    def show_corrections(self, text: str) -> None:
+        items = []
+        for i, c in enumerate(self.corrections):
+            context = html.escape(text[max(0, c.start - 30):c.start].lstrip()) + \
+                f"<mark>{html.escape(c.original)}</mark>" + html.escape(text[c.end:c.end + 30].rstrip())
+            items.append(
+                f'<li data-kind="{c.kind}"><span class="correction-kind">{c.kind}</span> '
+                f'<del>{html.escape(c.original.strip() or "(nothing)")}</del> → '
+                f'<ins>{html.escape(c.replacement.strip() or "(remove)")}</ins> '
+                f'<span class="correction-context">…{context}…</span> '
+                f'<button type="button" id="correction-accept-{i}" data-action="accept" data-index="{i}">Accept</button> '
+                f'<button type="button" id="correction-reject-{i}" data-action="reject" data-index="{i}">Reject</button>'
+                f'</li>')
+        accept_all = ('<button type="button" id="correction-accept-all" data-action="accept-all" data-index="0">'
+                      'Accept all</button>') if len(self.corrections) > 1 else ""
+        heading = f"<h3>Proofreading: {describe_counts(self.corrections)}</h3>" if self.corrections else ""
+        self.page.set_html("corrections", f"{heading}<ol>{''.join(items)}</ol>{accept_all}" if items else "")
+
+    def on_correction_action(self, event) -> None:
+        """Accept (apply at its position) or reject one correction, or accept them all."""
+        control = event.target.closest("[data-action]")
+        if control is None or self.busy:
+            return
+        action, index = control.dataset.action, int(control.dataset.index)
+        if index >= len(self.corrections):
+            return
+        text = self.page.value("draft")
+        if action == "reject":
+            self.show_status(f"Rejected {self.corrections.pop(index).describe()}.")
+        else:
+            chosen = self.corrections[index]
+            try:
+                if action == "accept-all":
+                    while self.corrections:  # from the end, so earlier positions stay put
+                        text, self.corrections = apply_correction(text, self.corrections, self.corrections[-1])
+                        self.accepted += 1
+                else:
+                    text, self.corrections = apply_correction(text, self.corrections, chosen)
+                    self.accepted += 1
+            except StudioError as error:
+                self.corrections = []
+                self.show_corrections(text)
+                self.show_status(str(error), "error")
+                return
+            self.set_draft(text, caret=chosen.start + len(chosen.replacement))
+            self.show_status("Accepted all corrections." if action == "accept-all"
+                             else f"Accepted {chosen.describe()}.")
+        self.show_corrections(text)
+        if self.corrections:
+            self.page.focus(f"correction-{action}-{min(index, len(self.corrections) - 1)}")
+            return
+        if self.accepted:
+            version = self.save_version(f"Proofread: {self.accepted} accepted", announce=False)
+            self.show_status(f"Proofreading done: {self.accepted} correction{'s' if self.accepted != 1 else ''} "
+                             f"accepted, saved as v{version.number}.")
+        self.page.focus("draft")
+
+    def start_rewrites(self) -> None:
+        """Three rewrites of the selection, or of the paragraph holding the caret."""
+        if self.busy:
+            return
+        text = self.page.value("draft")
+        start, end = self.page.selection("draft")
+        if start == end:
+            start, end = paragraph_at(text, start)
+        self.rewrite_target = (start, end, text[start:end])
+        self.begin(self.run_rewrites(text[start:end]))
+
+    async def run_rewrites(self, passage: str) -> None:
+        self.rewrites = []
+        try:
+            await self.model.ready()
+            self.show_status("Writing three rewrites…")
+            async for found in alternatives(passage, self.model):
+                self.rewrites = found
+                self.show_rewrites(final=False)
+            self.show_rewrites(final=True)
+            self.show_status(f"{len(self.rewrites)} rewrite{'s' if len(self.rewrites) != 1 else ''} beside the draft: "
+                             "pick one with Use this.")
+        except asyncio.CancelledError:
+            await self.model.settled()
+            self.rewrites = [r for r in self.rewrites if r.summary]
+            self.show_rewrites(final=True)
+            self.show_status("Stopped.")
+        except StudioError as error:
+            self.show_status(str(error), "error")
+        finally:
+            self.set_busy(False)
+
+    def show_rewrites(self, final: bool) -> None:
+        items = "".join(
+            f'<li><h4>{html.escape(r.style)}</h4>{render_markdown(r.text)}'
+            + (f'<p class="hint">{html.escape(r.summary)}</p><button type="button" id="rewrite-use-{i}" '
+               f'data-rewrite="{i}">Use this</button>' if final and r.summary else "")
+            + "</li>"
+            for i, r in enumerate(self.rewrites))
+        self.page.set_html("extras", f"<h3>Rewrites</h3><ol>{items}</ol>")
+
+    def use_rewrite(self, index: int) -> None:
+        """Put the chosen rewrite in place of the passage it was written from."""
+        if self.busy or self.rewrite_target is None or index >= len(self.rewrites):
+            return
+        start, end, original = self.rewrite_target
+        text = self.page.value("draft")
+        if text[start:end] != original:
+            self.show_status("The passage has changed since the rewrites were written: ask for new ones.", "error")
+            return
+        rewrite = self.rewrites[index]
+        self.save_version("Before rewriting", announce=False)
+        self.set_draft(text[:start] + rewrite.text + text[end:], caret=start + len(rewrite.text))
+        self.rewrite_target = (start, start + len(rewrite.text), rewrite.text)
+        version = self.save_version(f"Rewrite: {rewrite.style}", announce=False)
+        self.show_status(f"{rewrite.summary} Saved as v{version.number}.")
 
     def show_preview(self, markdown_text: str) -> None:
         """The sanitized preview and the counts of the draft."""
@@ -285,12 +499,12 @@ class Studio:
                 self.show_status("Refining…")
                 async for update in refine(operation, target, self.model, tone):
                     self.page.set_value("draft", before + update.text + after)
-                self.show_preview(self.page.value("draft"))
+                self.set_draft(self.page.value("draft"), caret=len(before + update.text))
                 version = self.save_version(update.summary.split(":")[0], announce=False)
                 self.show_status(f"{update.summary} Saved as v{version.number}.")
             except asyncio.CancelledError:
                 await self.model.settled()
-                self.show_preview(self.page.value("draft"))
+                self.set_draft(self.page.value("draft"))
                 self.save_version("Stopped refining", announce=False)
                 self.show_status("Stopped. The text before refining is kept in Versions.")
             except StudioError as error:
@@ -329,19 +543,22 @@ class Studio:
         finally:
             self.set_busy(False)
 
-    def on_use_headline(self, event) -> None:
+    def on_extra_action(self, event) -> None:
+        """A button beside the draft: use a headline as the title, or use a rewrite."""
+        if (button := event.target.closest("[data-rewrite]")) is not None:
+            self.use_rewrite(int(button.dataset.rewrite))
+        elif (button := event.target.closest("[data-headline]")) is not None:
+            self.use_headline(int(button.dataset.headline))
+
+    def use_headline(self, index: int) -> None:
         """Make a headline the draft's title (its first "# " line), as a new version."""
-        button = event.target.closest("[data-headline]")
-        if button is None:
-            return
-        headline = self.headlines[int(button.dataset.headline)]
+        headline = self.headlines[index]
         lines = self.page.value("draft").split("\n")
         if lines and lines[0].startswith("# "):
             lines[0] = f"# {headline}"
         else:
             lines[:0] = [f"# {headline}", ""]
-        self.page.set_value("draft", "\n".join(lines))
-        self.show_preview(self.page.value("draft"))
+        self.set_draft("\n".join(lines), caret=len(headline) + 2)
         version = self.save_version("New title", announce=False)
         self.show_status(f"Title set; saved as v{version.number}.")
 
@@ -387,9 +604,7 @@ class Studio:
             return
         action, number = control.dataset.action, int(control.dataset.number)
         if action == "restore" and event.type == "click":
-            text = self.history.restore(number).text
-            self.page.set_value("draft", text)
-            self.show_preview(text)
+            self.set_draft(self.history.restore(number).text)
             self.show_status(f"Restored v{number}; new versions branch from it.")
         elif action == "pick" and event.type == "change":
             self.compared ^= {number}

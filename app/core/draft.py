@@ -3,7 +3,7 @@ reorder, then the draft written section by section so each prompt stays short
 enough for a small model, streamed as it is written.
 
 Public: ``outline_messages``, ``parse_outline``, ``fallback_outline``, ``outline``,
-``section_messages``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``.
+``section_messages``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
 """
 from __future__ import annotations
 
@@ -108,3 +108,16 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
         stats.append(generation.stats or GenerationStats(reason="stop"))
         done += f"## {heading}\n\n{_section_text(text, heading)}\n\n"
     yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats)
+
+
+def move_line(text: str, position: int, step: int) -> tuple[str, int]:
+    """Move the line holding ``position`` up (``step`` -1) or down (+1) in ``text``;
+    returns the new text and the same caret place in the moved line."""
+    lines = text.split("\n")
+    index = text.count("\n", 0, position)
+    target = index + step
+    if not 0 <= target < len(lines):
+        return text, position
+    column = position - sum(len(line) + 1 for line in lines[:index])
+    lines[index], lines[target] = lines[target], lines[index]
+    return "\n".join(lines), sum(len(line) + 1 for line in lines[:target]) + column

@@ -1,11 +1,11 @@
-"""Refining text: shorter, longer, simpler, another tone, or continued; summaries and
-headline variants. Long text is
+"""Refining text: shorter, longer, simpler, another tone, or continued; summaries,
+headline variants and three rewrite alternatives to pick from. Long text is
 refined paragraph by paragraph (headings and lists kept as they are) so every
 prompt stays small; each operation then states what it changed.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
 ``change_summary``, ``summarize``, ``summary_messages``, ``headlines``, ``headline_messages``,
-``clean_headlines``.
+``clean_headlines``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
 """
 from __future__ import annotations
 
@@ -150,3 +150,66 @@ async def headlines(text: str, model: TextGenerator, count: int = 5, max_rounds:
         if len(found) >= count:
             break
     return found
+
+
+# Three different moves, so the alternatives differ by construction, not only by chance.
+ALTERNATIVE_STYLES = (
+    ("In other words", "Rewrite this text in other words. Keep its meaning and length."),
+    ("More vivid", "Rewrite this text to be more vivid and concrete. Keep its meaning."),
+    ("More direct", "Rewrite this text to be shorter and more direct. Keep its meaning."),
+)
+ALTERNATIVE_MAX_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One rewrite of a passage, the move that made it, and what it changed."""
+
+    style: str
+    text: str
+    summary: str
+
+
+def paragraph_at(text: str, position: int) -> tuple[int, int]:
+    """The start and end of the paragraph (blank-line separated) around ``position``."""
+    start = text.rfind("\n\n", 0, position)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", position)
+    end = len(text) if end < 0 else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _alike(a: str, b: str) -> bool:
+    """Nearly the same words (Jaccard ≥ 0.85)."""
+    words_a, words_b = (set(re.findall(r"\w+", s.casefold())) for s in (a, b))
+    shared = len(words_a & words_b) / len(words_a | words_b) if words_a or words_b else 1.0
+    return a.strip() == b.strip() or shared >= 0.85
+
+
+async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> AsyncIterator[list[Alternative]]:
+    """Three rewrites of ``text`` to pick from, one per style; a rewrite too like the text or
+    an earlier one is asked for again (up to ``tries`` times). Yields the list so far."""
+    if not text.strip():
+        raise RefineError("There is no text to rewrite: write or select some first.")
+    if len(text) > ALTERNATIVE_MAX_CHARS:
+        raise RefineError(f"Select a passage of at most {ALTERNATIVE_MAX_CHARS} characters (a paragraph or two) "
+                          "for rewrite alternatives.")
+    found: list[Alternative] = []
+    budget = max(48, min(int(len(text.split()) * 2), 400))
+    for style, instruction in ALTERNATIVE_STYLES:
+        for _ in range(tries):
+            messages = [Message("system", SYSTEM_PROMPT), Message("user", f"{instruction}\n\nText:\n{text}")]
+            generation = model.generate(messages, Sampling(max_new_tokens=budget, temperature=0.8))
+            written = ""
+            async for chunk in generation:
+                written += chunk
+                yield found + [Alternative(style, written.strip(), "")]
+            written = written.strip()
+            if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):
+                found.append(Alternative(style, written, change_summary(style, text, written)))
+                break
+        yield list(found)

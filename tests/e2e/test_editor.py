@@ -98,3 +98,85 @@ def test_summaries_and_headlines_appear_beside_the_draft(open_studio):
     page.click("#make-headlines")
     page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
     assert "headline" in studio.status() and page.inner_text("#extras h3") == "Headlines"
+
+
+def test_proofread_lists_corrections_to_accept_or_reject_and_undo_covers_them(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    page.fill("#draft", "Bees like the the sun , i think. They hum.")
+    page.click("#proofread")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    items = page.locator("#corrections li")
+    # The mechanical mistakes are always found, whatever the (random test) model says.
+    assert [items.nth(i).get_attribute("data-kind") for i in range(3)] == ["grammar", "punctuation", "capitalization"]
+    assert "Accept or reject each one" in studio.status()
+
+    page.click("#correction-accept-0")  # "the the" → "the"
+    assert page.input_value("#draft") == "Bees like the sun , i think. They hum."
+    assert page.evaluate("document.activeElement.id") == "correction-accept-0"  # focus stays in the list
+    page.click("#correction-reject-0")  # keep " ,"
+    page.click("#correction-accept-0")  # "i" → "I", at its moved position
+    assert page.input_value("#draft").startswith("Bees like the sun , I think.")
+    while page.locator("#correction-reject-0").count():
+        page.click("#correction-reject-0")
+    assert "Proofreading done: 2 corrections accepted" in studio.status()
+    assert "Proofread: 2 accepted" in page.inner_text("#history")
+
+    page.focus("#draft")
+    page.keyboard.press("Control+z")
+    assert page.input_value("#draft") == "Bees like the sun , i think. They hum."
+    page.keyboard.press("Control+z")
+    assert page.input_value("#draft") == "Bees like the the sun , i think. They hum."
+    page.keyboard.press("Control+Shift+z")
+    page.click("#redo")
+    assert page.input_value("#draft").startswith("Bees like the sun , I think.")
+
+
+def test_undo_reaches_back_over_a_model_edit(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    original = "Bees like quiet sunny roofs in the middle of busy cities."
+    page.fill("#draft", original)
+    page.select_option("#refine-op", "continue")
+    page.click("#refine")
+    page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    assert page.input_value("#draft").startswith(original + "\n\n")
+    page.click("#undo")
+    assert page.input_value("#draft") == original
+    page.click("#redo")
+    assert page.input_value("#draft") != original
+
+
+def test_three_rewrites_of_the_paragraph_at_the_caret(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    text = "# Bees\n\nBees like quiet sunny roofs.\n\nCities need more bees."
+    page.fill("#draft", text)
+    page.evaluate("document.querySelector('#draft').setSelectionRange(12, 12)")  # inside the first paragraph
+    page.click("#rewrites")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=90_000)
+    assert page.inner_text("#extras h3") == "Rewrites"
+    assert page.locator("#extras [data-rewrite]").count() >= 1, studio.status()
+    page.click("#rewrite-use-0")
+    after = page.input_value("#draft")
+    assert after.startswith("# Bees\n\n") and after.endswith("\n\nCities need more bees.")
+    assert "Bees like quiet sunny roofs." not in after
+    assert "Before rewriting" in page.inner_text("#history") and "Rewrite:" in page.inner_text("#history")
+
+
+def test_outline_sections_move_with_the_keyboard(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_python()
+    page = studio.page
+    page.fill("#outline", "Intro\nWhy bees\nHow to start")
+    page.evaluate("document.querySelector('#outline').setSelectionRange(8, 8)")  # in "Why bees"
+    page.focus("#outline")
+    page.keyboard.press("Alt+ArrowUp")
+    assert page.input_value("#outline") == "Why bees\nIntro\nHow to start"
+    page.click("#outline-down")
+    page.click("#outline-down")
+    assert page.input_value("#outline") == "Intro\nHow to start\nWhy bees"

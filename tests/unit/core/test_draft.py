@@ -40,3 +40,16 @@ def test_draft_streams_each_section_under_its_heading():
         "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n\nStart with one hive.\n")
     assert any(not u.finished and u.section == 1 for u in updates)
     assert "Bees like height." in model.calls[1][0][1].content  # the next section sees the last one's end
+
+
+def test_move_line_keeps_the_caret_in_the_moved_line():
+    from app.core.draft import move_line
+
+    text = "Intro\nWhy bees\nHow to start"
+    moved, caret = move_line(text, text.index("bees"), -1)
+    assert moved == "Why bees\nIntro\nHow to start" and moved[caret:caret + 4] == "bees"
+    moved, caret = move_line(moved, caret, +1)
+    moved, caret = move_line(moved, caret, +1)
+    assert moved == "Intro\nHow to start\nWhy bees" and moved[caret:caret + 4] == "bees"
+    assert move_line(moved, caret, +1) == (moved, caret)  # the last line stays last
+    assert move_line("", 0, -1) == ("", 0)

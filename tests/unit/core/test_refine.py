@@ -64,3 +64,39 @@ def test_headlines_are_distinct_short_and_topped_up():
 
 def test_clean_headlines_joins_a_short_title_and_its_subtitle():
     assert clean_headlines('1. Bees: Why roofs win\n2. "Quiet Hives"') == ["Bees: Why roofs win", "Quiet Hives"]
+
+
+def test_three_alternatives_one_per_style_asking_again_when_too_alike():
+    from app.core.refine import ALTERNATIVE_STYLES, alternatives
+
+    text = "Bees like quiet roofs in the city."
+    model = ScriptedModel(["City bees favour calm rooftops.",
+                           "City bees favour calm rooftops.",  # the same as the first: asked again
+                           "Up on still, sun-warmed roofs, city bees hum.",
+                           "Bees like roofs."])
+    updates = run_async(collect(alternatives(text, model)))
+    final = updates[-1]
+    assert [a.style for a in final] == [style for style, _ in ALTERNATIVE_STYLES]
+    assert [a.text for a in final] == ["City bees favour calm rooftops.", "Up on still, sun-warmed roofs, city bees hum.",
+                                       "Bees like roofs."]
+    assert final[2].summary == "More direct: 7 → 3 words (-57%)."
+    assert len(model.calls) == 4 and "more vivid" in model.calls[2][0][1].content
+
+
+def test_alternatives_need_a_passage_of_sensible_size():
+    from app.core.refine import ALTERNATIVE_MAX_CHARS, alternatives
+
+    with pytest.raises(RefineError, match="no text to rewrite"):
+        run_async(collect(alternatives(" ", ScriptedModel([]))))
+    with pytest.raises(RefineError, match="at most"):
+        run_async(collect(alternatives("word " * ALTERNATIVE_MAX_CHARS, ScriptedModel([]))))
+
+
+def test_paragraph_at_finds_the_paragraph_around_the_caret():
+    from app.core.refine import paragraph_at
+
+    text = "# Title\n\nFirst para.\nStill first.\n\n\nSecond."
+    start, end = paragraph_at(text, text.index("Still"))
+    assert text[start:end] == "First para.\nStill first."
+    assert text[slice(*paragraph_at(text, len(text)))] == "Second."
+    assert text[slice(*paragraph_at(text, 0))] == "# Title"
