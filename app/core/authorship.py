@@ -31,7 +31,7 @@ The disclosure uses the IPTC digital source type vocabulary
 
 Public: ``ORIGINS``, ``PERSON_ORIGINS``, ``MACHINE_ORIGINS``, ``IPTC``, ``Run``,
 ``Edit``, ``Authorship``, ``Summary``, ``Disclosure``, ``AuthorshipError``,
-``edit_between``, ``utf16_length``, ``utf16_to_index``, ``index_to_utf16``.
+``runs_from_dict``, ``edit_between``, ``utf16_length``, ``utf16_to_index``, ``index_to_utf16``.
 """
 from __future__ import annotations
 
@@ -215,35 +215,43 @@ class Authorship:
     @classmethod
     def from_dict(cls, data: object, text: str) -> Authorship:
         """The authorship of ``text`` from ``to_dict`` data, checked strictly."""
-        if not isinstance(data, dict):
-            raise AuthorshipError("authorship must be an object with unit, length and runs")
-        missing = {"unit", "length", "runs"} - data.keys()
-        if missing:
-            raise AuthorshipError(f"authorship lacks {', '.join(sorted(missing))}")
-        if data["unit"] != SERIAL_UNIT:
-            raise AuthorshipError(f"authorship positions must be in {SERIAL_UNIT!r} units, not {data['unit']!r}")
-        if not _is_count(data["length"]) or data["length"] != len(text):
+        runs = runs_from_dict(data)
+        if data["length"] != len(text):
             raise AuthorshipError(
-                f"the authorship is for a text of {data['length']!r} characters but this text has {len(text)}")
-        if not isinstance(data["runs"], list):
-            raise AuthorshipError("authorship runs must be a list")
-        pieces, position, previous = [], 0, None
-        for number, run in enumerate(data["runs"], 1):
-            if not isinstance(run, dict) or set(run) != {"start", "length", "origin"}:
-                raise AuthorshipError(f"run {number} must have exactly start, length and origin")
-            if not _is_count(run["start"]) or run["start"] != position:
-                raise AuthorshipError(f"run {number} starts at {run['start']!r}, expected {position}")
-            if not _is_count(run["length"]) or run["length"] < 1:
-                raise AuthorshipError(f"run {number} has length {run['length']!r}; lengths are whole numbers above 0")
-            _check_origin(run["origin"])
-            if run["origin"] == previous:
-                raise AuthorshipError(f"runs {number - 1} and {number} have the same origin and should be one run")
-            pieces.append((run["length"], run["origin"]))
-            position += run["length"]
-            previous = run["origin"]
-        if position != len(text):
-            raise AuthorshipError(f"the runs cover {position} characters but the text has {len(text)}")
-        return cls(text, tuple(pieces))
+                f"the authorship is for a text of {data['length']} characters but this text has {len(text)}")
+        return cls(text, tuple((run.length, run.origin) for run in runs))
+
+
+def runs_from_dict(data: object) -> list[Run]:
+    """The runs of ``Authorship.to_dict`` data, checked strictly (without the text)."""
+    if not isinstance(data, dict):
+        raise AuthorshipError("authorship must be an object with unit, length and runs")
+    missing = {"unit", "length", "runs"} - data.keys()
+    if missing:
+        raise AuthorshipError(f"authorship lacks {', '.join(sorted(missing))}")
+    if data["unit"] != SERIAL_UNIT:
+        raise AuthorshipError(f"authorship positions must be in {SERIAL_UNIT!r} units, not {data['unit']!r}")
+    if not _is_count(data["length"]):
+        raise AuthorshipError(f"authorship length must be a whole number, not {data['length']!r}")
+    if not isinstance(data["runs"], list):
+        raise AuthorshipError("authorship runs must be a list")
+    runs: list[Run] = []
+    position = 0
+    for number, run in enumerate(data["runs"], 1):
+        if not isinstance(run, dict) or set(run) != {"start", "length", "origin"}:
+            raise AuthorshipError(f"run {number} must have exactly start, length and origin")
+        if not _is_count(run["start"]) or run["start"] != position:
+            raise AuthorshipError(f"run {number} starts at {run['start']!r}, expected {position}")
+        if not _is_count(run["length"]) or run["length"] < 1:
+            raise AuthorshipError(f"run {number} has length {run['length']!r}; lengths are whole numbers above 0")
+        _check_origin(run["origin"])
+        if runs and runs[-1].origin == run["origin"]:
+            raise AuthorshipError(f"runs {number - 1} and {number} have the same origin and should be one run")
+        runs.append(Run(position, run["length"], run["origin"]))
+        position += run["length"]
+    if position != data["length"]:
+        raise AuthorshipError(f"the runs cover {position} characters but the authorship says {data['length']}")
+    return runs
 
 
 def _is_count(value: object) -> bool:

@@ -166,7 +166,8 @@ def test_disclosure_picks_the_iptc_term():
     ([], "ab", "must be an object"),
     ({"unit": "codepoint", "runs": []}, "ab", "lacks length"),
     ({"unit": "utf16", "length": 2, "runs": []}, "ab", "'codepoint' units, not 'utf16'"),
-    ({"unit": "codepoint", "length": 3, "runs": []}, "ab", "text of 3 characters but this text has 2"),
+    ({"unit": "codepoint", "length": 3, "runs": [{"start": 0, "length": 3, "origin": "ai"}]}, "ab",
+     "text of 3 characters but this text has 2"),
     ({"unit": "codepoint", "length": 2, "runs": {}}, "ab", "runs must be a list"),
     ({"unit": "codepoint", "length": 2, "runs": [{"start": 0, "length": 2}]}, "ab", "run 1 must have exactly"),
     ({"unit": "codepoint", "length": 2, "runs": [{"start": 1, "length": 2, "origin": "ai"}]}, "ab",
@@ -179,7 +180,10 @@ def test_disclosure_picks_the_iptc_term():
                                                  {"start": 1, "length": 1, "origin": "ai"}]}, "ab",
      "runs 1 and 2 have the same origin"),
     ({"unit": "codepoint", "length": 2, "runs": [{"start": 0, "length": 1, "origin": "ai"}]}, "ab",
-     "the runs cover 1 characters but the text has 2"),
+     "the runs cover 1 characters but the authorship says 2"),
+    ({"unit": "codepoint", "length": "2", "runs": []}, "ab", "length must be a whole number, not '2'"),
+    ({"unit": "codepoint", "length": 2, "runs": [{"start": True, "length": 2, "origin": "ai"}]}, "ab",
+     "run 1 starts at True"),
 ])
 def test_loading_rejects_bad_data_with_a_clear_message(data, text, message):
     with pytest.raises(AuthorshipError, match=message):
