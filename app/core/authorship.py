@@ -36,6 +36,7 @@ Public: ``ORIGINS``, ``PERSON_ORIGINS``, ``MACHINE_ORIGINS``, ``IPTC``, ``Run``,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 ORIGINS = ("human", "pasted", "ai-edited", "ai")
@@ -185,16 +186,22 @@ class Authorship:
 
     def summary(self) -> Summary:
         """Characters (not counting white space) and words by origin."""
+        runs = self.runs
         characters = dict.fromkeys(ORIGINS, 0)
-        for run in self.runs:
-            chunk = self.text[run.start:run.end]
-            characters[run.origin] += sum(not ch.isspace() for ch in chunk)
-        per_char = [origin for length, origin in self._pieces for _ in range(length)]
+        for run in runs:
+            characters[run.origin] += len("".join(self.text[run.start:run.end].split()))
+        starts = [run.start for run in runs]
         words = dict.fromkeys(ORIGINS, 0)
         for match in _WORD.finditer(self.text):
+            index = bisect_right(starts, match.start()) - 1
+            if runs[index].end >= match.end():  # the usual case: the word lies in one run
+                words[runs[index].origin] += 1
+                continue
             counts = dict.fromkeys(ORIGINS, 0)
-            for origin in per_char[match.start():match.end()]:
-                counts[origin] += 1
+            while index < len(runs) and runs[index].start < match.end():
+                run = runs[index]
+                counts[run.origin] += min(run.end, match.end()) - max(run.start, match.start())
+                index += 1
             # The origin holding most of the word; a tie goes to the more machine-made.
             words[max(reversed(ORIGINS), key=lambda o: counts[o])] += 1
         return Summary(characters, words)

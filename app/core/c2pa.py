@@ -374,7 +374,7 @@ def _verify(asset: bytes, store: bytes, wrapper: tuple[int, int] | None, trust_a
     verdict = C2paVerdict()
     try:
         _check_manifest(asset, store, wrapper, list(trust_anchors), now or datetime.now(timezone.utc), verdict)
-    except (C2paError, CertificateError, cbor2.CBORDecodeError, ValueError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError) as err:  # damaged CBOR or JUMBF of any shape
         verdict.failures.append(("claim.malformed", f"the manifest cannot be read: {err}"))
     return verdict
 

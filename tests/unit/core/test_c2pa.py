@@ -9,6 +9,7 @@ import c2pa as cai
 import c2pa_text
 import pytest
 from cryptography import x509 as cx509
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.core import c2pa
 from app.core.authorship import Authorship
@@ -187,3 +188,13 @@ def test_an_untrusted_anchor_does_not_make_the_manifest_trusted(creator, sidecar
     other_root = asyncio.run(root_certificate(NativeSigner.generate(), "Someone Else", NOW))
     verdict = c2pa.verify_sidecar(TEXT.encode(), sidecar, [other_root])
     assert verdict.valid and not verdict.trusted
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_a_damaged_store_gives_a_verdict_never_an_exception(sidecar, data):
+    position = data.draw(st.integers(0, len(sidecar) - 1))
+    damaged = bytearray(sidecar)
+    damaged[position] ^= data.draw(st.integers(1, 255))
+    verdict = c2pa.verify_sidecar(TEXT.encode(), bytes(damaged[:data.draw(st.integers(position, len(sidecar)))]))
+    assert isinstance(verdict.valid, bool)
