@@ -1,10 +1,10 @@
 """The page's key store in real Chromium: WebCrypto keys that persist in IndexedDB,
 cannot be exported, and sign what the Python core verifies."""
-import asyncio
-
 from app.core.authorship import Authorship
 from app.core.provenance import create_record, verify_record
 from app.core.signing import b64url, fingerprint, public_key_from_jwk, verify_signature
+
+from ..unit.core.doubles import run_async
 
 IMPORT = "const keys = await import('/assets/keystore.js');"
 
@@ -45,8 +45,11 @@ def key_facts(page):
                  exported, spki: (await keys.publicKeySpki('signing')).length}}; }}""")
 
 
+NO_ICON = {"**/favicon.ico": lambda route: route.fulfill(status=204)}
+
+
 def test_keys_are_made_once_kept_and_never_exported(open_studio):
-    studio = open_studio("assets/studio.css")
+    studio = open_studio("assets/studio.css", routes=NO_ICON)
     facts = key_facts(studio.page)
     raw = bytes(facts["raw"])
     assert not facts["extractable"] and not facts["exported"]
@@ -59,14 +62,14 @@ def test_keys_are_made_once_kept_and_never_exported(open_studio):
 
 
 def test_page_signatures_verify_in_python_and_sign_records(open_studio):
-    studio = open_studio("assets/studio.css")
+    studio = open_studio("assets/studio.css", routes=NO_ICON)
     signer = PageSigner(studio.page)
     signature = signer.sign(b"provenance")
     assert len(signature) == 64 and verify_signature(signer.public_key, b"provenance", signature)
     assert not verify_signature(signer.public_key, b"provenance!", signature)
     text = "Typed in the page.\nSigned by WebCrypto."
-    recorder = RecordingSigner(signer.public_key)  # Playwright's sync calls cannot run inside asyncio.run
-    record = asyncio.run(create_record(Authorship.written(text, "human"), [], recorder, "2026-05-01T09:30:00Z"))
+    recorder = RecordingSigner(signer.public_key)  # Playwright's sync calls stay on this thread
+    record = run_async(create_record(Authorship.written(text, "human"), [], recorder, "2026-05-01T09:30:00Z"))
     record["signature"] = b64url(signer.sign(recorder.signed))
     verdict = verify_record(text, record, expected_fingerprint=fingerprint(signer.public_key))
     assert verdict.valid, verdict.report()
