@@ -352,7 +352,11 @@ def verify_record(text: str, record: object, previous: object = None,
         verdict.problems.append(Problem(
             "text-changed", f"the text is not the one signed: {_where_changed(text, record['content'])}"))
     else:
-        authorship = Authorship.from_dict(record["authorship"], text)
+        try:
+            authorship = Authorship.from_dict(record["authorship"], text)
+        except AuthorshipError as err:
+            verdict.problems.append(Problem("malformed", f"the authorship does not fit the text: {err}"))
+            return verdict
         verdict.summary = authorship.summary()
         verdict.disclosure = verdict.summary.disclosure(_model_name(record)).sentence
     return verdict
