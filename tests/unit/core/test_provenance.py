@@ -16,7 +16,7 @@ from app.core.provenance import (
     record_hash, verify_record,
 )
 from app.core.signing import (
-    SigningError, b64url_decode, fingerprint, normalize_fingerprint, public_key_from_jwk, public_key_to_jwk,
+    SigningError, b64url, b64url_decode, fingerprint, normalize_fingerprint, public_key_from_jwk, public_key_to_jwk,
     spki_der, verify_signature,
 )
 
@@ -232,3 +232,14 @@ def test_times_are_utc_iso_8601():
     assert iso_utc(0) == "1970-01-01T00:00:00Z"
     with pytest.raises(ProvenanceError, match="the record's time must be an ISO 8601"):
         asyncio.run(create_record(authored(), [], NativeSigner.generate(), "2026-05-01 09:30"))
+
+
+def test_a_signed_record_whose_authorship_does_not_fit_its_text_is_malformed(signer):
+    record = make(signer)
+    record["content"]["characters"] += 1
+    record["authorship"]["length"] += 1
+    record["authorship"]["runs"][-1]["length"] += 1
+    unsigned = {k: v for k, v in record.items() if k != "signature"}
+    record["signature"] = b64url(signer.sign(canonical_bytes(unsigned)))
+    verdict = verify_record(TEXT, record)
+    assert codes(verdict) == ["malformed"] and "does not fit the text" in verdict.problems[0].message
