@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 
 from .brief import Brief, content_words, overlap
-from .model import GenerationStats, Message, Sampling, TextGenerator
+from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator, cosine
 from .techniques import Technique, technique_order
 
 SYSTEM_PROMPT = "You are a creative assistant who helps writers find fresh ideas."
@@ -36,6 +36,12 @@ _HOOK_MIN_WORDS = 5
 _NOISE = re.compile(r"https?://\S+|www\.\S+|#\w[\w-]*")
 _LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
+# With sentence vectors (all-MiniLM-L6-v2): an idea sharing no word with the brief is still
+# on-topic when its meaning is this close; two ideas this close in meaning are duplicates.
+ON_TOPIC_COSINE = 0.3
+DUPLICATE_COSINE = 0.8
+# Short of ideas at the end, an idea this close in meaning may still fill a place.
+FALLBACK_COSINE = 0.2
 # Faults that leave an idea usable as a last resort when too few ideas pass.
 SOFT_VERDICTS = frozenset({"restates the brief"})
 # Replies are started for the model ("assistant prefill") with the bold title's opening.
@@ -169,14 +175,53 @@ def parse_idea(text: str, finished: bool = True) -> IdeaCard | None:
     return _card_from_item(head, body, complete=finished)
 
 
+class Meaning:
+    """Sentence vectors of the brief and of ideas, from an embedding model when one is
+    available; without one every answer is None and judging falls back on shared words."""
+
+    def __init__(self, embedder: TextEmbedder | None) -> None:
+        self.embedder = embedder
+        self.brief: list[float] | None = None
+        self.vectors: dict[str, list[float]] = {}
+
+    @staticmethod
+    def text(card: IdeaCard) -> str:
+        return f"{card.title}. {card.hook}"
+
+    async def learn(self, brief: Brief, cards: list[IdeaCard]) -> None:
+        """Embed the brief and any of ``cards`` not seen yet (one call)."""
+        if self.embedder is None:
+            return
+        texts = [] if self.brief is not None else [" ".join((brief.topic, *brief.keywords))]
+        new = [c for c in cards if self.text(c) not in self.vectors]
+        texts += [self.text(c) for c in new]
+        if not texts or (vectors := await self.embedder.embed(texts)) is None:
+            return
+        if self.brief is None:
+            self.brief, vectors = vectors[0], vectors[1:]
+        self.vectors.update(zip((self.text(c) for c in new), vectors))
+
+    def relevance(self, card: IdeaCard) -> float | None:
+        vector = self.vectors.get(self.text(card))
+        return cosine(self.brief, vector) if vector is not None and self.brief is not None else None
+
+    def similarity(self, a: IdeaCard, b: IdeaCard) -> float | None:
+        va, vb = self.vectors.get(self.text(a)), self.vectors.get(self.text(b))
+        return cosine(va, vb) if va is not None and vb is not None else None
+
+
+NO_MEANING = Meaning(None)
+
+
 def similarity(a: IdeaCard, b: IdeaCard) -> float:
     """Word overlap of two ideas (Jaccard over content words), 0 to 1."""
     return _jaccard(a.words(), b.words())
 
 
-def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
-    """"ok", or why the idea is dropped: "unusable", "avoided word", "off-topic",
-    "restates the brief" (a title that only repeats the topic) or "duplicate"."""
+def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard], meaning: Meaning = NO_MEANING) -> str:
+    """"ok", or why the idea is dropped: "unusable", "avoided word", "off-topic" (no word
+    of the brief and, with sentence vectors, not close in meaning either), "restates the
+    brief" (a title that only repeats the topic) or "duplicate" (by words or meaning)."""
     if card is None or not card.title or _LABEL_TITLES.match(card.title):
         return "unusable"
     if len(card.title.split()) > _TITLE_MAX_WORDS or len(card.hook.split()) < _HOOK_MIN_WORDS:
@@ -185,15 +230,22 @@ def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard]) -> str:
     if any(word.casefold() in text for word in brief.avoid):
         return "avoided word"
     subject = brief.subject_words()
-    if not overlap(subject, card.words()):
+    relevance = meaning.relevance(card)
+    if not overlap(subject, card.words()) and (relevance is None or relevance < ON_TOPIC_COSINE):
         return "off-topic"
     title_words = content_words(card.title)
     extra = title_words - overlap_words(title_words, subject)
     if len(overlap(subject, title_words)) >= 0.6 * len(subject) and len(extra) <= 1:
         return "restates the brief"
-    if is_duplicate(card, kept):
+    if _repeats(card, kept, meaning):
         return "duplicate"
     return "ok"
+
+
+def _repeats(card: IdeaCard, kept: list[IdeaCard], meaning: Meaning) -> bool:
+    """A duplicate of one of ``kept`` by words or by meaning."""
+    return is_duplicate(card, kept) or any((meaning.similarity(card, other) or 0) >= DUPLICATE_COSINE
+                                           for other in kept)
 
 
 def is_duplicate(card: IdeaCard, others: list[IdeaCard]) -> bool:
@@ -213,14 +265,20 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def rank(cards: list[IdeaCard], brief: Brief) -> list[IdeaCard]:
-    """Cards scored by relevance (share of the brief's subject words they mention) plus
-    half their novelty (how little they overlap the others), best first."""
+def rank(cards: list[IdeaCard], brief: Brief, meaning: Meaning = NO_MEANING) -> list[IdeaCard]:
+    """Cards scored by relevance (closeness in meaning to the brief, or without vectors the
+    share of its subject words they mention) plus half their novelty (how little they
+    resemble the others), best first."""
     subject = brief.subject_words()
     scored = []
     for card in cards:
-        relevance = len(overlap(subject, card.words())) / len(subject) if subject else 0.0
-        novelty = 1 - max((similarity(card, other) for other in cards if other is not card), default=0.0)
+        relevance = meaning.relevance(card)
+        if relevance is None:
+            relevance = len(overlap(subject, card.words())) / len(subject) if subject else 0.0
+        others = [other for other in cards if other is not card]
+        likeness = (meaning.similarity(card, other) for other in others)
+        novelty = 1 - max((value if value is not None else similarity(card, other)
+                           for value, other in zip(likeness, others)), default=0.0)
         scored.append((relevance + 0.5 * novelty, replace(card, relevance=round(relevance, 3))))
     return [card for _, card in sorted(scored, key=lambda pair: -pair[0])]
 
@@ -240,6 +298,14 @@ def _hook_done(text: str) -> bool:
     """True once the reply has a title and a whole first sentence after it."""
     card = parse_idea(text)
     return bool(card and re.search(r"[.!?][\"”')]?(\s|$)", card.hook) and len(card.hook.split()) >= _HOOK_MIN_WORDS)
+
+
+def _soft(verdict: str, card: IdeaCard | None, meaning: Meaning) -> bool:
+    """Whether a dropped idea may still fill a place when too few pass: a title that
+    repeats the brief, or no shared word but a meaning close enough."""
+    if verdict == "off-topic":
+        return (meaning.relevance(card) or 0) >= FALLBACK_COSINE
+    return verdict in SOFT_VERDICTS
 
 
 def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
@@ -271,16 +337,20 @@ async def _write_idea(model: TextGenerator, messages: list[Message], sampling: S
 async def spark(
     brief: Brief, model: TextGenerator, count: int = 5, sampling: Sampling | None = None,
     max_attempts: int | None = None, keep: tuple[IdeaCard, ...] = (), angle: IdeaCard | None = None,
+    embedder: TextEmbedder | None = None,
 ) -> AsyncIterator[SparkUpdate]:
     """Stream idea cards until ``count`` distinct, on-brief ones exist: one generation
     per idea, each with the next technique; the last update is ranked and final.
     ``keep`` (pinned cards) count towards ``count`` and stay first; ``angle`` makes
-    every new idea build on that card ("more like this")."""
+    every new idea build on that card ("more like this"); ``embedder`` (when it has a
+    model loaded) lets ideas be judged by meaning as well as by words."""
     sampling = sampling or Sampling(max_new_tokens=64)
-    max_attempts = max_attempts or 4 * (count - len(keep))
+    max_attempts = max_attempts or 6 * (count - len(keep))
+    meaning = Meaning(embedder)
+    await meaning.learn(brief, list(keep))
     techniques = technique_order(f"{brief.topic}\0{angle.title if angle else ''}")
     kept: list[IdeaCard] = list(keep)
-    reserve: list[IdeaCard] = []
+    reserve: list[tuple[IdeaCard, str]] = []
     stats: list[GenerationStats] = []
     dropped: Counter = Counter()
     attempts = 0
@@ -295,22 +365,26 @@ async def spark(
         if stat.reason == "stopped":
             break  # stopped from outside
         card = parse_idea(text)
-        verdict = judge(card, brief, kept)
+        if card is not None:
+            card = replace(card, technique=technique.name)
+            await meaning.learn(brief, [card])
+        verdict = judge(card, brief, kept, meaning)
         if verdict == "ok":
-            kept.append(replace(card, technique=technique.name))
+            kept.append(card)
         else:
             dropped[verdict] += 1
-            if verdict in SOFT_VERDICTS and not is_duplicate(card, reserve):
-                reserve.append(replace(card, technique=technique.name))
+            if _soft(verdict, card, meaning) and not is_duplicate(card, [c for c, _ in reserve]):
+                reserve.append((card, verdict))
         yield SparkUpdate(list(kept))
-    # Short of ideas: fall back on on-topic ones whose only fault is a title that repeats the brief.
-    for card in rank(reserve, brief):
-        if len(kept) < count and not is_duplicate(card, kept):
+    # Short of ideas: fall back on the best of those whose only fault was a soft one.
+    reasons = dict(reserve)
+    for card in rank(list(reasons), brief, meaning):
+        if len(kept) < count and not _repeats(card, kept, meaning):
             kept.append(card)
-            dropped["restates the brief"] -= 1
+            dropped[reasons[card]] -= 1
     dropped = +dropped
     shortfall = "" if len(kept) >= count else _shortfall(count - len(keep), len(kept) - len(keep), dropped, attempts)
-    ranked = list(keep) + rank(kept[len(keep):], brief)
+    ranked = list(keep) + rank(kept[len(keep):], brief, meaning)
     yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall)
 
 

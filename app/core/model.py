@@ -1,9 +1,11 @@
 """How the core talks to a language model, whatever runs it.
 
 ``TextGenerator`` is the protocol: given chat messages and sampling settings it
-streams text chunks and then reports ``GenerationStats``. The page implements it
+streams text chunks and then reports ``GenerationStats``. ``TextEmbedder`` turns
+texts into sentence vectors (for judging ideas by meaning). The page implements it
 with the model worker (``app.bridge.WorkerModel``); unit tests use a double.
-Public: ``Message``, ``Sampling``, ``GenerationStats``, ``TextGenerator``.
+Public: ``Message``, ``Sampling``, ``GenerationStats``, ``TextGenerator``, ``TextEmbedder``,
+``cosine``.
 """
 from __future__ import annotations
 
@@ -85,3 +87,17 @@ class TextGenerator(Protocol):
 
     async def settled(self) -> None:
         """Wait until no generation is running (an aborted one has really stopped)."""
+
+
+class TextEmbedder(Protocol):
+    """Anything that turns texts into unit-length sentence vectors."""
+
+    async def embed(self, texts: list[str]) -> list[list[float]] | None:
+        """One vector per text, or None while no embedding model is available (callers then
+        fall back on word overlap)."""
+        ...
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    """Cosine similarity of two unit-length vectors (their dot product)."""
+    return sum(x * y for x, y in zip(a, b))

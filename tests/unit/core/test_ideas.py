@@ -165,10 +165,58 @@ def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
 
 
 def test_spark_says_plainly_why_it_fell_short():
-    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 8)
+    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 12)
     final = run_spark(model, 2)[-1]
-    assert final.cards == [] and len(model.calls) == 8
-    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 8 tries (8 off-topic dropped)")
+    assert final.cards == [] and len(model.calls) == 12  # six tries per idea asked for
+    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 12 tries (12 off-topic dropped)")
+
+
+class KeywordEmbedder:
+    """A double of the embedding model: a text's vector marks which of a few themes it names."""
+
+    THEMES = (("bee", "hive", "honey", "pollen", "swarm"), ("sea", "ocean", "wave"), ("gold", "treasure"))
+
+    def __init__(self, available=True):
+        self.available = available
+        self.calls = []
+
+    async def embed(self, texts):
+        self.calls.append(texts)
+        if not self.available:
+            return None
+        vectors = []
+        for text in texts:
+            raw = [float(any(w in text.casefold() for w in theme)) for theme in self.THEMES] + [0.3]
+            norm = sum(x * x for x in raw) ** 0.5
+            vectors.append([x / norm for x in raw])
+        return vectors
+
+
+def test_meaning_keeps_an_idea_with_no_shared_word_and_drops_a_paraphrase():
+    from app.core.ideas import Meaning, judge
+
+    brief = Brief.from_fields(topic="urban beekeeping")
+    embedder = KeywordEmbedder()
+    honey = IdeaCard("Honey on the roof", "Every jar of honey tells a story of the city.")
+    swarm = IdeaCard("Swarm time", "A swarm arrives and the whole street learns about pollen.")
+    ocean = IdeaCard("Ocean waves", "A story about the sea and its long waves.")
+    meaning = Meaning(embedder)
+    run_async(meaning.learn(brief, [honey, swarm, ocean]))
+    assert len(embedder.calls) == 1  # the brief and the ideas in one call
+    assert judge(honey, brief, [], meaning) == "ok"  # no word of the brief, but close in meaning
+    assert judge(honey, brief, []) == "off-topic"  # by words alone
+    assert judge(ocean, brief, [], meaning) == "off-topic"
+    assert judge(swarm, brief, [honey], meaning) == "duplicate"  # different words, same meaning here
+
+
+def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
+    brief = Brief.from_fields(topic="urban beekeeping")
+    replies = [reply("Honey on the roof", "Every jar of honey tells a story of the city."),
+               reply("Urban hives", "Beekeeping on a city roof starts with one hive.")]
+    final = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder(available=False))))[-1]
+    assert [c.title for c in final.cards] == ["Urban hives"] and final.dropped == {"off-topic": 1}
+    with_model = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder())))
+    assert [c.title for c in with_model[-1].cards] == ["Honey on the roof"]
 
 
 def test_pinned_cards_stay_first_and_count_towards_n():
