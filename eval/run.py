@@ -40,6 +40,8 @@ from app.core.ideas import IdeaCard, parse_ideas, spark  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
 from bench.native import Generator  # noqa: E402
 
+import refinement  # noqa: E402  (eval/refinement.py, beside this file)
+
 NEAR_DUPLICATE = 0.6
 BASELINE_PREFILL = "1."
 
@@ -174,12 +176,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--briefs", type=int, default=0, help="only the first N briefs")
     parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--part", choices=("all", "ideas", "refine"), default="all")
     args = parser.parse_args(argv)
     catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
     entry = next(m for m in catalogue["models"] if m["id"] == catalogue["default"])
     dtype = args.dtype or entry["dtype"]
     model = NativeModel(ROOT / "models" / entry["id"], entry["weights"][dtype], args.seed)
-    briefs = json.loads((Path(__file__).parent / "briefs.json").read_text())[: args.briefs or None]
+    results = {"dtype": dtype, "seed": args.seed}
+    if args.part in ("all", "ideas"):
+        results["ideas"] = evaluate_ideas(model, args.briefs, f"{entry['id']} ({dtype}), seed {args.seed}")
+    if args.part in ("all", "refine"):
+        rows, figures = asyncio.run(refinement.evaluate(model))
+        print(f"\n# Refinement: {entry['id']} ({dtype}), seed {args.seed}; shorter/longer = median words "
+              "after ÷ before; proofreading = precision / recall on injected mistakes; headlines = distinct "
+              f"under {refinement.HEADLINE_MAX_CHARS} characters, of {refinement.HEADLINES} asked\n")
+        columns = ("", "shorter", "longer", "proofreading P / R", "headlines")
+        print("| " + " | ".join(columns) + " |")
+        print("|---" * len(columns) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        results["refinement"] = {"rows": rows, "figures": figures}
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    path = out / time.strftime("%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps(results, indent=1))
+    print(f"\nraw results: {path.relative_to(ROOT)}")
+    return 0
+
+
+def evaluate_ideas(model: NativeModel, limit: int, label: str) -> dict:
+    """Run the idea pipeline and the baseline over the briefs; print the table."""
+    briefs = json.loads((Path(__file__).parent / "briefs.json").read_text())[: limit or None]
     rows = []
     for number, fields in enumerate(briefs, 1):
         count = fields.pop("count")
@@ -194,18 +221,12 @@ def main(argv: list[str] | None = None) -> int:
               f"rel {b['relevance']:.2f}", flush=True)
     table = {"studio pipeline": summarize(rows, "pipeline"), "single prompt (baseline)": summarize(rows, "baseline")}
     columns = list(next(iter(table.values())))
-    print(f"\n# Ideas: {len(rows)} briefs, {entry['id']} ({dtype}), seed {args.seed}, "
-          f"near-duplicate = trigram cosine ≥ {NEAR_DUPLICATE}\n")
+    print(f"\n# Ideas: {len(rows)} briefs, {label}, near-duplicate = trigram cosine ≥ {NEAR_DUPLICATE}\n")
     print("| | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for name, values in table.items():
         print(f"| {name} | " + " | ".join(str(values[c]) for c in columns) + " |")
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    path = out / time.strftime("%Y%m%d-%H%M%S.json")
-    path.write_text(json.dumps({"dtype": dtype, "seed": args.seed, "summary": table, "rows": rows}, indent=1))
-    print(f"\nraw results: {path.relative_to(ROOT)}")
-    return 0
+    return {"summary": table, "rows": rows}
 
 
 if __name__ == "__main__":

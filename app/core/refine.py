@@ -1,11 +1,13 @@
 """Refining text: shorter, longer, simpler, another tone, or continued; summaries,
 headline variants and three rewrite alternatives to pick from. Long text is
 refined paragraph by paragraph (headings and lists kept as they are) so every
-prompt stays small; each operation then states what it changed.
+prompt stays small; shorter and longer are held to a length target (a second pass
+from the result, then for shorter whole sentences dropped from the end); each
+operation then states what it changed.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
 ``change_summary``, ``summarize``, ``summary_messages``, ``headlines``, ``headline_messages``,
-``clean_headlines``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
+``clean_headlines``, ``LENGTH_TARGETS``, ``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
 """
 from __future__ import annotations
 
@@ -82,17 +84,47 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
         sources = {i: block for i, block in enumerate(blocks) if _is_prose(block)}
     done = list(blocks)
     for index in sorted(sources):
-        budget = max(48, min(int(len(sources[index].split()) * 1.5 * factor), 400))
-        generation = model.generate(refine_messages(operation, sources[index], tone), Sampling(max_new_tokens=budget))
-        written = ""
-        async for chunk in generation:
-            written += chunk
-            done[index] = written.strip()
-            yield RefineUpdate("\n\n".join(b for b in done if b))
-        stats.append(generation.stats or GenerationStats(reason="stop"))
-        done[index] = written.strip() or blocks[index]
+        source = sources[index]
+        for attempt in range(2 if operation in LENGTH_TARGETS else 1):
+            budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
+            generation = model.generate(refine_messages(operation, source, tone), Sampling(max_new_tokens=budget))
+            written = ""
+            async for chunk in generation:
+                written += chunk
+                done[index] = written.strip()
+                yield RefineUpdate("\n\n".join(b for b in done if b))
+            stats.append(generation.stats or GenerationStats(reason="stop"))
+            done[index] = written.strip() or source
+            if operation not in LENGTH_TARGETS or on_length_target(operation, blocks[index], done[index]):
+                break
+            source = done[index]  # not short (or long) enough yet: once more, from the result
+        if operation == "shorter" and not on_length_target(operation, blocks[index], done[index]):
+            done[index] = trim_sentences(done[index], int(LENGTH_TARGETS["shorter"] * _words(blocks[index])))
     result = "\n\n".join(b for b in done if b)
     yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result), stats=stats)
+
+
+# The most words a shorter text keeps, and the fewest a longer one reaches, as shares of before.
+LENGTH_TARGETS = {"shorter": 0.7, "longer": 1.3}
+
+
+def _words(text: str) -> int:
+    return text_stats(text).words
+
+
+def on_length_target(operation: str, before: str, after: str) -> bool:
+    """Whether ``after`` is short (or long) enough compared with ``before``."""
+    ratio = _words(after) / max(_words(before), 1)
+    return ratio <= LENGTH_TARGETS["shorter"] if operation == "shorter" else ratio >= LENGTH_TARGETS["longer"]
+
+
+def trim_sentences(text: str, max_words: int) -> str:
+    """Drop whole sentences from the end until ``text`` has at most ``max_words`` words
+    (the first sentence always stays)."""
+    sentences = re.findall(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$", text)
+    while len(sentences) > 1 and _words("".join(sentences)) > max_words:
+        sentences.pop()
+    return "".join(sentences).strip()
 
 
 SUMMARIES = {

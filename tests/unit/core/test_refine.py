@@ -20,12 +20,13 @@ def test_prompts_name_the_operation_and_carry_the_text():
 
 
 def test_each_prose_paragraph_is_rewritten_and_the_rest_kept():
-    model = ScriptedModel(["Bees love quiet, sunny roofs.", "Cities need bees."])
+    model = ScriptedModel(["Bees love quiet, sunny roofs.", "Cities need bees.", "Cities need bees."])
     final = run_async(collect(refine("shorter", TEXT, model)))[-1]
     assert final.finished
     assert final.text == "# Bees\n\nBees love quiet, sunny roofs.\n\n- a list stays\n\nCities need bees."
+    # A paragraph not short enough gets a second pass; one sentence is never cut away.
     assert [m[0][1].content.split("Text:\n")[1] for m in model.calls] == [
-        "Bees like roofs because roofs are quiet and sunny.", "Cities need bees."]
+        "Bees like roofs because roofs are quiet and sunny.", "Cities need bees.", "Cities need bees."]
     assert final.summary == "Shorter: 16 → 12 words (-25%)."
 
 
@@ -100,3 +101,18 @@ def test_paragraph_at_finds_the_paragraph_around_the_caret():
     assert text[start:end] == "First para.\nStill first."
     assert text[slice(*paragraph_at(text, len(text)))] == "Second."
     assert text[slice(*paragraph_at(text, 0))] == "# Title"
+
+
+def test_shorter_and_longer_are_held_to_their_length_targets():
+    from app.core.refine import on_length_target, trim_sentences
+
+    text = "One two three four five six seven eight nine ten."
+    model = ScriptedModel(["One two three four five six seven eight nine.",  # 90 %: once more
+                           "One two three. Four five six. Seven eight nine."])  # still 90 %: trimmed
+    final = run_async(collect(refine("shorter", text, model)))[-1]
+    assert final.text == "One two three. Four five six." and on_length_target("shorter", text, final.text)
+    model = ScriptedModel(["One two three four five six seven eight nine ten eleven.",
+                           "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."])
+    final = run_async(collect(refine("longer", text, model)))[-1]
+    assert len(model.calls) == 2 and final.text.endswith("fourteen.")
+    assert trim_sentences("Only one very long sentence here.", 2) == "Only one very long sentence here."

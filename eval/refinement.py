@@ -1,0 +1,122 @@
+"""Refinement figures for eval/run.py: length control, proofreading and headlines,
+each for the studio's core code and for a single raw prompt to the same model.
+
+- shorter / longer: words after ÷ words before over ``passages.json``; the targets
+  are ≤ 0.70 for shorter and ≥ 1.30 for longer;
+- proofreading: the sentences of ``proofreading.json`` carry known injected mistakes;
+  a correction is right when applying it gives exactly the fix of one mistake
+  (precision over corrections offered, recall over mistakes);
+- headlines: how many distinct headlines under ``HEADLINE_MAX_CHARS`` a request gives.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from statistics import mean, median
+
+from app.core.document import text_stats
+from app.core.model import Message, Sampling
+from app.core.proofread import corrections_from_rewrite, proofread
+from app.core.refine import HEADLINE_MAX_CHARS, headlines, refine
+
+HERE = Path(__file__).parent
+HEADLINES = 5
+
+
+def words(text: str) -> int:
+    return text_stats(text).words
+
+
+async def _reply(model, prompt: str, sampling: Sampling, prefill: str = "") -> str:
+    generation = model.generate([Message("user", prompt)], sampling, prefill)
+    return prefill + "".join([chunk async for chunk in generation])
+
+
+async def lengths(model, passages: list[str]) -> dict:
+    """Word ratios of shorter and longer, studio and raw prompt."""
+    ratios = {key: [] for key in ("studio shorter", "raw shorter", "studio longer", "raw longer")}
+    for text in passages:
+        for operation in ("shorter", "longer"):
+            async for update in refine(operation, text, model):
+                pass
+            ratios[f"studio {operation}"].append(words(update.text) / words(text))
+            budget = int(words(text) * (1.2 if operation == "shorter" else 3))
+            raw = await _reply(model, f"Make this text {operation}:\n\n{text}", Sampling(max_new_tokens=budget))
+            ratios[f"raw {operation}"].append(words(raw) / words(text))
+    return ratios
+
+
+def fixes(item: dict) -> list[str]:
+    """The text with each known mistake fixed on its own."""
+    text = item["text"]
+    fixed = []
+    for wrong, right in item["fixes"]:
+        start = text.index(wrong)
+        fixed.append(text[:start] + right + text[start + len(wrong):])
+    return fixed
+
+
+def judge_corrections(item: dict, corrections) -> tuple[int, int, int]:
+    """(right corrections, corrections offered, mistakes fixed)."""
+    text, wanted = item["text"], fixes(item)
+    results = [text[:c.start] + c.replacement + text[c.end:] for c in corrections]
+    right = sum(result in wanted for result in results)
+    return right, len(corrections), sum(fix in results for fix in wanted)
+
+
+async def proofreading(model, items: list[dict]) -> dict:
+    totals = {"studio": [0, 0, 0], "raw": [0, 0, 0]}
+    seconds = []
+    for item in items:
+        started = time.perf_counter()
+        async for update in proofread(item["text"], model):
+            pass
+        seconds.append(time.perf_counter() - started)
+        raw = await _reply(model, f"Proofread this text:\n\n{item['text']}", Sampling.greedy(80))
+        raw_sentence = raw.strip().split("\n\n")[0].strip().strip('"')
+        for key, corrections in (("studio", update.corrections),
+                                 ("raw", corrections_from_rewrite(item["text"], raw_sentence))):
+            for i, value in enumerate(judge_corrections(item, corrections)):
+                totals[key][i] += value
+    mistakes = sum(len(item["fixes"]) for item in items)
+    return {key: {"precision": right / offered if offered else 0.0, "recall": fixed / mistakes,
+                  "offered": offered} for key, (right, offered, fixed) in totals.items()} | {
+        "median s per sentence": median(seconds), "mistakes": mistakes}
+
+
+def _distinct_short(lines: list[str]) -> int:
+    seen = {line.casefold() for line in lines if 3 <= len(line) <= HEADLINE_MAX_CHARS}
+    return len(seen)
+
+
+async def headline_sets(model, passages: list[str]) -> dict:
+    studio, raw = [], []
+    for text in passages:
+        studio.append(_distinct_short(await headlines(text, model, HEADLINES)))
+        reply = await _reply(model, f"Write {HEADLINES} headlines for this text:\n\n{text}",
+                             Sampling(max_new_tokens=20 * HEADLINES), "1.")
+        lines = [re.sub(r"^\s*(\d+[.)]|[-*•])\s*", "", line).strip().strip('"*') for line in reply.splitlines()]
+        raw.append(min(_distinct_short([line for line in lines if line]), HEADLINES))
+    return {"studio": studio, "raw": raw}
+
+
+async def evaluate(model) -> tuple[list[tuple], dict]:
+    """The refinement table rows and the raw figures."""
+    passages = json.loads((HERE / "passages.json").read_text())
+    items = json.loads((HERE / "proofreading.json").read_text())
+    ratio = await lengths(model, passages)
+    proof = await proofreading(model, items)
+    heads = await headline_sets(model, passages)
+    rows = []
+    for who in ("studio", "raw"):
+        short, long_ = ratio[f"{who} shorter"], ratio[f"{who} longer"]
+        rows.append((
+            "studio pipeline" if who == "studio" else "single prompt (baseline)",
+            f"{median(short):.2f} ({sum(r <= 0.70 for r in short)}/{len(short)} ≤ 0.70)",
+            f"{median(long_):.2f} ({sum(r >= 1.30 for r in long_)}/{len(long_)} ≥ 1.30)",
+            f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} ({proof[who]['offered']} offered)",
+            f"{mean(heads[who]):.1f} ({sum(n == HEADLINES for n in heads[who])}/{len(heads[who])} full sets)",
+        ))
+    return rows, {"lengths": ratio, "proofreading": proof, "headlines": heads}
