@@ -6,7 +6,7 @@ cancellation of a generation to a worker abort, and worker errors to the core's
 named exceptions. The JS side it talks to is ``globalThis.museSpark``, set up by
 assets/boot.js (model client, start-up stages, sanitizer).
 
-Public: ``install``, ``Page``, ``WorkerModel``, ``WorkerGeneration``, ``page_url``.
+Public: ``install``, ``Page``, ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``.
 """
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ class WorkerModel:
             chosen = await self._loading
         except JsException as error:
             raise _studio_error(error) from None
-        self._spec = chosen.spec
+        self._chosen, self._spec = chosen, chosen.spec
         entry = chosen.entry
         return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
 
@@ -234,7 +234,39 @@ class WorkerModel:
         generation.ended.add_done_callback(self._running.discard)
         return generation
 
+    def embedder(self) -> WorkerEmbedder | None:
+        """The catalogue's sentence-embedding model in the same worker (after ``ready``)."""
+        spec = getattr(self, "_chosen", None) and self._chosen.embedder
+        return WorkerEmbedder(self._client, spec) if spec else None
+
     async def settled(self) -> None:
         """Wait until every generation started here has ended (after an abort, say)."""
         if self._running:
             await asyncio.wait(list(self._running))
+
+
+class WorkerEmbedder:
+    """The core's ``TextEmbedder``, served by the model worker. Until ``start`` has loaded
+    the model, ``embed`` answers None and the core judges by words alone."""
+
+    def __init__(self, client, spec) -> None:
+        self._client, self._spec = client, spec
+        self.loaded = False
+
+    async def start(self) -> None:
+        """Load the embedding model (a first, throwaway embedding); a failure leaves the
+        studio judging by words."""
+        try:
+            await self._client.embed(self._spec, _to_js(["warm up"]))
+            self.loaded = True
+        except JsException:
+            self.loaded = False
+
+    async def embed(self, texts: list[str]) -> list[list[float]] | None:
+        if not self.loaded:
+            return None
+        try:
+            result = await self._client.embed(self._spec, _to_js(list(texts)))
+        except JsException:
+            return None  # a worker restarted mid-request: words will do for this idea
+        return result.vectors.to_py()

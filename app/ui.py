@@ -89,6 +89,8 @@ class Studio:
         self.accepted = 0
         self.rewrites: list = []
         self.rewrite_target: tuple[int, int, str] | None = None
+        self.embedder = None
+        self.embedder_loading: asyncio.Task | None = None
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -133,7 +135,16 @@ class Studio:
             self.show_status(str(error), "error")
             return
         self.model_ready = True
+        # Once the chat model is up, load the embedding model too; ideas are judged by
+        # words until it is there.
+        if (embedder := self.model.embedder()) is not None:
+            self.embedder = embedder
+            self.embedder_loading = asyncio.ensure_future(self.load_embedder(embedder))
         self.show_status(f"{info['name']} is ready. Write a brief and press Spark ideas (Ctrl+Enter).")
+
+    async def load_embedder(self, embedder) -> None:
+        await embedder.start()
+        self.page.set_data("studio", "embedder", "ready" if embedder.loaded else "unavailable")
 
     def show_model(self, entry: ModelEntry, dtype: str) -> None:
         """Say which model writes, how big it is, and under which licence."""
@@ -173,7 +184,8 @@ class Studio:
         self.brief = brief
         keep = tuple(card for card in self.cards if card.key() in self.pinned)
         count = max(int(self.page.value("idea-count")), len(keep) + 1)
-        self.run_ideas(spark(brief, self.model, count, keep=keep), "Sparking ideas…", replace=True)
+        self.run_ideas(spark(brief, self.model, count, keep=keep, embedder=self.embedder), "Sparking ideas…",
+                       replace=True)
 
     def on_card_action(self, event) -> None:
         """Pin, discard, more like this, or select for combining, by the card's button."""
@@ -198,7 +210,8 @@ class Studio:
             return
         elif action == "more":
             count = len(self.cards) + 2
-            self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card),
+            self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card,
+                                 embedder=self.embedder),
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()

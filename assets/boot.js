@@ -53,7 +53,8 @@ function chooseModel(catalogue) {
   const bytes = Object.entries(entry.files)
     .filter(([file]) => !others.has(file))
     .reduce((sum, [, info]) => sum + info.size, 0);
-  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes };
+  const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
+  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes, embedder };
 }
 
 /** Show model downloads in the model stage, for the first load and for any reload

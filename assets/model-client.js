@@ -6,7 +6,8 @@
  * worker, which reloads the model it names).
  *
  * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
- * options, {onToken, signal, prefill}), reset(), and "progress"/"ready"/"crash" events.
+ * options, {onToken, signal, prefill}), embed(spec, texts), reset(), and
+ * "progress"/"ready"/"crash" events.
  */
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
@@ -58,6 +59,7 @@ export class ModelClient extends EventTarget {
         pending?.reject(namedError(data.name, data.message));
         return;
       case Event.DONE:
+      case Event.EMBEDDINGS:
         break;
       default:
         return;
@@ -123,6 +125,11 @@ export class ModelClient extends EventTarget {
       this.#pending.clear();
       pending.resolve({ type: Event.DONE, id, reason: DoneReason.ABORTED, tokens: 0, hard: true });
     }, HARD_ABORT_AFTER_MS);
+  }
+
+  /** Sentence vectors of `texts` from the embedding model `spec`; resolves with {vectors}. */
+  embed(spec, texts) {
+    return this.#request(Request.EMBED, { embedder: spec, texts }).result;
   }
 
   /** Drop the loaded model (frees its memory). */

@@ -4,6 +4,7 @@
  *
  * One model is loaded lazily, warmed up, and kept; a `generate` naming another
  * model (or arriving at a fresh worker after a hard abort) loads that one first.
+ * The sentence-embedding model (for judging ideas) loads on its first `embed`.
  */
 import {
   AutoModelForCausalLM,
@@ -11,6 +12,7 @@ import {
   InterruptableStoppingCriteria,
   TextStreamer,
   env,
+  pipeline,
 } from "../vendor/transformers/transformers.min.js";
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
@@ -26,8 +28,14 @@ env.backends.onnx.wasm.wasmPaths = {
 
 /** The model loaded or loading: {key, loading: Promise<{tokenizer, model, loadMs, warmupMs}>}. */
 let current = null;
+/** The embedding model loaded or loading: {key, loading: Promise<pipeline>}. */
+let embedder = null;
 /** Stopping criteria of running generations, by request id. */
 const running = new Map();
+
+// Lets ONNX Runtime fold the int8 models' DequantizeLinear weights into fp32 when the
+// session is created (otherwise they are restored at every step: ten times slower).
+const FOLD_INT8_WEIGHTS = { extra: { session: { disable_quant_qdq: "1" } } };
 
 const post = (type, id, fields) => self.postMessage(message(type, id, fields));
 
@@ -68,10 +76,14 @@ function describeLoadFailure(spec, error) {
   );
 }
 
-async function loadModel(spec, id) {
+function checkSpec(spec) {
   if (!spec || typeof spec.id !== "string" || typeof spec.path !== "string") {
     throw namedError(ErrorName.BAD_REQUEST, "A model request must name {id, dtype, path}.");
   }
+}
+
+async function loadModel(spec, id) {
+  checkSpec(spec);
   const key = specKey(spec);
   if (current?.key === key) return current.loading;
   if (current) await dispose();
@@ -90,9 +102,7 @@ async function loadModel(spec, id) {
           dtype: spec.dtype,
           device: "wasm",
           progress_callback,
-          // Lets ONNX Runtime fold the int8 model's DequantizeLinear weights into fp32 when the
-          // session is created (otherwise they are restored at every step: ten times slower).
-          session_options: { extra: { session: { disable_quant_qdq: "1" } } },
+          session_options: FOLD_INT8_WEIGHTS,
         }),
       );
       const loadMs = performance.now() - started;
@@ -180,6 +190,33 @@ async function generate(request) {
   }
 }
 
+function loadEmbedder(spec) {
+  checkSpec(spec);
+  const key = specKey(spec);
+  if (embedder?.key !== key) {
+    env.localModelPath = spec.path;
+    const loading = pipeline("feature-extraction", spec.id, {
+      dtype: spec.dtype, // always named: on WASM the default would ask for a file not built
+      device: "wasm",
+      session_options: FOLD_INT8_WEIGHTS,
+    }).catch((error) => {
+      if (embedder?.key === key) embedder = null;
+      throw describeLoadFailure(spec, error);
+    });
+    embedder = { key, loading };
+  }
+  return embedder.loading;
+}
+
+async function embed({ id, embedder: spec, texts }) {
+  if (!Array.isArray(texts) || texts.length === 0 || texts.some((text) => typeof text !== "string")) {
+    throw namedError(ErrorName.BAD_REQUEST, "An embed request needs a list of texts.");
+  }
+  const extractor = await loadEmbedder(spec);
+  const output = await extractor(texts, { pooling: "mean", normalize: true });
+  post(Event.EMBEDDINGS, id, { vectors: output.tolist() });
+}
+
 const handlers = {
   async [Request.LOAD]({ id, model }) {
     const alreadyLoaded = Boolean(model) && current?.key === specKey(model);
@@ -187,6 +224,7 @@ const handlers = {
     if (alreadyLoaded) post(Event.READY, id, { model: model.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
   },
   [Request.GENERATE]: generate,
+  [Request.EMBED]: embed,
   [Request.ABORT]({ id }) {
     running.get(id)?.interrupt();
   },

@@ -10,6 +10,9 @@
  *   generate {model: ModelSpec, messages, options, prefill}
  *                                                     stream a chat completion; `prefill`
  *                                                     starts the reply (not streamed back)
+ *   embed    {embedder: ModelSpec, texts}             sentence vectors of `texts` (the embedding
+ *                                                     model loads on first use, kept beside the
+ *                                                     chat model; no progress or ready events)
  *   abort    {}                                       stop the generation with this id
  *   reset    {}                                       drop the loaded model
  *
@@ -20,6 +23,8 @@
  *                                                     first gets it too, before its tokens)
  *   token    {text}                                   newly decoded text of a generation
  *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens}
+ *   embeddings {vectors}                              answers `embed`: one unit-length vector
+ *                                                     (mean-pooled) per text
  *   error    {name, message}                          the request failed; name is an ErrorName
  *
  * ModelSpec: {id, dtype, path} — folder `path + id + "/"` holds config,
@@ -30,6 +35,7 @@
 export const Request = Object.freeze({
   LOAD: "load",
   GENERATE: "generate",
+  EMBED: "embed",
   ABORT: "abort",
   RESET: "reset",
 });
@@ -39,6 +45,7 @@ export const Event = Object.freeze({
   READY: "ready",
   TOKEN: "token",
   DONE: "done",
+  EMBEDDINGS: "embeddings",
   ERROR: "error",
 });
 

@@ -11,21 +11,23 @@ from the repository root prints it). Prints a table and writes eval/results/<tim
 
 Measures, per brief and summed up:
 - exact N: the run delivered exactly the number of ideas asked for;
-- near-duplicate pairs: pairs of ideas whose character-trigram cosine is at least
-  ``NEAR_DUPLICATE`` — a yardstick independent of the pipeline's own word-overlap filter;
-- relevance: share of the brief's subject words an idea mentions (``app.core.brief.overlap``);
-- off-topic: ideas that mention none of them; seconds per idea set.
+- near-duplicate pairs: pairs of ideas in one set whose sentence-embedding cosine
+  (all-MiniLM-L6-v2, the studio's embedding model) is at least ``NEAR_DUPLICATE``;
+- relevance: mean embedding cosine of each idea to the brief's topic and keywords, and the
+  share of the brief's subject words an idea mentions (``app.core.brief.overlap``);
+- off-topic: ideas that mention none of them and whose cosine is below the pipeline's
+  ``ON_TOPIC_COSINE``; seconds per idea set.
+The pipeline runs with the same embedding model the page loads (``eval/embedding.py``).
+
+``--part refine`` measures the refinement operations instead (``eval/refinement.py``).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import math
-import re
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from statistics import mean, median
@@ -36,13 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief, content_words, overlap  # noqa: E402
-from app.core.ideas import IdeaCard, parse_ideas, spark  # noqa: E402
+from app.core.ideas import ON_TOPIC_COSINE, IdeaCard, parse_ideas, spark  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
 from bench.native import Generator  # noqa: E402
 
 import refinement  # noqa: E402  (eval/refinement.py, beside this file)
+from embedding import Embedder  # noqa: E402  (eval/embedding.py)
 
-NEAR_DUPLICATE = 0.6
+NEAR_DUPLICATE = 0.8
 BASELINE_PREFILL = "1."
 
 
@@ -115,48 +118,49 @@ class NativeModel:
         return int(self.rng.choice(keep, p=probs[keep] / probs[keep].sum()))
 
 
-def trigram_cosine(a: str, b: str) -> float:
-    """Cosine of character-trigram counts of two texts."""
-    def grams(text: str) -> Counter:
-        text = re.sub(r"\s+", " ", text.casefold())
-        return Counter(text[i:i + 3] for i in range(len(text) - 2))
+class NativeEmbedder:
+    """The core's TextEmbedder over eval/embedding.py (the page's embedding model)."""
 
-    ga, gb = grams(a), grams(b)
-    dot = sum(ga[g] * gb[g] for g in ga)
-    norm = math.sqrt(sum(v * v for v in ga.values()) * sum(v * v for v in gb.values()))
-    return dot / norm if norm else 0.0
+    def __init__(self) -> None:
+        self.model = Embedder(dtype="int8")
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed(texts).tolist()
 
 
-def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float) -> dict:
+def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float, embedder: NativeEmbedder) -> dict:
     """The evaluation figures for one idea set."""
-    texts = [f"{c.title} {c.hook}" for c in cards]
+    texts = [f"{c.title}. {c.hook}" for c in cards]
     subject = brief.subject_words()
-    relevance = [len(overlap(subject, content_words(t))) / len(subject) for t in texts] if subject else []
-    pairs = sum(trigram_cosine(texts[i], texts[j]) >= NEAR_DUPLICATE
+    lexical = [len(overlap(subject, content_words(t))) / len(subject) for t in texts] if subject else []
+    vectors = embedder.model.embed([" ".join((brief.topic, *brief.keywords)), *texts]) if texts else np.zeros((1, 1))
+    meaning = [float(vectors[0] @ v) for v in vectors[1:]]
+    pairs = sum(float(vectors[1 + i] @ vectors[1 + j]) >= NEAR_DUPLICATE
                 for i in range(len(texts)) for j in range(i + 1, len(texts)))
     return {"delivered": len(cards), "exact": len(cards) == count, "nearDuplicatePairs": pairs,
-            "relevance": mean(relevance) if relevance else 0.0, "offTopic": sum(r == 0 for r in relevance),
+            "relevance": mean(meaning) if meaning else 0.0, "wordRelevance": mean(lexical) if lexical else 0.0,
+            "offTopic": sum(w == 0 and m < ON_TOPIC_COSINE for w, m in zip(lexical, meaning)),
             "seconds": seconds, "ideas": [asdict(c) for c in cards]}
 
 
-async def run_pipeline(model: NativeModel, brief: Brief, count: int) -> dict:
+async def run_pipeline(model: NativeModel, brief: Brief, count: int, embedder: NativeEmbedder) -> dict:
     started = time.perf_counter()
     final = None
-    async for update in spark(brief, model, count):
+    async for update in spark(brief, model, count, embedder=embedder):
         final = update
-    result = score(final.cards, brief, count, time.perf_counter() - started)
+    result = score(final.cards, brief, count, time.perf_counter() - started, embedder)
     result["dropped"] = dict(final.dropped)
     return result
 
 
-async def run_baseline(model: NativeModel, brief: Brief, count: int) -> dict:
+async def run_baseline(model: NativeModel, brief: Brief, count: int, embedder: NativeEmbedder) -> dict:
     """One raw prompt for the whole list, parsed as generously as the studio parses."""
     started = time.perf_counter()
     messages = [Message("user", f"Give me {count} creative ideas for {brief.describe()}")]
     generation = model.generate(messages, Sampling(max_new_tokens=64 * count), BASELINE_PREFILL)
     text = BASELINE_PREFILL + "".join([chunk async for chunk in generation])
     cards = [c for c in parse_ideas(text) if c.title][:count]
-    return score(cards, brief, count, time.perf_counter() - started)
+    return score(cards, brief, count, time.perf_counter() - started, embedder)
 
 
 def summarize(rows: list[dict], key: str) -> dict:
@@ -165,7 +169,8 @@ def summarize(rows: list[dict], key: str) -> dict:
         "exact N": f"{sum(r['exact'] for r in runs)}/{len(runs)}",
         "ideas delivered": sum(r["delivered"] for r in runs),
         "near-duplicate pairs": sum(r["nearDuplicatePairs"] for r in runs),
-        "mean relevance": f"{mean(r['relevance'] for r in runs):.2f}",
+        "mean relevance (cosine)": f"{mean(r['relevance'] for r in runs):.2f}",
+        "mean word relevance": f"{mean(r['wordRelevance'] for r in runs):.2f}",
         "off-topic ideas": sum(r["offTopic"] for r in runs),
         "median s per set": f"{median(r['seconds'] for r in runs):.1f}",
     }
@@ -207,13 +212,14 @@ def main(argv: list[str] | None = None) -> int:
 def evaluate_ideas(model: NativeModel, limit: int, label: str) -> dict:
     """Run the idea pipeline and the baseline over the briefs; print the table."""
     briefs = json.loads((Path(__file__).parent / "briefs.json").read_text())[: limit or None]
+    embedder = NativeEmbedder()
     rows = []
     for number, fields in enumerate(briefs, 1):
         count = fields.pop("count")
         brief = Brief.from_fields(**fields)
         row = {"brief": brief.topic, "count": count,
-               "pipeline": asyncio.run(run_pipeline(model, brief, count)),
-               "baseline": asyncio.run(run_baseline(model, brief, count))}
+               "pipeline": asyncio.run(run_pipeline(model, brief, count, embedder)),
+               "baseline": asyncio.run(run_baseline(model, brief, count, embedder))}
         rows.append(row)
         p, b = row["pipeline"], row["baseline"]
         print(f"[eval] {number}/{len(briefs)} {brief.topic[:50]!r}: pipeline {p['delivered']}/{count} "
@@ -221,7 +227,7 @@ def evaluate_ideas(model: NativeModel, limit: int, label: str) -> dict:
               f"rel {b['relevance']:.2f}", flush=True)
     table = {"studio pipeline": summarize(rows, "pipeline"), "single prompt (baseline)": summarize(rows, "baseline")}
     columns = list(next(iter(table.values())))
-    print(f"\n# Ideas: {len(rows)} briefs, {label}, near-duplicate = trigram cosine ≥ {NEAR_DUPLICATE}\n")
+    print(f"\n# Ideas: {len(rows)} briefs, {label}, near-duplicate = embedding cosine ≥ {NEAR_DUPLICATE}\n")
     print("| | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for name, values in table.items():

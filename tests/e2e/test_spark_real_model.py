@@ -9,6 +9,8 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     studio = open_studio()
     studio.wait_for_model()
     page = studio.page
+    # The embedding model loads after the chat model; ideas are then judged by meaning too.
+    page.wait_for_selector("main[data-embedder=ready]", state="attached", timeout=60_000)
 
     studio.spark(BRIEF)
     page.fill("#brief", BRIEF + " ")  # the page stays responsive while the model streams
@@ -52,6 +54,19 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     assert written.startswith("# ") and f"## {headings[0]}" in written
     assert studio.status().startswith("Stopped. The draft keeps")
     assert page.inner_text("#draft-preview").strip()  # rendered, sanitized preview of what was kept
+
+    # Refine what was kept, compare it with the stopped draft, and export it.
+    page.select_option("#refine-op", "shorter")
+    studio.act("#refine")
+    assert studio.status().startswith("Shorter:"), studio.status()
+    numbers = page.eval_on_selector_all("#history [data-action=pick]", "boxes => boxes.map(b => b.id)")
+    page.check(f"#{numbers[0]}")
+    page.check(f"#{numbers[-1]}")
+    page.click("#compare")
+    assert page.locator("#diff del, #diff ins").count() > 0
+    with page.expect_download() as download:
+        page.click("#export-md")
+    assert download.value.suggested_filename.endswith(".md")
 
     studio.spark("a short story opening about a lighthouse keeper who collects lost letters")
     page.wait_for_selector("#ideas .idea-card", timeout=120_000)
