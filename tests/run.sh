@@ -3,7 +3,7 @@
 # Debian's chromium (and Node/npm if missing), a pinned test venv, the studio's
 # runtime files and models (build/setup.py, cached under ~/.cache/musespark),
 # then pytest over tests/ (unit tests of the core, end-to-end tests in Chromium).
-# Extra arguments go to pytest.
+# Extra arguments go to pytest; naming a test file or folder runs just that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +29,6 @@ if [ ! -f "$venv/.complete" ]; then
 fi
 
 python3 build/setup.py
-exec "$venv/bin/python" -m pytest tests "$@"
+targets=(tests)
+for arg in "$@"; do [ -e "$arg" ] && targets=(); done
+exec "$venv/bin/python" -m pytest "${targets[@]}" "$@"
