@@ -344,13 +344,8 @@ class Studio:
 
     def start_proofread(self) -> None:
         """Proofread the selection or the whole draft; corrections are listed to accept or reject."""
-        if self.busy:
-            return
-        text = self.page.value("draft")
-        start, end = self.page.selection("draft")
-        if start == end:
-            start, end = 0, len(text)
-        self.begin(self.run_proofread(text, start, end))
+        if not self.busy:
+            self.begin(self.run_proofread(*self.draft_target()))
 
     async def run_proofread(self, text: str, start: int, end: int) -> None:
         self.corrections, self.accepted = [], 0
@@ -433,10 +428,7 @@ class Studio:
         """Three rewrites of the selection, or of the paragraph holding the caret."""
         if self.busy:
             return
-        text = self.page.value("draft")
-        start, end = self.page.selection("draft")
-        if start == end:
-            start, end = paragraph_at(text, start)
+        text, start, end = self.draft_target(whole=False)
         self.rewrite_target = (start, end, text[start:end])
         self.begin(self.run_rewrites(text[start:end]))
 
@@ -491,15 +483,19 @@ class Studio:
         self.page.set_html("draft-preview", render_markdown(markdown_text))
         self.page.set_text("draft-stats", text_stats(markdown_text).describe())
 
-    def start_refine(self) -> None:
-        if self.busy:
-            return
+    def draft_target(self, whole: bool = True) -> tuple[str, int, int]:
+        """The draft and the range an operation works on: the selection, or with none the
+        whole draft (``whole``) or the paragraph holding the caret."""
         text = self.page.value("draft")
         start, end = self.page.selection("draft")
         if start == end:
-            start, end = 0, len(text)
-        self.begin(
-            self.run_refine(self.page.value("refine-op"), text, start, end, self.page.value("refine-tone")))
+            start, end = (0, len(text)) if whole else paragraph_at(text, start)
+        return text, start, end
+
+    def start_refine(self) -> None:
+        if not self.busy:
+            self.begin(self.run_refine(self.page.value("refine-op"), *self.draft_target(),
+                                       self.page.value("refine-tone")))
 
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
         """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
@@ -525,11 +521,9 @@ class Studio:
 
     def start_extra(self, kind: str) -> None:
         """A summary or headline variants of the selection or the whole draft, shown beside it."""
-        if self.busy:
-            return
-        text = self.page.value("draft")
-        start, end = self.page.selection("draft")
-        self.begin(self.run_extra(kind, text[start:end] if start != end else text))
+        if not self.busy:
+            text, start, end = self.draft_target()
+            self.begin(self.run_extra(kind, text[start:end]))
 
     async def run_extra(self, kind: str, text: str) -> None:
         try:

@@ -36,13 +36,13 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
 BUILD = Path(__file__).resolve().parent
 sys.path[:0] = [str(BUILD), str(BUILD.parent)]
 
 from eval.embedding import ONNX_FILES, Embedder, cosine_matrix  # noqa: E402
-from model import NEG_INF, GraphBuilder, Step, log, sha256  # noqa: E402
+from model import NEG_INF, GraphBuilder, Step, log, sha256, store_weights_int8  # noqa: E402
 
 OPSET = 17
 ONNX_NAMES = {dtype: Path(path).name for dtype, path in ONNX_FILES.items()}
@@ -196,24 +196,10 @@ def quantize_int8(src: Path, dst: Path) -> None:
     The position and token-type tables are small and stay float32."""
     model = onnx.load(str(src))
     graph = model.graph
-    inits = {i.name: i for i in graph.initializer}
+    inits = {i.name for i in graph.initializer}
     axes = {n.input[1]: 1 for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits}  # [in, out]
     axes.update({n.input[0]: 0 for n in graph.node if n.name == "word_embeddings"})  # [vocab, hidden]
-    restore = []
-    for name, axis in sorted(axes.items()):
-        w = numpy_helper.to_array(inits[name]).astype(np.float32)
-        scale = np.abs(w).max(axis=1 - axis) / 127.0
-        scale[scale == 0] = 1.0
-        q = np.clip(np.round(w / np.expand_dims(scale, 1 - axis)), -127, 127).astype(np.int8)
-        graph.initializer.remove(inits[name])
-        graph.initializer.extend([numpy_helper.from_array(q, f"{name}_int8"),
-                                  numpy_helper.from_array(scale.astype(np.float32), f"{name}_scale"),
-                                  numpy_helper.from_array(np.zeros_like(q, shape=scale.shape), f"{name}_zero")])
-        restore.append(helper.make_node("DequantizeLinear", [f"{name}_int8", f"{name}_scale", f"{name}_zero"],
-                                        [name], name=f"{name}_restore", axis=axis))
-    nodes = restore + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
+    store_weights_int8(model, axes)
     onnx.save(model, str(dst))
 
 

@@ -315,14 +315,24 @@ def quantize_int8(src: Path, dst: Path) -> None:
     int8 with one fp32 scale per output channel, restored by DequantizeLinear. Run with
     onnxruntime's ``session.disable_quant_qdq`` the restore is folded away when the session
     is created, so the model downloads at a quarter of fp32's size and computes in fp32."""
-    from onnx import numpy_helper
-
     model = onnx.load(str(src))
     graph = model.graph
-    inits = {i.name: i for i in graph.initializer}
+    inits = {i.name for i in graph.initializer}
     # axis of the output channel: MatMul weights are [in, out]; the Gemm (transB) / Gather table is [vocab, hidden]
     axes = {n.input[1]: 1 for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits}
     axes.update({n.input[1]: 0 for n in graph.node if n.op_type == "Gemm" and n.input[1] in inits})
+    store_weights_int8(model, axes)
+    onnx.save(model, str(dst))
+
+
+def store_weights_int8(model, axes: dict[str, int]) -> None:
+    """Replace each named weight by int8 values and one fp32 scale per output channel
+    (``axes``: weight name → axis of its output channel), restored by DequantizeLinear
+    nodes put first in the graph."""
+    from onnx import numpy_helper
+
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
     restore = []
     for name, axis in sorted(axes.items()):
         w = numpy_helper.to_array(inits[name]).astype(np.float32)
@@ -338,7 +348,6 @@ def quantize_int8(src: Path, dst: Path) -> None:
     nodes = restore + list(graph.node)
     del graph.node[:]
     graph.node.extend(nodes)
-    onnx.save(model, str(dst))
 
 
 def quantize_q8(src: Path, dst: Path) -> None:
