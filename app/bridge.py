@@ -194,11 +194,17 @@ class Page:
 
     async def load_certificate(self, name: str) -> bytes | None:
         """A kept certificate's DER, or None."""
-        stored = await self._runtime.keys.loadCertificate(name)
+        try:
+            stored = await self._runtime.keys.loadCertificate(name)
+        except JsException as error:
+            raise StudioError(f"Your certificates cannot be read: {getattr(error, 'message', error)}") from None
         return stored.to_bytes() if stored else None
 
     async def save_certificate(self, name: str, der: bytes) -> None:
-        await self._runtime.keys.saveCertificate(name, to_js(bytes(der)))
+        try:
+            await self._runtime.keys.saveCertificate(name, to_js(bytes(der)))
+        except JsException as error:
+            raise StudioError(f"Your certificates cannot be kept: {getattr(error, 'message', error)}") from None
 
     def set_data(self, element_id: str, key: str, value: str) -> None:
         setattr(self._element(element_id).dataset, key, value)
