@@ -215,6 +215,12 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
     verify_in_page(page, text=("rooftop-bees.md", final), record=("rooftop-bees.provenance.json",
                                                                  (tmp_path / "second.json").read_bytes()))
     assert verdict(page) == ("true", [])
+    page.fill("#verify-key", "AB" * 32)
+    verify_in_page(page, previous=("second.json", (tmp_path / "second.json").read_bytes()))
+    assert verdict(page) == ("false", ["wrong-key", "broken-chain"])
+    page.fill("#verify-key", key)
+    verify_in_page(page, previous=("first.json", (tmp_path / "first.json").read_bytes()))
+    assert verdict(page) == ("true", []) and key in page.inner_text("#verify-result")
     verify_in_page(page, text=("rooftop-bees.md", changed))
     assert verdict(page) == ("false", ["text-changed"])
     assert "line 3 (from character 16) differs" in page.inner_text("#verify-result")
@@ -253,3 +259,20 @@ def test_verify_says_what_is_missing_or_too_large(open_studio):
     assert verdict(page) == ("false", ["claim.missing"])
     page.click("#export-record")
     page.locator("#status", has_text="The draft is empty").wait_for(timeout=10_000)
+
+
+def test_accepted_corrections_are_the_models_text(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    text = "Bees like the the sun , i think. They hum."
+    page.fill("#draft", text)
+    page.click("#proofread")
+    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=GENERATION_MS)
+    for _ in range(3):  # "the the" → "the", " ," → ",", "i" → "I": always found, whatever the model says
+        page.click("#correction-accept-0")
+    page.click("#show-authorship")
+    expected = (Authorship.written(text, "human").replace(24, 25, "I", "ai").replace(21, 23, ",", "ai")
+                .replace(10, 17, "the", "ai"))
+    assert as_authorship(overlay_runs(page)) == expected
+    assert [t for origin, t in overlay_runs(page) if origin == "ai"] == ["the", ",", "I"]
