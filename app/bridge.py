@@ -4,14 +4,17 @@ It turns JS values into the core's dataclasses at the edge, keeps the few
 long-lived proxies in one registry (destroyed by ``Page.close``), maps Python
 cancellation of a generation to a worker abort, and worker errors to the core's
 named exceptions. The JS side it talks to is ``globalThis.museSpark``, set up by
-assets/boot.js (model client, start-up stages, sanitizer).
+assets/boot.js (model client, start-up stages, sanitizer, the key store of
+assets/keystore.js).
 
-Public: ``install``, ``Page``, ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``.
+Public: ``install``, ``Page``, ``PickedFile``, ``KeystoreSigner``, ``WorkerModel``,
+``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``.
 """
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import js
 import pyodide_http
@@ -39,6 +42,37 @@ def _to_js(value):
 
 def _studio_error(error: JsException):
     return error_for(getattr(error, "name", "") or "", getattr(error, "message", str(error)))
+
+
+@dataclass(frozen=True)
+class PickedFile:
+    """A file the person chose or dropped, read into memory."""
+
+    name: str
+    data: bytes
+
+
+class KeystoreSigner:
+    """A ``signing.Signer`` whose private key is a non-extractable WebCrypto key in the
+    page's key store (assets/keystore.js); the key is made on first use."""
+
+    def __init__(self, keys, name: str, public_key: bytes) -> None:
+        self._keys, self.name, self.public_key = keys, name, public_key
+
+    @classmethod
+    async def open(cls, keys, name: str) -> KeystoreSigner:
+        try:
+            point = (await keys.publicKeyRaw(name)).to_bytes()
+        except JsException as error:
+            raise StudioError(f"The signing key cannot be made or read: {getattr(error, 'message', error)}") from None
+        return cls(keys, name, point)
+
+    async def sign(self, data: bytes) -> bytes:
+        """The raw 64-byte ES256 signature (r‖s) of ``data``."""
+        try:
+            return (await self._keys.sign(self.name, to_js(bytes(data)))).to_bytes()
+        except JsException as error:
+            raise StudioError(f"Signing failed: {getattr(error, 'message', error)}") from None
 
 
 class Page:
@@ -100,9 +134,13 @@ class Page:
         """HTML with everything unsafe removed (DOMPurify)."""
         return self._runtime.sanitize(html)
 
-    def download(self, filename: str, text: str, mime: str) -> None:
-        """Offer ``text`` as a file download (made in the page; nothing is sent anywhere)."""
-        blob = js.Blob.new(_to_js([text]), _to_js({"type": f"{mime};charset=utf-8"}))
+    def download(self, filename: str, content: str | bytes, mime: str) -> None:
+        """Offer ``content`` (text, written as UTF-8, or bytes as they are) as a file
+        download (made in the page; nothing is sent anywhere)."""
+        if isinstance(content, str):
+            mime = f"{mime};charset=utf-8"
+            content = content.encode("utf-8")
+        blob = js.Blob.new(_to_js([to_js(content)]), _to_js({"type": mime}))
         url = js.URL.createObjectURL(blob)
         link = self._document.createElement("a")
         link.href, link.download = url, filename
@@ -118,6 +156,55 @@ class Page:
 
     def set_enabled(self, element_id: str, enabled: bool) -> None:
         self._element(element_id).disabled = not enabled
+
+    def set_hidden(self, element_id: str, hidden: bool) -> None:
+        self._element(element_id).hidden = hidden
+
+    def set_attribute(self, element_id: str, name: str, value: str) -> None:
+        self._element(element_id).setAttribute(name, value)
+
+    def chosen_files(self, element_id: str) -> list:
+        """The files chosen in a file input (handles for ``read``)."""
+        return list(self._element(element_id).files)
+
+    @staticmethod
+    def dropped_files(event) -> list:
+        """The files of a drop event (handles for ``read``); call while handling the event,
+        before the browser empties its data transfer."""
+        return list(event.dataTransfer.files) if event.dataTransfer else []
+
+    @staticmethod
+    async def read(files: list, limit: int) -> list[PickedFile]:
+        """The files' contents; a StudioError names a file over ``limit`` bytes."""
+        picked = []
+        for file in files:
+            if file.size > limit:
+                raise StudioError(f"{file.name} is {file.size / 1e6:.1f} MB; files up to {limit / 1e6:.0f} MB "
+                                  "can be checked here (use python -m app.core.verify for larger ones).")
+            try:
+                data = (await file.arrayBuffer()).to_bytes()
+            except JsException as error:
+                raise StudioError(f"{file.name} cannot be read: {getattr(error, 'message', error)}") from None
+            picked.append(PickedFile(file.name, data))
+        return picked
+
+    async def signer(self, name: str) -> KeystoreSigner:
+        """The creator's named key (``signing`` or ``root``), made on first use."""
+        return await KeystoreSigner.open(self._runtime.keys, name)
+
+    async def load_certificate(self, name: str) -> bytes | None:
+        """A kept certificate's DER, or None."""
+        try:
+            stored = await self._runtime.keys.loadCertificate(name)
+        except JsException as error:
+            raise StudioError(f"Your certificates cannot be read: {getattr(error, 'message', error)}") from None
+        return stored.to_bytes() if stored else None
+
+    async def save_certificate(self, name: str, der: bytes) -> None:
+        try:
+            await self._runtime.keys.saveCertificate(name, to_js(bytes(der)))
+        except JsException as error:
+            raise StudioError(f"Your certificates cannot be kept: {getattr(error, 'message', error)}") from None
 
     def set_data(self, element_id: str, key: str, value: str) -> None:
         setattr(self._element(element_id).dataset, key, value)

@@ -6,6 +6,7 @@
  */
 import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
+import * as keys from "./keystore.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
@@ -102,4 +103,4 @@ model.catch(() => {}); // shown in the page; Python reads the failure from the p
 /** The one sanitizer every piece of markup passes through before it reaches the DOM. */
 const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
-globalThis.museSpark = { client, model, stage, started, sanitize, timings };
+globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys };

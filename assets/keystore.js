@@ -4,13 +4,18 @@
 // Keys are named: "signing" signs provenance records and Content Credentials claims,
 // "root" issues the creator's signing certificate once.
 //
+// The creator's certificates (DER bytes, public) sit beside the keys, so the root
+// certificate a creator publishes stays the same from one export to the next.
+//
 // Exports: keyPair(name), sign(name, bytes) → 64-byte raw r‖s (ECDSA P-256, SHA-256),
 // publicKeyRaw(name) → 65-byte uncompressed point, publicKeySpki(name),
 // publicKeyJwk(name), fingerprint(name) → "AB12 CD34 …" (SHA-256 of the SPKI, as
-// app/core/signing.py writes it), forgetKey(name).
+// app/core/signing.py writes it), forgetKey(name), loadCertificate(name) → bytes or
+// null, saveCertificate(name, bytes).
 
 const DATABASE = "musespark-keys";
 const STORE = "keys";
+const CERTIFICATES = "certificates";
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" };
 
 function request(req) {
@@ -23,8 +28,12 @@ function request(req) {
 let opened = null;
 function database() {
   if (!opened) {
-    const req = indexedDB.open(DATABASE, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    const req = indexedDB.open(DATABASE, 2);
+    req.onupgradeneeded = () => {
+      for (const name of [STORE, CERTIFICATES]) {
+        if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+      }
+    };
     opened = request(req).catch((error) => {
       opened = null;
       throw new Error(`The key store (IndexedDB) cannot be opened: ${error?.message ?? error}. ` +
@@ -34,9 +43,9 @@ function database() {
   return opened;
 }
 
-async function transact(mode, action) {
+async function transact(mode, action, storeName = STORE) {
   const db = await database();
-  return request(action(db.transaction(STORE, mode).objectStore(STORE)));
+  return request(action(db.transaction(storeName, mode).objectStore(storeName)));
 }
 
 const pending = new Map();
@@ -88,4 +97,15 @@ export async function fingerprint(name = "signing") {
 export async function forgetKey(name) {
   pending.delete(name);
   await transact("readwrite", (store) => store.delete(name));
+}
+
+/** The named certificate's DER bytes, or null when none is kept. */
+export async function loadCertificate(name) {
+  const stored = await transact("readonly", (store) => store.get(name), CERTIFICATES);
+  return stored ? new Uint8Array(stored) : null;
+}
+
+/** Keep a certificate's DER bytes under a name (replacing any kept before). */
+export async function saveCertificate(name, bytes) {
+  await transact("readwrite", (store) => store.put(new Uint8Array(bytes), name), CERTIFICATES);
 }

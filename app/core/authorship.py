@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ORIGINS = ("human", "pasted", "ai-edited", "ai")
@@ -337,17 +338,27 @@ def edit_between(before: str, after: str, caret: int | None = None) -> Edit:
     places (typing "a" next to an "a"), ``caret`` — the cursor position in ``after``
     just after the edit, in code points — picks the edit that ends there."""
     limit = min(len(before), len(after))
-    suffix = 0
-    while suffix < limit and before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
+    suffix = _common_length(lambda n: before[len(before) - n:] == after[len(after) - n:], limit)
     if caret is not None:
         if not 0 <= caret <= len(after):
             raise AuthorshipError(f"caret {caret} is outside the text (length {len(after)})")
         suffix = min(suffix, len(after) - caret)
-    prefix = 0
-    while prefix < limit - suffix and before[prefix] == after[prefix]:
-        prefix += 1
+    prefix = _common_length(lambda n: before[:n] == after[:n], limit - suffix)
     return Edit(prefix, len(before) - suffix, after[prefix:len(after) - suffix])
+
+
+def _common_length(same: Callable[[int], bool], limit: int) -> int:
+    """The largest n <= ``limit`` for which ``same(n)`` holds (it holds for 0 and for every
+    n below one where it holds): a binary search, so a keystroke in a long draft compares
+    slices a few times instead of every character in Python."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if same(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def utf16_length(text: str) -> int:

@@ -28,6 +28,14 @@ class ModelEntry:
     weights: dict[str, str]
     files: dict[str, dict]
 
+    def weights_sha256(self, dtype: str) -> str:
+        """The SHA-256 (hex) of the weights file loaded for ``dtype``."""
+        try:
+            return self.files[self.weights[dtype]]["sha256"]
+        except KeyError:
+            raise CatalogueError(f'The model "{self.id}" lists no {dtype} weights file with a hash: '
+                                 "run the set-up again.") from None
+
     def size_bytes(self, dtype: str) -> int:
         """Bytes fetched to load it in ``dtype``: its weights and every non-weight file."""
         others = set(self.weights.values()) - {self.weights.get(dtype)}

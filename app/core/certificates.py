@@ -11,14 +11,20 @@ issues once. The profile is the one C2PA validators accept:
 Both are signed with ECDSA P-256/SHA-256; the signer's raw r‖s becomes the DER
 signature X.509 wants.
 
+``creator_certificates`` keeps a creator's pair stable: the stored certificates are
+used again while they fit the keys, the name and the date, so the root a creator
+publishes stays the same from one export to the next.
+
 Public: ``CertificateError``, ``root_certificate``, ``signing_certificate``,
-``certificate_public_key``, ``check_issued_by``, ``check_valid_at``, ``pem``.
+``creator_certificates``, ``CreatorCertificates``, ``certificate_public_key``,
+``certificate_subject``, ``check_issued_by``, ``check_valid_at``, ``pem``.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from asn1crypto import algos, keys, x509
@@ -27,6 +33,7 @@ from .signing import Signer, SigningError, check_point, sign_with, verify_signat
 
 ROOT_YEARS = 20
 SIGNING_YEARS = 5
+DEFAULT_CREATOR = "MuseSpark creator"
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -63,6 +70,11 @@ async def _issue(tbs: x509.TbsCertificate, issuer: Signer) -> bytes:
     }).dump()
 
 
+def _time(moment: datetime) -> x509.Time:
+    """RFC 5280: UTCTime through 2049, GeneralizedTime from 2050."""
+    return x509.Time({"utc_time" if moment.year < 2050 else "general_time": moment})
+
+
 def _tbs(subject: x509.Name, issuer: x509.Name, point: bytes, now: datetime, years: int,
          extensions: list[dict]) -> x509.TbsCertificate:
     if now.tzinfo is None:
@@ -73,8 +85,7 @@ def _tbs(subject: x509.Name, issuer: x509.Name, point: bytes, now: datetime, yea
         "serial_number": secrets.randbits(127) | 1,
         "signature": {"algorithm": "sha256_ecdsa"},
         "issuer": issuer,
-        "validity": {"not_before": x509.Time({"utc_time": start}),
-                     "not_after": x509.Time({"utc_time": start + timedelta(days=round(365.25 * years))})},
+        "validity": {"not_before": _time(start), "not_after": _time(start + timedelta(days=round(365.25 * years)))},
         "subject": subject,
         "subject_public_key_info": _public_key_info(point),
         "extensions": extensions,
@@ -108,6 +119,59 @@ async def signing_certificate(root: Signer, root_der: bytes, signing_key: bytes,
         _extension("authority_key_identifier", {"key_identifier": _key_identifier(bytes(root.public_key))}),
     ])
     return await _issue(tbs, root)
+
+
+@dataclass(frozen=True)
+class CreatorCertificates:
+    """A creator's root and signing certificates (DER), and which of them are new."""
+
+    root: bytes
+    signing: bytes
+    new_root: bool = False
+    new_signing: bool = False
+
+
+def _root_fits(root: Signer, root_der: bytes | None, creator: str | None, now: datetime) -> bool:
+    if not root_der:
+        return False
+    try:
+        check_issued_by(root_der, root_der, now)
+        fits_key = certificate_public_key(root_der) == bytes(root.public_key)
+    except CertificateError:
+        return False
+    return fits_key and (creator is None or certificate_subject(root_der) == f"{creator} (root)")
+
+
+def _signing_fits(root_der: bytes, signing_key: bytes, signing_der: bytes | None, now: datetime) -> bool:
+    if not signing_der:
+        return False
+    try:
+        check_issued_by(signing_der, root_der, now)
+        return certificate_public_key(signing_der) == bytes(signing_key)
+    except CertificateError:
+        return False
+
+
+async def creator_certificates(root: Signer, signing_key: bytes, creator: str | None, now: datetime,
+                               stored_root: bytes | None = None,
+                               stored_signing: bytes | None = None) -> CreatorCertificates:
+    """The creator's certificates: the stored ones while they still fit (the root is the
+    ``root`` signer's, self-signed, valid ``now`` and, when ``creator`` is given, in that
+    name; the signing certificate certifies ``signing_key`` and chains to that root),
+    otherwise newly issued ones. Without a stored root or a name, the name is
+    "MuseSpark creator"."""
+    new_root = not _root_fits(root, stored_root, creator, now)
+    root_der = await root_certificate(root, creator or DEFAULT_CREATOR, now) if new_root else bytes(stored_root)
+    new_signing = new_root or not _signing_fits(root_der, signing_key, stored_signing, now)
+    name = creator or certificate_subject(root_der).removesuffix(" (root)")
+    signing_der = (await signing_certificate(root, root_der, signing_key, name, now) if new_signing
+                   else bytes(stored_signing))
+    return CreatorCertificates(root_der, signing_der, new_root, new_signing)
+
+
+def certificate_subject(der: bytes) -> str:
+    """The common name a certificate certifies."""
+    return _load(der).subject.native.get("common_name", "")
 
 
 def _load(der: bytes) -> x509.Certificate:

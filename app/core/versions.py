@@ -1,6 +1,7 @@
 """Versions of a draft: every AI operation and every manual save makes one; any
-version can be restored, and writing on from an older one branches. Word-level
-diffs between any two.
+version can be restored, and writing on from an older one branches. Each version
+carries the draft's authorship (``tracking.Tracked``), so restoring one restores who
+wrote what. Word-level diffs between any two.
 
 Public: ``Version``, ``History``, ``word_diff``, ``diff_html``.
 """
@@ -11,16 +12,24 @@ import html
 import re
 from dataclasses import dataclass
 
+from .tracking import Tracked
+
 
 @dataclass(frozen=True)
 class Version:
-    """One saved state of the draft. ``parent`` is the version it was written from."""
+    """One saved state of the draft. ``parent`` is the version it was written from;
+    ``tracked`` says who wrote its text."""
 
     number: int
     text: str
     label: str
     parent: int | None
     created: float
+    tracked: Tracked | None = None
+
+    def __post_init__(self) -> None:
+        if self.tracked is not None and self.tracked.text != self.text:
+            raise ValueError("a version's authorship must be of its own text")
 
 
 class History:
@@ -30,12 +39,14 @@ class History:
         self.versions: list[Version] = []
         self.head: int | None = None
 
-    def commit(self, text: str, label: str, now: float) -> Version:
-        """Save ``text`` as a new version after ``head``; an unchanged text saves nothing."""
+    def commit(self, text: str, label: str, now: float, tracked: Tracked | None = None) -> Version:
+        """Save ``text`` (written as ``tracked`` says) as a new version after ``head``; an
+        unchanged text with unchanged authorship saves nothing."""
         current = self.get(self.head) if self.head else None
-        if current and current.text == text:
+        if current and current.text == text and (
+                tracked is None or current.tracked is not None and current.tracked.authorship == tracked.authorship):
             return current
-        version = Version(len(self.versions) + 1, text, label, self.head, now)
+        version = Version(len(self.versions) + 1, text, label, self.head, now, tracked)
         self.versions.append(version)
         self.head = version.number
         return version

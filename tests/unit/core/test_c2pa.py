@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from app.core import c2pa
 from app.core.authorship import Authorship
 from app.core.certificates import (
-    CertificateError, check_issued_by, pem, root_certificate, signing_certificate,
+    CertificateError, certificate_subject, check_issued_by, creator_certificates, pem, root_certificate,
+    signing_certificate,
 )
 from app.core.native_signer import NativeSigner
 from app.core.provenance import Action, ModelIdentity, edit_action
@@ -182,6 +183,27 @@ def test_certificate_checks_reject_the_wrong_issuer_and_expired_dates(creator):
         check_issued_by(credentials.certificate, root_der, NOW + timedelta(days=365 * 6))
     with pytest.raises(CertificateError, match="not the root signer's"):
         asyncio.run(signing_certificate(stranger, root_der, credentials.signer.public_key, "Ada", NOW))
+
+
+def test_a_creators_certificates_stay_the_same_while_they_fit():
+    root, signing = NativeSigner.generate(), NativeSigner.generate()
+    first = asyncio.run(creator_certificates(root, signing.public_key, "Ada Writer", NOW))
+    assert first.new_root and first.new_signing and certificate_subject(first.root) == "Ada Writer (root)"
+    check_issued_by(first.signing, first.root, NOW)
+    again = asyncio.run(creator_certificates(root, signing.public_key, None, NOW, first.root, first.signing))
+    assert (again.root, again.signing, again.new_root, again.new_signing) == (first.root, first.signing, False, False)
+    # A new signing key keeps the root; a new name, a new root key or an expired root do not.
+    new_key = NativeSigner.generate().public_key
+    renewed = asyncio.run(creator_certificates(root, new_key, "Ada Writer", NOW, first.root, first.signing))
+    assert renewed.root == first.root and not renewed.new_root and renewed.new_signing
+    check_issued_by(renewed.signing, first.root, NOW)
+    renamed = asyncio.run(creator_certificates(root, signing.public_key, "Ada Lovelace", NOW, first.root, first.signing))
+    assert renamed.new_root and certificate_subject(renamed.signing) == "Ada Lovelace"
+    other_root = asyncio.run(creator_certificates(NativeSigner.generate(), signing.public_key, None, NOW, first.root,
+                                                  first.signing))
+    assert other_root.new_root and certificate_subject(other_root.root) == "MuseSpark creator (root)"
+    later = NOW + timedelta(days=365 * 21)
+    assert asyncio.run(creator_certificates(root, signing.public_key, None, later, first.root, first.signing)).new_root
 
 
 def test_an_untrusted_anchor_does_not_make_the_manifest_trusted(creator, sidecar):

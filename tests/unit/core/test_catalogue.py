@@ -43,3 +43,10 @@ def test_malformed_catalogue_is_refused(tmp_path):
 def test_unknown_model_is_named():
     with pytest.raises(CatalogueError, match='"other"'):
         Catalogue.from_json(CATALOGUE).get("other")
+
+
+def test_the_loaded_weights_are_named_by_their_hash():
+    entry = Catalogue.from_json(CATALOGUE).get("m")
+    assert entry.weights_sha256("q8") == "c" and entry.weights_sha256("fp32") == "b"
+    with pytest.raises(CatalogueError, match="no q4 weights"):
+        entry.weights_sha256("q4")

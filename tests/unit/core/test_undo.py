@@ -1,7 +1,12 @@
-"""Undo/redo across typing bursts and model edits."""
+"""Undo/redo across typing bursts and model edits, authorship included."""
+import pytest
 from hypothesis import given, strategies as st
 
+from app.core.authorship import Authorship
+from app.core.tracking import Tracked
 from app.core.undo import UndoStack
+
+WHEN = "2026-05-01T09:30:00Z"
 
 
 def test_a_burst_of_typing_undoes_as_one_step_and_a_model_edit_as_another():
@@ -55,3 +60,25 @@ def test_undo_all_then_redo_all_walks_the_steps(texts):
     while (snapshot := stack.redo()) is not None:
         redone.append(snapshot.text)
     assert redone == steps
+
+
+def test_undo_and_redo_bring_back_who_wrote_the_text():
+    typed = Tracked().person_edit("Bees.", 5, "human", WHEN)
+    continued = typed.model_edit(0, 5, "Bees.\n\nThey hum.", WHEN, None)
+    stack = UndoStack(tracked=Tracked())
+    stack.record(typed.text, 5, now=1.0, typing=True, tracked=typed)
+    stack.record(continued.text, 16, now=2.0, tracked=continued)
+    assert stack.undo().tracked == typed
+    assert stack.redo().tracked.authorship.runs[-1].origin == "ai"
+
+
+def test_the_same_text_with_new_authorship_updates_the_current_step():
+    human = Tracked(Authorship.written("Bees.", "human"))
+    pasted = human.person_edit("Bees.", 5, "pasted", WHEN)  # unchanged text: nothing to note
+    assert pasted is human
+    stack = UndoStack("Bees.", tracked=human)
+    relabelled = Tracked(Authorship.written("Bees.", "pasted"))
+    stack.record("Bees.", 5, now=1.0, tracked=relabelled)
+    assert not stack.can_undo and stack.current.tracked == relabelled
+    with pytest.raises(ValueError, match="its own text"):
+        stack.record("Wasps.", 6, now=2.0, tracked=human)

@@ -1,4 +1,5 @@
-"""The command-line verifier, run as a separate CPython process: verdicts and exit codes."""
+"""The command-line verifier, run as a separate CPython process: verdicts and exit codes; and
+the same check as the page calls it."""
 import asyncio
 import json
 import subprocess
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import c2pa
+from app.core import c2pa, verify
 from app.core.authorship import Authorship
 from app.core.certificates import pem, root_certificate, signing_certificate
 from app.core.native_signer import NativeSigner
@@ -95,3 +96,26 @@ def test_unreadable_input_exits_2(files, args, message):
     folder, _ = files
     code, out = run(*(folder / a if not a.startswith("--") and a != "12" else a for a in args))
     assert code == 2 and message in out
+
+
+def test_the_pages_check_reads_the_same_files_and_sorts_dropped_ones(files):
+    folder, key = files
+    read = lambda name: (folder / name).read_bytes()  # noqa: E731
+    outcome = verify.check(read("text"), read("second.json"), read("first.json"), key)
+    assert outcome.valid and outcome.kind == "provenance record" and outcome.problems == []
+    changed = verify.check(read("changed"), read("first.json"))
+    assert [code for code, _ in changed.problems] == ["text-changed"] and "line 2" in changed.problems[0][1]
+    sidecar = verify.check(read("text"), read("text.c2pa"), trust_anchors=[verify.read_certificate(read("root.pem"),
+                                                                                                 "root.pem")])
+    assert sidecar.valid and sidecar.kind == "Content Credentials" and sidecar.report.startswith("VALID and TRUSTED")
+    embedded = verify.check(read("embedded.txt"))
+    assert embedded.valid and [code for code, _ in embedded.problems] == ["signingCredential.untrusted"]
+    with pytest.raises(verify.UnreadableInput, match="the key fingerprint: a fingerprint is 64 hex digits"):
+        verify.check(read("text"), read("first.json"), key="12")
+    with pytest.raises(verify.UnreadableInput, match="the record: the record is not JSON"):
+        verify.check(read("text"), read("root.pem"))
+    kinds = {name: verify.classify(read(name)) for name in ("text", "first.json", "text.c2pa", "root.pem",
+                                                            "embedded.txt", "latin1.txt")}
+    assert kinds == {"text": "text", "first.json": "record", "text.c2pa": "sidecar", "root.pem": "certificate",
+                     "embedded.txt": "text", "latin1.txt": "text"}
+    assert verify.classify(b'{"not": "a record"}') == "text"

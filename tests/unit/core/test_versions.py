@@ -1,7 +1,9 @@
-"""Versions, restore and branching, and the word diff (property-tested)."""
+"""Versions, restore and branching with their authorship, and the word diff (property-tested)."""
 import pytest
 from hypothesis import given, strategies as st
 
+from app.core.authorship import Authorship
+from app.core.tracking import Tracked
 from app.core.versions import History, diff_html, word_diff
 
 
@@ -22,6 +24,24 @@ def test_restoring_an_old_version_and_writing_on_branches():
     assert branch.parent == 1 and history.lineage(3) == [1, 3] and history.lineage(2) == [1, 2]
     with pytest.raises(KeyError, match="no version 9"):
         history.restore(9)
+
+
+def test_versions_and_branches_keep_who_wrote_them():
+    history = History()
+    typed = Tracked(Authorship.written("Bees.", "human"))
+    continued = typed.model_edit(0, 5, "Bees.\n\nThey hum.", "2026-05-01T09:30:00Z", None)
+    history.commit(typed.text, "Typed", 1, typed)
+    history.commit(continued.text, "Continued", 2, continued)
+    assert history.restore(1).tracked == typed
+    branch = typed.person_edit("Bees buzz.", 9, "human", "2026-05-01T09:31:00Z")
+    history.commit(branch.text, "Branch", 3, branch)
+    assert history.get(3).parent == 1 and history.get(2).tracked == continued
+    # The same text pasted over itself is new authorship: a version of its own.
+    pasted = Tracked(Authorship.written("Bees buzz.", "pasted"))
+    assert history.commit(pasted.text, "Pasted", 4, pasted).number == 4
+    assert history.commit(pasted.text, "Again", 5, pasted).number == 4
+    with pytest.raises(ValueError, match="its own text"):
+        history.commit("Other.", "Mismatch", 6, pasted)
 
 
 def test_word_diff_marks_changed_words():

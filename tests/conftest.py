@@ -1,0 +1,8 @@
+"""Test order: the unit tests of the core run before the end-to-end tests. The browser
+fixture keeps Playwright's event loop running in the test thread for the rest of the
+session, and unit tests of async core code call ``asyncio.run``, which refuses to start
+inside a running loop."""
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: "/e2e/" in item.nodeid.replace("\\", "/"))
