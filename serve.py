@@ -1,11 +1,16 @@
 """Set up (first run) and serve the studio on localhost.
 
-    python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model]
+    python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--embed-config FILE]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
-served (index.html, pyscript.toml, app/, assets/, vendor/, models/); any static
-host serving those paths works the same.
+served (index.html, pyscript.toml, embed.json, app/, assets/, vendor/, models/);
+any static host serving those paths works the same.
+
+Embedding: ``embed.json`` (beside this file, or the file named by --embed-config)
+lists the origins whose pages may talk to the studio embedded in them; without it
+the embedding API is off. The host snippet's modules (``EMBED_MODULES``) are served
+to any origin (CORS), as a page elsewhere imports them.
 """
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-SERVED_FILES = {"index.html", "pyscript.toml"}
+SERVED_FILES = {"index.html", "pyscript.toml", "embed.json"}
 SERVED_DIRS = {"app", "assets", "vendor", "models"}
+EMBED_CONFIG = "embed.json"
+EMBED_MODULES = {"assets/embed.js", "assets/embed-protocol.js"}
 
 
 class StudioHandler(http.server.SimpleHTTPRequestHandler):
@@ -33,16 +40,27 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
         ".webmanifest": "application/manifest+json",
     }
     quiet = True
+    embed_config = ROOT / EMBED_CONFIG
+
+    def _served_path(self) -> str:
+        return getattr(self, "path", "").split("?", 1)[0].split("#", 1)[0].lstrip("/")
 
     def send_head(self):
-        path = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+        path = self._served_path()
         top = path.split("/", 1)[0]
         if path and path not in SERVED_FILES and top not in SERVED_DIRS:
             self.send_error(404, "Not part of the studio")
             return None
         return super().send_head()
 
+    def translate_path(self, path):
+        if self._served_path() == EMBED_CONFIG:
+            return str(self.embed_config)
+        return super().translate_path(path)
+
     def end_headers(self):
+        if self._served_path() in EMBED_MODULES:
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
@@ -62,9 +80,10 @@ class StudioServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def make_server(host: str, port: int, quiet: bool = True) -> StudioServer:
+def make_server(host: str, port: int, quiet: bool = True, embed_config: Path | None = None) -> StudioServer:
     handler = functools.partial(StudioHandler, directory=str(ROOT))
     StudioHandler.quiet = quiet
+    StudioHandler.embed_config = embed_config or ROOT / EMBED_CONFIG
     return StudioServer((host, port), handler)
 
 
@@ -75,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-setup", action="store_true", help="serve what is already built")
     parser.add_argument("--no-model", action="store_true", help="set up without building the model")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--embed-config", type=Path, metavar="FILE",
+                        help="serve FILE as /embed.json, the origins allowed to embed the studio "
+                             "(default: embed.json beside serve.py)")
     args = parser.parse_args(argv)
     if not args.no_setup:
         sys.path.insert(0, str(ROOT / "build"))
@@ -83,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:
-        server = make_server(args.host, args.port, quiet=not args.verbose)
+        server = make_server(args.host, args.port, quiet=not args.verbose, embed_config=args.embed_config)
     except OSError as err:
         print(f"Cannot listen on {args.host}:{args.port} ({err.strerror}): pick another --port.",
               file=sys.stderr)

@@ -225,6 +225,7 @@ class Studio:
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
         self.page.expose("runPrompt", self.run_prompt)
+        self.page.expose("signDraftForHost", self.sign_for_host)
         try:
             info = await self.model.ready()
             self.show_model(self.read_catalogue().get(info["id"]), info["dtype"])
@@ -819,12 +820,10 @@ class Studio:
             return None
         return self.tracked
 
-    async def export_record(self) -> None:
-        """Download the draft and its provenance record, signed with the creator's key and
-        chained to the record exported before it in this session."""
-        tracked = self.ready_to_sign()
-        if tracked is None:
-            return
+    async def sign_record(self, tracked: Tracked, label: str):
+        """Sign ``tracked``'s provenance record with the creator's key, chained to the
+        record signed before it in this session, and save the version as ``label``.
+        Returns the record and the version, or None with the reason shown."""
         from .core.provenance import ProvenanceError, create_record
         from .core.signing import SigningError, fingerprint
 
@@ -835,17 +834,40 @@ class Studio:
                                          previous=self.last_record)
         except (StudioError, ProvenanceError, SigningError) as error:
             self.show_status(f"The record could not be made: {error}", "error")
+            return None
+        self.last_record = record
+        self.show_key(fingerprint(signer.public_key))
+        return record, self.save_version(label, announce=False, tracked=tracked)
+
+    async def export_record(self) -> None:
+        """Download the draft and its provenance record, signed with the creator's key and
+        chained to the record exported before it in this session."""
+        tracked = self.ready_to_sign()
+        if tracked is None:
             return
         chained = " It follows the record exported before it." if self.last_record else ""
-        self.last_record = record
-        version = self.save_version("Provenance record exported", announce=False, tracked=tracked)
+        signed = await self.sign_record(tracked, "Provenance record exported")
+        if signed is None:
+            return
+        record, version = signed
         stem = export_name(tracked.text, "md").removesuffix(".md")
         self.page.download(f"{stem}.md", tracked.text, "text/markdown")
         self.page.download(f"{stem}.provenance.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                            "application/json")
-        self.show_key(fingerprint(signer.public_key))
         self.show_status(f"Exported {stem}.md and {stem}.provenance.json for v{version.number}, signed by your "
                          f"key.{chained}")
+
+    async def sign_for_host(self, origin: str) -> dict | None:
+        """The draft and its signed provenance record for the host page at ``origin`` (the
+        studio embedded in a creator's site, assets/embedded.js), or None with the reason
+        shown. The record is made and chained as an exported one."""
+        tracked = self.ready_to_sign()
+        signed = tracked and await self.sign_record(tracked, f"Sent to {origin}")
+        if not signed:
+            return None
+        record, version = signed
+        self.show_status(f"Sent v{version.number} and its signed provenance record to {origin}.")
+        return {"text": tracked.text, "record": record}
 
     async def creator_credentials(self):
         """The creator's signing credentials for Content Credentials, and their
