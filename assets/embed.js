@@ -39,6 +39,9 @@ export class MuseSparkElement extends HTMLElement {
     root.adoptedStyleSheets = [SHEET];
     this.#frame.title = "MuseSpark writing studio";
     this.#frame.allow = "clipboard-write";
+    // What the studio needs (its own storage and workers, the brief form, exports);
+    // no top-level navigation, pop-ups or dialogs over the host page.
+    this.#frame.sandbox = "allow-scripts allow-same-origin allow-forms allow-downloads";
     this.#frame.addEventListener("load", () => {
       this.#ready = false;
       this.#post(protocolMessage("hello"));

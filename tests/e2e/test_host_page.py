@@ -204,6 +204,7 @@ def test_host_page_sends_a_brief_and_receives_the_signed_text(open_host, host_or
     iframe = host.page.locator("muse-spark iframe")
     assert iframe.get_attribute("title") == "MuseSpark writing studio"
     assert iframe.get_attribute("allow") == "clipboard-write"
+    assert iframe.get_attribute("sandbox") == "allow-scripts allow-same-origin allow-forms allow-downloads"
     assert studio.evaluate("document.documentElement.dataset.theme") == "dark"
     assert studio.evaluate("document.documentElement.dataset.layout") == "compact"
     assert studio.evaluate("[...document.querySelectorAll('#brief-format option')].map(o => o.value)") == [
