@@ -109,12 +109,12 @@ class ProjectStore:
             found = (await self._store.list()).to_py()
         except JsException as error:
             raise self._error(error, "The list of projects cannot be read") from None
-        return [StoredProject(p["id"], p["name"], float(p["updated"]), int(p.get("size") or 0)) for p in found]
+        return [StoredProject(p["id"], p["name"], float(p["updated"]), int(p["size"])) for p in found]
 
     async def get(self, project_id: str) -> str | None:
         """A kept project's file text, or None."""
         try:
-            return await self._store.get(project_id)
+            return (await self._store.get(project_id)) or None
         except JsException as error:
             raise self._error(error, "The project cannot be read") from None
 
@@ -135,7 +135,7 @@ class ProjectStore:
 
     async def setting(self, key: str):
         try:
-            return await self._store.setting(key)
+            return (await self._store.setting(key)) or None
         except JsException as error:
             raise self._error(error, "The studio's settings cannot be read") from None
 

@@ -103,7 +103,7 @@ function transact(storeName, mode, action) {
 
 export async function list() {
   const records = await transact(PROJECTS, "readonly", (store) => store.index("updated").getAll());
-  return records.reverse().map(({ id, name, updated, size }) => ({ id, name, updated, size }));
+  return records.reverse().map(({ id, name, updated, size }) => ({ id, name, updated, size: size ?? 0 }));
 }
 
 export async function get(id) {
