@@ -88,7 +88,7 @@ class ProjectShelf:
         ids = [p.id for p in stored]
         for project_id in ([current] if current in ids else []) + [i for i in ids if i != current]:
             try:
-                project = read_file(await self.store.get(project_id) or "")
+                project = replace(read_file(await self.store.get(project_id) or ""), id=project_id)
             except ProjectFileError as error:
                 self.say(f"A kept project cannot be opened ({error}); it is left as it was.", "error")
                 continue
@@ -197,7 +197,7 @@ class ProjectShelf:
             return
         try:
             await self.save()
-            project = read_file(await self.store.get(chosen) or "")
+            project = replace(read_file(await self.store.get(chosen) or ""), id=chosen)
         except StudioError as error:
             self.page.set_value("project-list", self.project.id)
             self.say(str(error), "error")
@@ -230,8 +230,12 @@ class ProjectShelf:
         self.page.close_dialog("project-name-dialog")
         self.page.focus(f"project-{self.dialog_action}")
 
-    async def on_name_submit(self, event) -> None:
+    def on_name_submit(self, event) -> None:
+        """The name dialog's OK (or Enter): the form is never sent anywhere."""
         event.preventDefault()
+        asyncio.ensure_future(self.apply_name())
+
+    async def apply_name(self) -> None:
         self.page.close_dialog("project-name-dialog")
         name = clean_name(self.page.value("project-name"))
         action = self.dialog_action

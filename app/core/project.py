@@ -149,7 +149,8 @@ def read_file(data: str | bytes) -> Project:
         text = data if isinstance(data, str) else data.decode("utf-8")
         document = json.loads(text, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
-        cut = isinstance(error, json.JSONDecodeError) and error.pos >= len(text.rstrip())
+        cut = isinstance(error, json.JSONDecodeError) and (
+            error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"))
         raise ProjectFileError("The file is cut short (truncated): it is not a whole project file." if cut else
                                "The file is not a MuseSpark project: it is not readable JSON.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:

@@ -93,6 +93,7 @@ def file_with(**changes) -> str:
     ("{not json", "not readable JSON"),
     (b"\xff\xfe binary", "not readable JSON"),
     (to_file(sample_project(), SAVED)[:300], "cut short (truncated)"),
+    ('{"format": "musespark-project", "schema": 2, "saved": "2026-05', "cut short (truncated)"),
     ('{"format": "musespark-provenance", "schema": 1}', "not a MuseSpark project file"),
     ("[1, 2, 3]", "not a MuseSpark project file"),
     (file_with(schema=SCHEMA + 1), "made by a newer MuseSpark (schema 3; this studio reads up to 2): update the studio"),
