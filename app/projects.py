@@ -94,23 +94,28 @@ class ProjectShelf:
                 continue
             await self.show(project, kept=True)
             return
-        await self.start_new("Untitled")
+        # Nothing kept (a first visit, or the last project deleted): a new project; on a
+        # first visit it keeps whatever was typed while the studio started.
+        await self.start_new("Untitled", fill_studio=self.project is not None or self.deleted is not None)
 
-    async def show(self, project: Project, kept: bool) -> None:
-        """Make ``project`` the studio's current project."""
+    async def show(self, project: Project, kept: bool, fill_studio: bool = True) -> None:
+        """Make ``project`` the studio's current project (``fill_studio``: show its
+        contents; without, the project takes what the studio shows)."""
         self.cancel_pending()
         self.project = project
         self.kept = project if kept else None
-        self.studio.on_change = lambda urgent: None  # opening is not a change
-        self.studio.open_project(project)
+        if fill_studio:
+            self.studio.on_change = lambda urgent: None  # opening is not a change
+            self.studio.open_project(project)
         self.studio.on_change = self.note_change
         if not kept:
             await self.save(touch=False)
         await self.store.set_setting("current", project.id)
         await self.show_list()
 
-    async def start_new(self, name: str) -> None:
-        await self.show(Project.new(unique_name(name, set(self.names.values())), time.time()), kept=False)
+    async def start_new(self, name: str, fill_studio: bool = True) -> None:
+        await self.show(Project.new(unique_name(name, set(self.names.values())), time.time()), kept=False,
+                        fill_studio=fill_studio)
 
     def note_change(self, urgent: bool) -> None:
         """Something changed: keep it now (``urgent``) or after a pause in typing; while

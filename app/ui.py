@@ -227,6 +227,7 @@ class Studio:
         self.page.on("verify", "click", lambda _event: self.verify_chosen())
         self.page.on("verify-drop", "dragover", lambda event: event.preventDefault())
         self.page.on("verify-drop", "drop", self.on_verify_drop)
+        self.adopt_early_typing()
         self.page.stage("python", "ready", f"Studio ready in {self.page.seconds_since_start():.1f} s")
         self.page.set_enabled("spark", True)
         self.page.set_data("studio", "python", "ready")
@@ -994,6 +995,14 @@ class Studio:
                          "info" if outcome.valid else "warning")
 
     # --- the project kept on this device (app/projects.py keeps and lists them) ---
+
+    def adopt_early_typing(self) -> None:
+        """Text typed into the editor before the studio was listening is the person's."""
+        text = self.page.value("draft")
+        if text != self.tracked.text:
+            self.tracked = self.tracked.person_edit(text, len(text), "human", utc_time())
+            self.undo_stack.record(text, len(text), time.monotonic(), typing=True, tracked=self.tracked)
+            self.after_draft_change(text)
 
     def project_snapshot(self, base: Project) -> Project:
         """``base`` with everything the studio shows now. While the model writes into the
