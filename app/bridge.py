@@ -5,9 +5,10 @@ long-lived proxies in one registry (destroyed by ``Page.close``), maps Python
 cancellation of a generation to a worker abort, and worker errors to the core's
 named exceptions. The JS side it talks to is ``globalThis.museSpark``, set up by
 assets/boot.js (model client, start-up stages, sanitizer, the key store of
-assets/keystore.js).
+assets/keystore.js, the project store of assets/project-store.js).
 
-Public: ``install``, ``Page``, ``PickedFile``, ``KeystoreSigner``, ``WorkerModel``,
+Public: ``install``, ``Page``, ``PickedFile``, ``KeystoreSigner``, ``ProjectStore``,
+``StoredProject``, ``WorkerModel``,
 ``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``.
 """
 from __future__ import annotations
@@ -73,6 +74,77 @@ class KeystoreSigner:
             return (await self._keys.sign(self.name, to_js(bytes(data)))).to_bytes()
         except JsException as error:
             raise StudioError(f"Signing failed: {getattr(error, 'message', error)}") from None
+
+
+@dataclass(frozen=True)
+class StoredProject:
+    """A project in the browser's list: its id, name, when saved (epoch seconds) and size in bytes."""
+
+    id: str
+    name: str
+    updated: float
+    size: int
+
+
+_STORAGE_FULL = ("The browser's storage for this site is full, so the project was not saved. Your text stays in "
+                 "the editor: export the project, or delete projects you no longer need, then keep writing.")
+
+
+class ProjectStore:
+    """The creator's projects in IndexedDB (assets/project-store.js); failures are
+    StudioErrors that say what happened and what to do."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    @staticmethod
+    def _error(error: JsException, doing: str) -> StudioError:
+        if getattr(error, "name", "") == "QuotaExceededError":
+            return StudioError(_STORAGE_FULL)
+        return StudioError(f"{doing}: {getattr(error, 'message', error)}")
+
+    async def list(self) -> list[StoredProject]:
+        """Every kept project, the most recently saved first."""
+        try:
+            found = (await self._store.list()).to_py()
+        except JsException as error:
+            raise self._error(error, "The list of projects cannot be read") from None
+        return [StoredProject(p["id"], p["name"], float(p["updated"]), int(p["size"])) for p in found]
+
+    async def get(self, project_id: str) -> str | None:
+        """A kept project's file text, or None."""
+        try:
+            return (await self._store.get(project_id)) or None
+        except JsException as error:
+            raise self._error(error, "The project cannot be read") from None
+
+    def put(self, project_id: str, name: str, updated: float, file: str) -> asyncio.Future:
+        """Keep a project's file; the write starts at once (a page being closed still
+        gets it) and the future says when it is stored."""
+        promise = self._store.put(_to_js({"id": project_id, "name": name, "updated": updated, "file": file}))
+        return asyncio.ensure_future(self._settle(promise, "The project cannot be saved"))
+
+    async def _settle(self, promise, doing: str) -> None:
+        try:
+            await promise
+        except JsException as error:
+            raise self._error(error, doing) from None
+
+    async def remove(self, project_id: str) -> None:
+        await self._settle(self._store.remove(project_id), "The project cannot be deleted")
+
+    async def setting(self, key: str):
+        try:
+            return (await self._store.setting(key)) or None
+        except JsException as error:
+            raise self._error(error, "The studio's settings cannot be read") from None
+
+    async def set_setting(self, key: str, value) -> None:
+        await self._settle(self._store.setSetting(key, value), "The studio's settings cannot be saved")
+
+    async def persist(self) -> str:
+        """Ask once for storage the browser keeps: "persisted", "best-effort" or "unsupported"."""
+        return await self._store.persist()
 
 
 class Page:
@@ -205,6 +277,31 @@ class Page:
             await self._runtime.keys.saveCertificate(name, to_js(bytes(der)))
         except JsException as error:
             raise StudioError(f"Your certificates cannot be kept: {getattr(error, 'message', error)}") from None
+
+    def projects(self) -> ProjectStore:
+        """The creator's kept projects."""
+        return ProjectStore(self._runtime.projects)
+
+    def show_dialog(self, element_id: str) -> None:
+        """Open a ``<dialog>`` as modal (focus moves into it; Escape closes it)."""
+        self._element(element_id).showModal()
+
+    def close_dialog(self, element_id: str) -> None:
+        self._element(element_id).close()
+
+    def on_leave(self, handler: Callable[[], None]) -> None:
+        """Call ``handler()`` when the page is hidden or closed (tab switched, closed,
+        reloaded): the last chance to start a save."""
+
+        def hidden(_event):
+            if self._document.visibilityState == "hidden":
+                handler()
+
+        for target, event, listener in ((js.window, "pagehide", lambda _event: handler()),
+                                        (self._document, "visibilitychange", hidden)):
+            proxy = create_proxy(listener)
+            self._proxies.append(proxy)
+            target.addEventListener(event, proxy)
 
     def set_data(self, element_id: str, key: str, value: str) -> None:
         setattr(self._element(element_id).dataset, key, value)

@@ -2,11 +2,13 @@
  * Start-up: shows the named stages (runtime → Python → model) while they
  * happen and starts loading the default model in its worker at once, in
  * parallel with Python. The Python studio picks up the shared client from
- * `globalThis.museSpark` when it is ready.
+ * `globalThis.museSpark` when it is ready, with the key store and the project
+ * store (IndexedDB).
  */
 import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
+import * as projects from "./project-store.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
@@ -103,4 +105,4 @@ model.catch(() => {}); // shown in the page; Python reads the failure from the p
 /** The one sanitizer every piece of markup passes through before it reaches the DOM. */
 const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
-globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys };
+globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys, projects };

@@ -1,0 +1,337 @@
+"""The creator's projects on this device: autosave, the project list, export and import.
+
+``ProjectShelf`` keeps the studio's current project in the browser (through the page's
+``ProjectStore``): shortly after each change (``SAVE_PAUSE`` seconds after typing
+stops), at once after every model operation and version and before model work starts,
+every ``STREAMING_SAVE`` seconds while the model writes (a crash loses at most the
+text in flight), and when the page is hidden or closed. On start it reopens the
+project open last. The list lets the creator create, rename, duplicate, delete (with
+undo) and switch projects; a project is exported as one file and imported as a new
+project, never over another. Like app.ui it works through the page object and
+imports nothing from the browser.
+
+Public: ``ProjectShelf``, ``SAVE_PAUSE``, ``STREAMING_SAVE``.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+import uuid
+from dataclasses import replace
+
+from .core.errors import StudioError
+from .core.project import (MAX_FILE_BYTES, Project, ProjectFileError, clean_name, duplicate, file_name, read_file,
+                           to_file, unique_name)
+from .core.tracking import utc_time
+
+SAVE_PAUSE = 0.8
+STREAMING_SAVE = 2.0
+PERSISTENCE_NOTES = {
+    "persisted": "Projects are kept in this browser until you delete them.",
+    "best-effort": "Projects are kept in this browser, which may clear them if the device runs short of "
+                   "space: export the ones you care about.",
+    "unsupported": "This browser may clear kept projects when space runs low: export the ones you care about.",
+}
+
+
+class ProjectShelf:
+    """Keeps the studio's project and manages the list of projects."""
+
+    def __init__(self, studio, page) -> None:
+        self.studio = studio
+        self.page = page
+        self.store = page.projects()
+        self.project: Project | None = None
+        self.kept: Project | None = None  # the project as last stored
+        self.names: dict[str, str] = {}
+        self.pending: asyncio.TimerHandle | None = None
+        self.streaming: asyncio.Task | None = None
+        self.deleted: tuple[str, float, str] | None = None  # (name, updated, file) of the last deleted project
+        self.dialog_action = "rename"
+
+    async def start(self) -> None:
+        """Hook up the controls, reopen the last project (or start one) and keep it."""
+        for element, handler in (("project-list", self.on_switch), ("project-new", self.ask_new_name),
+                                 ("project-rename", self.ask_rename), ("project-duplicate", self.duplicate_current),
+                                 ("project-delete", self.delete_current), ("project-undo-delete", self.undo_delete),
+                                 ("project-export", self.export_current), ("project-import", self.import_chosen),
+                                 ("project-name-form", self.on_name_submit),
+                                 ("project-name-cancel", self.on_name_cancel)):
+            self.page.on(element, "change" if element in ("project-list", "project-import") else
+                         "submit" if element == "project-name-form" else "click", handler)
+        self.page.on("brief-form", "input", lambda _event: self.note_change(False))
+        self.page.on("outline", "input", lambda _event: self.note_change(False))
+        self.page.on_leave(self.save_now)
+        self.studio.on_change = self.note_change
+        try:
+            await self.reopen_last()
+        except StudioError as error:
+            self.say(str(error), "error")
+            self.project = self.kept = Project.new("Untitled", time.time())
+        self.page.set_data("projects", "state", "ready")
+        asyncio.ensure_future(self.note_persistence())
+
+    async def note_persistence(self) -> None:
+        self.page.set_text("storage-note", PERSISTENCE_NOTES[await self.store.persist()])
+
+    def say(self, text: str, kind: str = "info") -> None:
+        """A line about the projects (saving, errors), beside the list."""
+        self.page.set_text("project-status", text)
+        self.page.set_data("project-status", "kind", kind)
+
+    # --- keeping the current project ---
+
+    async def reopen_last(self) -> None:
+        stored = await self.store.list()
+        current = await self.store.setting("current")
+        ids = [p.id for p in stored]
+        for project_id in ([current] if current in ids else []) + [i for i in ids if i != current]:
+            try:
+                project = replace(read_file(await self.store.get(project_id) or ""), id=project_id)
+            except ProjectFileError as error:
+                self.say(f"A kept project cannot be opened ({error}); it is left as it was.", "error")
+                continue
+            await self.show(project, kept=True)
+            return
+        # Nothing kept (a first visit, or the last project deleted): a new project; on a
+        # first visit it keeps whatever was typed while the studio started.
+        await self.start_new("Untitled", fill_studio=self.project is not None or self.deleted is not None)
+
+    async def show(self, project: Project, kept: bool, fill_studio: bool = True) -> None:
+        """Make ``project`` the studio's current project (``fill_studio``: show its
+        contents; without, the project takes what the studio shows)."""
+        self.cancel_pending()
+        self.project = project
+        self.kept = project if kept else None
+        if fill_studio:
+            self.studio.on_change = lambda urgent: None  # opening is not a change
+            self.studio.open_project(project)
+        self.studio.on_change = self.note_change
+        if not kept:
+            await self.save(touch=False)
+        await self.store.set_setting("current", project.id)
+        await self.show_list()
+
+    async def start_new(self, name: str, fill_studio: bool = True) -> None:
+        await self.show(Project.new(unique_name(name, set(self.names.values())), time.time()), kept=False,
+                        fill_studio=fill_studio)
+
+    def note_change(self, urgent: bool) -> None:
+        """Something changed: keep it now (``urgent``) or after a pause in typing; while
+        the model writes, keep it every few seconds too."""
+        if self.project is None:
+            return
+        if self.studio.busy and (self.streaming is None or self.streaming.done()):
+            self.streaming = asyncio.ensure_future(self.keep_while_busy())
+        self.cancel_pending()
+        if urgent:
+            self.save_now()
+        else:
+            self.pending = asyncio.get_running_loop().call_later(SAVE_PAUSE, self.save_now)
+
+    def cancel_pending(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
+
+    async def keep_while_busy(self) -> None:
+        while self.studio.busy:
+            await asyncio.sleep(STREAMING_SAVE)
+            self.save_now()
+
+    def save_now(self) -> None:
+        """Start keeping the current project at once (the write begins before this returns)."""
+        self.cancel_pending()
+        future = self.start_save()
+        if future is not None:
+            future.add_done_callback(self.after_save)
+
+    async def save(self, touch: bool = True) -> None:
+        """Keep the current project and wait until it is stored (``touch``: as saved now)."""
+        future = self.start_save(touch)
+        if future is not None:
+            await future
+            self.after_save(future)
+
+    def start_save(self, touch: bool = True) -> asyncio.Future | None:
+        """Start storing the studio's project unless it is as kept; the future carries it."""
+        if self.project is None:
+            return None
+        project = self.studio.project_snapshot(self.project)
+        if self.kept is not None and replace(project, updated=self.kept.updated) == self.kept:
+            return None
+        if touch:
+            project = replace(project, updated=time.time())
+        self.project = project
+        future = self.store.put(project.id, project.name, project.updated, to_file(project, utc_time()))
+        future.saving = project
+        return future
+
+    def after_save(self, future: asyncio.Future) -> None:
+        if future.cancelled():
+            return
+        if (error := future.exception()) is not None:
+            self.kept = None  # try again with the next change
+            self.say(str(error), "error")
+            self.studio.show_status(str(error), "error")
+            return
+        self.kept = future.saving
+        self.page.set_data("projects", "saved", str(future.saving.updated))
+        self.say(f"Saved “{future.saving.name}” at {time.strftime('%H:%M:%S', time.localtime(future.saving.updated))}.")
+
+    # --- the list ---
+
+    async def show_list(self) -> None:
+        stored = await self.store.list()
+        self.names = {p.id: p.name for p in stored}
+        if self.project.id not in self.names:
+            self.names[self.project.id] = self.project.name
+        options = "".join(f'<option value="{html.escape(project_id)}">{html.escape(name)}</option>'
+                          for project_id, name in self.names.items())
+        self.page.set_html("project-list", options)
+        self.page.set_value("project-list", self.project.id)
+
+    async def on_switch(self, _event) -> None:
+        chosen = self.page.value("project-list")
+        if chosen == self.project.id:
+            return
+        if self.studio.busy:
+            self.page.set_value("project-list", self.project.id)
+            self.say("Wait until the model has finished (or press Stop), then switch projects.", "error")
+            return
+        try:
+            await self.save()
+            project = replace(read_file(await self.store.get(chosen) or ""), id=chosen)
+        except StudioError as error:
+            self.page.set_value("project-list", self.project.id)
+            self.say(str(error), "error")
+            return
+        await self.show(project, kept=True)
+        self.say(f"Opened “{project.name}”.")
+
+    def ask_name(self, action: str, title: str, name: str) -> None:
+        """Open the name dialog for ``action`` (new, rename or duplicate)."""
+        if self.studio.busy and action != "rename":
+            self.say("Wait until the model has finished (or press Stop).", "error")
+            return
+        self.dialog_action = action
+        self.page.set_text("project-name-title", title)
+        self.page.set_value("project-name", name)
+        self.page.show_dialog("project-name-dialog")
+        self.page.select("project-name", 0, len(name))
+
+    def ask_new_name(self, _event) -> None:
+        self.ask_name("new", "Name the new project", unique_name("Untitled", set(self.names.values())))
+
+    def ask_rename(self, _event) -> None:
+        self.ask_name("rename", "Rename the project", self.project.name)
+
+    def duplicate_current(self, _event) -> None:
+        self.ask_name("duplicate", "Name the copy", unique_name(f"{self.project.name} (copy)",
+                                                                set(self.names.values())))
+
+    def on_name_cancel(self, _event) -> None:
+        self.page.close_dialog("project-name-dialog")
+        self.page.focus(f"project-{self.dialog_action}")
+
+    def on_name_submit(self, event) -> None:
+        """The name dialog's OK (or Enter): the form is never sent anywhere."""
+        event.preventDefault()
+        asyncio.ensure_future(self.apply_name())
+
+    async def apply_name(self) -> None:
+        self.page.close_dialog("project-name-dialog")
+        name = clean_name(self.page.value("project-name"))
+        action = self.dialog_action
+        try:
+            if action == "rename":
+                self.project = replace(self.project, name=name)
+                await self.save()
+                await self.show_list()
+                self.say(f"Renamed to “{name}”.")
+            elif action == "new":
+                await self.save()
+                await self.start_new(name)
+                self.say(f"Started “{self.project.name}”.")
+            else:
+                await self.save()
+                copy = duplicate(self.studio.project_snapshot(self.project),
+                                 unique_name(name, set(self.names.values())), time.time())
+                await self.show(copy, kept=False)
+                self.say(f"Made a copy: “{copy.name}” is open.")
+        except StudioError as error:
+            self.say(str(error), "error")
+        self.page.focus(f"project-{action}")
+
+    async def delete_current(self, _event) -> None:
+        """Delete the open project (an Undo button brings it back), then open the newest other."""
+        if self.studio.busy:
+            self.say("Wait until the model has finished (or press Stop), then delete.", "error")
+            return
+        project = self.studio.project_snapshot(self.project)
+        try:
+            await self.store.remove(project.id)
+        except StudioError as error:
+            self.say(str(error), "error")
+            return
+        self.deleted = (project.name, project.updated, to_file(project, utc_time()))
+        self.kept = self.project = None
+        self.names.pop(project.id, None)
+        await self.reopen_last()
+        self.say(f"Deleted “{project.name}”.")
+        self.page.set_hidden("project-undo-delete", False)
+        self.page.focus("project-undo-delete")
+
+    async def undo_delete(self, _event) -> None:
+        """Bring back the project deleted last and open it."""
+        if self.deleted is None or self.studio.busy:
+            return
+        name, _updated, file = self.deleted
+        project = read_file(file)
+        try:
+            await self.save()
+            await self.show(project, kept=False)
+        except StudioError as error:
+            self.say(str(error), "error")
+            return
+        self.deleted = None
+        self.page.set_hidden("project-undo-delete", True)
+        self.say(f"Restored “{name}”.")
+        self.page.focus("project-list")
+
+    # --- files ---
+
+    def export_current(self, _event) -> None:
+        """Download the open project as one ``.musespark.json`` file."""
+        project = self.studio.project_snapshot(self.project)
+        name = file_name(project)
+        self.page.download(name, to_file(project, utc_time()), "application/json")
+        self.say(f"Exported {name}: import it in any MuseSpark studio to carry on.")
+
+    async def import_chosen(self, _event) -> None:
+        """Open a chosen project file as a new project; a bad file changes nothing."""
+        files = self.page.chosen_files("project-import")
+        self.page.set_value("project-import", "")
+        if not files:
+            return
+        if self.studio.busy:
+            self.say("Wait until the model has finished (or press Stop), then import.", "error")
+            return
+        try:
+            if files[0].size > MAX_FILE_BYTES:
+                raise ProjectFileError(f"{files[0].name} is {files[0].size / 1e6:.1f} MB; project files up to "
+                                       f"{MAX_FILE_BYTES / 1e6:.0f} MB can be opened.")
+            picked = (await self.page.read(files[:1], MAX_FILE_BYTES))[0]
+            project = read_file(picked.data)
+        except StudioError as error:
+            self.say(f"{files[0].name} was not imported: {error}", "error")
+            self.page.set_data("projects", "imported", "refused")
+            return
+        await self.save()
+        name = unique_name(project.name, set(self.names.values()))
+        # A new project beside the others: same contents, a fresh id if its own is taken.
+        fresh_id = uuid.uuid4().hex if project.id in self.names else project.id
+        await self.show(replace(project, id=fresh_id, name=name), kept=False)
+        self.page.set_data("projects", "imported", "done")
+        self.say(f"Imported {picked.name} as “{name}”.")
