@@ -64,7 +64,11 @@ class StudioPage:
         self.page.wait_for_selector("main[data-python=ready]", state="attached", timeout=STARTUP_MS)
 
     def wait_for_model(self, state: str = "ready") -> None:
+        """Wait until the model reaches ``state`` and the studio's Python listens to the page
+        (the model can be ready first: clicks before then would do nothing)."""
         self.page.wait_for_selector(f"html[data-model-stage={state}]", state="attached", timeout=STARTUP_MS)
+        if state == "ready":
+            self.wait_for_python()
 
     def stage_detail(self, name: str) -> str:
         return self.page.inner_text(f"#stage-{name} .stage-detail")
