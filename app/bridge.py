@@ -6,18 +6,21 @@ cancellation of a generation to a worker abort, and worker errors to the core's
 named exceptions. The JS side it talks to is ``globalThis.museSpark``, set up by
 assets/boot.js (model client, start-up stages, sanitizer).
 
-Public: ``install``, ``Page``, ``WorkerModel``, ``WorkerGeneration``, ``page_url``.
+Public: ``install``, ``Page``, ``WorkerModel``, ``WorkerGeneration``, ``page_url``,
+``page_catalogue``.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 import js
 import pyodide_http
 from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
-from .core.errors import StudioError, error_for
+from .core.catalogue import Catalogue
+from .core.errors import CatalogueError, StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
 
 _END = object()
@@ -31,6 +34,15 @@ def install() -> None:
 def page_url(path: str) -> str:
     """An absolute URL for a path relative to the page."""
     return js.URL.new(path, js.location.href).href
+
+
+def page_catalogue() -> Catalogue:
+    """The model catalogue as assets/boot.js fetched it: through the service worker, so it
+    is there offline (a synchronous XMLHttpRequest, as urllib makes, bypasses the worker)."""
+    data = js.globalThis.museSpark.catalogue
+    if not data:
+        raise CatalogueError("The model catalogue has not been read: reload the page.")
+    return Catalogue.from_json(json.loads(js.JSON.stringify(data)))
 
 
 def _to_js(value):

@@ -3,15 +3,21 @@
  * happen and starts loading the default model in its worker at once, in
  * parallel with Python. The Python studio picks up the shared client from
  * `globalThis.museSpark` when it is ready.
+ *
+ * The big files wait for the service worker (offline.js): on a first visit it
+ * saves the app shell, then the runtime and the model load through it, so each
+ * is downloaded once and the next start works offline.
  */
 import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
+import { showDevicePanel, takeControl } from "./offline.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
 const client = new ModelClient();
 
-/** When each stage became ready, in ms since navigation started (read by bench/). */
+/** When each stage became ready, in ms since navigation started (read by bench/); `offline`:
+ * when the service worker was ready (at once after a first visit). */
 const timings = {};
 
 function stage(name, state, detail, progress) {
@@ -31,7 +37,7 @@ function stage(name, state, detail, progress) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 
-async function readCatalogue() {
+async function fetchCatalogue() {
   const response = await fetch(new URL("catalogue.json", new URL(modelsPath, location.href)));
   if (!response.ok) {
     throw new Error(`The model catalogue is missing (${response.status}). Run the set-up (python serve.py) to build the models.`);
@@ -79,7 +85,7 @@ function followModelLoads(chosen) {
 async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
   try {
-    const chosen = chooseModel(await readCatalogue());
+    const chosen = chooseModel(await catalogue);
     followModelLoads(chosen);
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
     return { ...chosen, ready: await client.load(chosen.spec) };
@@ -89,16 +95,31 @@ async function loadModel() {
   }
 }
 
-stage("runtime", "loading", "Loading the Python runtime…", null);
+const loadingRuntime = () => stage("runtime", "loading", "Loading the Python runtime…", null);
+loadingRuntime();
+const offline = await takeControl({
+  onProgress: (loaded, total) =>
+    stage("runtime", "loading", `Saving the studio for offline use: ${megabytes(loaded)} of ${megabytes(total)}`,
+      total ? loaded / total : null),
+});
+timings.offline = performance.now();
+loadingRuntime();
 document.addEventListener("py:ready", () => {
   stage("runtime", "ready", `Runtime ready in ${seconds(performance.now() - started)}`, 1);
   stage("python", "loading", "Starting the studio…", null);
 }, { once: true });
 
+const catalogue = fetchCatalogue();
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
 /** The one sanitizer every piece of markup passes through before it reaches the DOM. */
 const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
-globalThis.museSpark = { client, model, stage, started, sanitize, timings };
+/** `catalogue`: models/catalogue.json once read (app/bridge.py's page_catalogue reads it). */
+globalThis.museSpark = { client, model, stage, started, sanitize, timings, catalogue: null };
+catalogue.then((data) => { globalThis.museSpark.catalogue = data; }, () => {}); // a failure shows in the model stage
+showDevicePanel(offline, catalogue).catch((error) => {
+  document.getElementById("device-message").textContent = `Offline details are unavailable: ${error.message}`;
+});
+await import("../vendor/pyscript/core.js");
