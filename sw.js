@@ -6,20 +6,24 @@
  *   precached at install, each file checked against its sha256, into a cache named
  *   after the build's version. A file unchanged since the version already on this
  *   device is copied from its cache instead of downloaded again.
- * - Model files (offline-files.js "models"): cached as the page fetches them, so the
- *   model it loads is downloaded once, into a cache of their own that outlives app
- *   updates; entries a new build no longer lists (or lists with another hash) are dropped.
+ * - Model files (offline-files.js "models"): saved when the page asks ("save-model",
+ *   before it loads a model), each downloaded once, into a cache of their own that
+ *   outlives app updates; entries a new build no longer lists, or lists with another
+ *   hash, are dropped. (Saving from the page's own model requests would download a
+ *   file twice: transformers.js first requests every file, unread, to learn its size.)
  * - Same-origin GETs: cache first, then the network. Page navigations get the
  *   cached index.html, whatever the query string.
  * - Updates wait for the person: a new version installs, then waits until a page
  *   posts {type: "skip-waiting"} (the page's "Update available — reload" button).
  *
- * Requests from pages (the reply goes to the MessagePort sent with the message):
- *   {type: "skip-waiting"}
+ * Requests from pages (answers go to the MessagePort sent with the request, as
+ * {progress} messages, then one {result} or {error}):
+ *   {type: "skip-waiting"} (no answer)
  *   {type: "status"} → {version, shell: {files, bytes, complete}, models: {files, bytes, byModel}}
+ *   {type: "save-model", paths} → {files, bytes}; progress {loaded, total}
  *   {type: "clear-models"} → {files, bytes} (what was deleted)
- * Messages to pages: {type: "install-progress", version, loaded, total},
- *   {type: "install-failed", version, message}, {type: "model-saved", url}.
+ * Messages to every page: {type: "install-progress", version, loaded, total},
+ *   {type: "install-failed", version, message}.
  */
 importScripts("./offline-files.js");
 
@@ -57,6 +61,29 @@ function marked(response, sha256, body = response.body) {
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/** Fetch a file for a cache, bypassing the HTTP cache (the file is stored once, here). */
+async function download(path) {
+  let response;
+  try {
+    response = await fetch(urlOf(path), { cache: "no-store" });
+  } catch {
+    throw new Error(`${path} could not be downloaded (the network failed)`);
+  }
+  if (!response.ok) throw new Error(`${path} could not be downloaded (HTTP ${response.status})`);
+  return response;
+}
+
+/** Run task(item) over items, a few at a time. */
+async function inParallel(items, task) {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+}
+
+// --- the app shell ---
+
 /** A cached copy of path whose content has the given sha256, from any of the caches. */
 async function findCopy(cacheNames, path, sha256) {
   for (const name of cacheNames) {
@@ -66,18 +93,11 @@ async function findCopy(cacheNames, path, sha256) {
   return null;
 }
 
-/** Download one shell file, check its hash and store it; throws a message naming the file. */
-async function download(cache, path, sha256) {
-  let response;
-  try {
-    response = await fetch(urlOf(path), { cache: "no-store" });
-  } catch {
-    throw new Error(`${path} could not be downloaded (the network failed)`);
-  }
-  if (!response.ok) throw new Error(`${path} could not be downloaded (HTTP ${response.status})`);
+/** Download one shell file, check its hash and store it. */
+async function saveShellFile(cache, path, sha256) {
+  const response = await download(path);
   const body = await response.arrayBuffer();
-  const actual = hex(await crypto.subtle.digest("SHA-256", body));
-  if (actual !== sha256) {
+  if (hex(await crypto.subtle.digest("SHA-256", body)) !== sha256) {
     throw new Error(`${path} does not match this build (the site may be mid-update)`);
   }
   await cache.put(urlOf(path), marked(response, sha256, body));
@@ -87,26 +107,21 @@ async function download(cache, path, sha256) {
 async function precacheShell() {
   const cache = await caches.open(SHELL_CACHE);
   const previous = (await caches.keys()).filter((name) => name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE);
-  const queue = Object.entries(shell);
-  const total = sum(queue.map(([, info]) => info.size));
+  const total = sum(Object.values(shell).map((info) => info.size));
   let loaded = 0;
   let reported = 0;
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [path, { sha256, size }] = next;
-      if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) !== sha256) {
-        const copy = await findCopy(previous, path, sha256);
-        if (copy) await cache.put(urlOf(path), copy);
-        else await download(cache, path, sha256);
-      }
-      loaded += size;
-      if (loaded - reported > total / 50 || loaded === total) {
-        reported = loaded;
-        await postToPages({ type: "install-progress", version, loaded, total });
-      }
+  await inParallel(Object.entries(shell), async ([path, { sha256, size }]) => {
+    if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) !== sha256) {
+      const copy = await findCopy(previous, path, sha256);
+      if (copy) await cache.put(urlOf(path), copy);
+      else await saveShellFile(cache, path, sha256);
     }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+    loaded += size;
+    if (loaded - reported > total / 50 || loaded === total) {
+      reported = loaded;
+      await postToPages({ type: "install-progress", version, loaded, total });
+    }
+  });
 }
 
 self.addEventListener("install", (event) => {
@@ -117,6 +132,58 @@ self.addEventListener("install", (event) => {
     }),
   );
 });
+
+// --- model files ---
+
+/** Downloads in progress, by path, so that two requests for a file share one download. */
+const modelDownloads = new Map();
+
+/** Download one listed model file into the model cache, counting its bytes as they arrive. */
+async function saveModelFile(path, onBytes) {
+  const { size, sha256 } = models[path];
+  const response = await download(path);
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      onBytes(chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+  }));
+  const cache = await caches.open(MODEL_CACHE);
+  await cache.put(urlOf(path), marked(response, sha256, counted));
+  if ((await (await cache.match(urlOf(path))).blob()).size !== size) {
+    await cache.delete(urlOf(path));
+    throw new Error(`${path} arrived with a different size than this build lists: run the set-up again`);
+  }
+}
+
+/** Save the listed model files not yet kept, reporting {loaded, total} bytes. */
+async function saveModel({ paths }, onProgress) {
+  const unknown = paths.filter((path) => !(path in models));
+  if (unknown.length) throw new Error(`not files of this build's models: ${unknown.join(", ")}`);
+  const cache = await caches.open(MODEL_CACHE);
+  const total = sum(paths.map((path) => models[path].size));
+  let loaded = 0;
+  const count = (bytes) => {
+    loaded += bytes;
+    onProgress({ loaded, total });
+  };
+  await inParallel(paths, async (path) => {
+    if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) === models[path].sha256) {
+      count(models[path].size);
+      return;
+    }
+    let saving = modelDownloads.get(path);
+    if (!saving) {
+      saving = saveModelFile(path, count).finally(() => modelDownloads.delete(path));
+      modelDownloads.set(path, saving);
+      await saving;
+    } else {
+      await saving;
+      count(models[path].size);
+    }
+  });
+  return { files: paths.length, bytes: total };
+}
 
 /** Drop model files this build does not list, or lists with other content. */
 async function pruneModels() {
@@ -140,48 +207,30 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** Keep a model file fetched from the network, if it arrives whole (its listed size). */
-async function keepModel(url, response, { size, sha256 }) {
-  const cache = await caches.open(MODEL_CACHE);
-  await cache.put(url, marked(response, sha256));
-  if ((await (await cache.match(url)).blob()).size !== size) await cache.delete(url);
-  else await postToPages({ type: "model-saved", url });
-}
+// --- serving ---
 
-/** Fetch a file not in the caches; a listed model file is kept on the way to the page. */
-async function fromNetwork(event, request, path) {
-  const model = models[path];
-  if (!model) return fetch(request);
-  // No HTTP-cache copy beside the service worker's own: the model is stored once.
-  const response = await fetch(request, { cache: "no-store" });
-  if (response.status === 200) event.waitUntil(keepModel(request.url, response.clone(), model));
-  return response;
-}
-
-async function respond(event, path) {
-  const { request } = event;
+async function respond(request, path) {
   const navigation = request.mode === "navigate" && (path === "" || path === "index.html");
-  const key = navigation ? urlOf("index.html") : request.url;
-  const cached = path in models
-    ? await (await caches.open(MODEL_CACHE)).match(key)
-    : await (await caches.open(SHELL_CACHE)).match(key);
-  return cached ?? fromNetwork(event, request, path);
+  const cache = await caches.open(path in models ? MODEL_CACHE : SHELL_CACHE);
+  return (await cache.match(navigation ? urlOf("index.html") : request)) ?? fetch(request);
 }
 
 self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET") return;
   const path = scopedPath(new URL(event.request.url));
   if (path === null) return;
-  event.respondWith(respond(event, path));
+  event.respondWith(respond(event.request, path));
 });
+
+// --- requests from pages ---
 
 /** What is kept on this device: shell files and bytes of this version, model files by model. */
 async function status() {
-  const shellKeys = await (await caches.open(SHELL_CACHE)).keys();
-  const shellPaths = shellKeys.map((request) => scopedPath(new URL(request.url))).filter((path) => path in shell);
-  const modelPaths = (await (await caches.open(MODEL_CACHE)).keys())
-    .map((request) => scopedPath(new URL(request.url)))
-    .filter((path) => path in models);
+  const cachedPaths = async (name, listed) =>
+    (await (await caches.open(name)).keys()).map((request) => scopedPath(new URL(request.url)))
+      .filter((path) => path in listed);
+  const shellPaths = await cachedPaths(SHELL_CACHE, shell);
+  const modelPaths = await cachedPaths(MODEL_CACHE, models);
   const byModel = {};
   for (const path of modelPaths) {
     const id = path.split("/")[1];
@@ -204,23 +253,25 @@ async function clearModels() {
   return { files: kept.files, bytes: kept.bytes };
 }
 
-const requests = {
-  "skip-waiting": () => self.skipWaiting(),
-  status,
-  "clear-models": clearModels,
-};
+const requests = { status, "save-model": saveModel, "clear-models": clearModels };
 
 self.addEventListener("message", (event) => {
-  const handle = requests[event.data?.type];
+  const { data } = event;
+  if (data?.type === "skip-waiting") {
+    // Outside event.waitUntil: called inside it, Chromium 156 left the new worker waiting.
+    self.skipWaiting();
+    return;
+  }
   const [port] = event.ports;
+  const handle = requests[data?.type];
   if (!handle) {
-    port?.postMessage({ error: `Unknown request "${event.data?.type}".` });
+    port?.postMessage({ error: `Unknown request "${data?.type}".` });
     return;
   }
   event.waitUntil(
     (async () => {
       try {
-        port?.postMessage({ result: (await handle()) ?? null });
+        port?.postMessage({ result: await handle(data, (progress) => port?.postMessage({ progress })) });
       } catch (error) {
         port?.postMessage({ error: String(error?.message ?? error) });
       }

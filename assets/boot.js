@@ -56,10 +56,24 @@ function chooseModel(catalogue) {
     throw new Error(`The model "${wanted}" has no ${dtype} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
   const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
-  const bytes = Object.entries(entry.files)
-    .filter(([file]) => !others.has(file))
-    .reduce((sum, [, info]) => sum + info.size, 0);
-  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes };
+  const files = Object.keys(entry.files).filter((file) => !others.has(file));
+  const bytes = files.reduce((sum, file) => sum + entry.files[file].size, 0);
+  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, files, bytes };
+}
+
+/** Download the model's files once into the offline copy, before the worker reads them from
+ * there. Without an offline copy, or if saving fails, the worker loads from the network. */
+async function saveForOffline(chosen) {
+  if (!offline.controlled) return;
+  const name = chosen.entry.name;
+  const paths = chosen.files.map((file) => `models/${chosen.entry.id}/${file}`);
+  try {
+    await offline.saveModel(paths, ({ loaded, total }) =>
+      stage("model", "loading", `${name}: ${megabytes(loaded)} of ${megabytes(total)}, saved for offline use`,
+        total ? loaded / total : null));
+  } catch {
+    // offline.problem says why, in the "On this device" area
+  }
 }
 
 /** Show model downloads in the model stage, for the first load and for any reload
@@ -88,6 +102,7 @@ async function loadModel() {
     const chosen = chooseModel(await catalogue);
     followModelLoads(chosen);
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
+    await saveForOffline(chosen);
     return { ...chosen, ready: await client.load(chosen.spec) };
   } catch (error) {
     stage("model", "error", error.message, 0);

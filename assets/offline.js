@@ -6,9 +6,10 @@
  * what is saved for offline use, storage used, persistent storage, and clearing
  * the model cache.
  *
- * Public: takeControl({onProgress}) → Promise<{state, registration, message}>
- *   (state: "controlled", "bypassed" — a forced reload skips the worker —,
- *   "failed" or "unsupported"); showDevicePanel(offline, cataloguePromise).
+ * Public: takeControl({onProgress}) → Promise<OfflineCopy>; OfflineCopy — state
+ *   ("controlled"; "bypassed": a forced reload skips the worker; "failed";
+ *   "unsupported"), message, problem, status(), saveModel(paths, onProgress),
+ *   clearModels(), and a "change" event; showDevicePanel(offline, cataloguePromise).
  */
 const siteRoot = new URL("../", import.meta.url);
 const workerUrl = new URL("sw.js", siteRoot);
@@ -17,13 +18,63 @@ const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const gigabytes = (bytes) => `${(bytes / 1e9).toFixed(1)} GB`;
 const byId = (id) => document.getElementById(id);
 
-/** Send a request to a service worker and wait for its answer. */
-function ask(worker, type) {
-  return new Promise((resolve, reject) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data.result));
-    worker.postMessage({ type }, [channel.port2]);
-  });
+/** The studio's copy on this device, as the service worker keeps it. */
+export class OfflineCopy extends EventTarget {
+  /** Why saving something for offline use last failed ("" when it did not). */
+  problem = "";
+
+  constructor(state, registration = null, message = "") {
+    super();
+    this.state = state;
+    this.registration = registration;
+    this.message = message;
+  }
+
+  get controlled() {
+    return this.state === "controlled";
+  }
+
+  /** Send a request to the active service worker; resolves with its result. */
+  #ask(type, fields = {}, onProgress = null) {
+    const worker = this.registration?.active;
+    if (!worker) return Promise.reject(new Error("no service worker is active"));
+    return new Promise((resolve, reject) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = ({ data }) => {
+        if (data.progress) onProgress?.(data.progress);
+        else if (data.error) reject(new Error(data.error));
+        else resolve(data.result);
+      };
+      worker.postMessage({ type, ...fields }, [channel.port2]);
+    });
+  }
+
+  /** What is saved: {version, shell: {files, bytes, complete}, models: {files, bytes, byModel}}. */
+  status() {
+    return this.#ask("status");
+  }
+
+  /** Download model files (paths from the site root) once into the offline copy;
+   * onProgress({loaded, total}) follows the bytes. */
+  async saveModel(paths, onProgress) {
+    try {
+      const saved = await this.#ask("save-model", { paths }, onProgress);
+      this.problem = "";
+      return saved;
+    } catch (error) {
+      this.problem = `The model could not be saved for offline use: ${error.message}.`;
+      throw error;
+    } finally {
+      this.dispatchEvent(new Event("change"));
+    }
+  }
+
+  /** Delete the saved model files; resolves with {files, bytes} deleted. */
+  async clearModels() {
+    const cleared = await this.#ask("clear-models");
+    this.dispatchEvent(new Event("change"));
+    return cleared;
+  }
 }
 
 /**
@@ -32,7 +83,7 @@ function ask(worker, type) {
  * control (onProgress(loaded, total) follows the download), or when it failed.
  */
 export async function takeControl({ onProgress } = {}) {
-  if (!("serviceWorker" in navigator)) return { state: "unsupported" };
+  if (!("serviceWorker" in navigator)) return new OfflineCopy("unsupported");
   const container = navigator.serviceWorker;
   let failure = "";
   container.addEventListener("message", ({ data }) => {
@@ -40,22 +91,26 @@ export async function takeControl({ onProgress } = {}) {
     if (data?.type === "install-failed") failure = data.message;
   });
   container.startMessages();
+  const register = () => container.register(workerUrl, { scope: siteRoot.href });
+  if (container.controller) {
+    register().catch(() => {}); // looks for a new version; offline, the current one goes on
+    return new OfflineCopy("controlled", await container.ready);
+  }
   const earlier = await container.getRegistration(siteRoot.href);
   let registration;
   try {
-    registration = await container.register(workerUrl, { scope: siteRoot.href });
+    registration = await register();
   } catch (error) {
-    return { state: "failed", message: error.message };
+    return new OfflineCopy("failed", null, error.message);
   }
-  if (container.controller) return { state: "controlled", registration };
-  if (earlier?.active) return { state: "bypassed", registration };
+  if (earlier?.active) return new OfflineCopy("bypassed", registration);
   return new Promise((resolve) => {
-    const controlled = () => resolve({ state: "controlled", registration });
+    const controlled = () => resolve(new OfflineCopy("controlled", registration));
     container.addEventListener("controllerchange", controlled, { once: true });
     const worker = registration.installing ?? registration.waiting;
     worker?.addEventListener("statechange", () => {
       if (worker.state === "redundant") {
-        resolve({ state: "failed", registration, message: failure || "the service worker did not install" });
+        resolve(new OfflineCopy("failed", registration, failure || "the service worker did not install"));
       }
     });
     if (container.controller) controlled();
@@ -107,42 +162,41 @@ function offerUpdates(registration) {
   });
 }
 
+const NOT_CONTROLLED = {
+  unsupported: () => "This browser cannot keep the studio for offline use; it works while online.",
+  bypassed: () => "This start skipped the offline copy (a forced reload); the next start uses it again.",
+  failed: (offline) =>
+    `The studio could not be saved for offline use: ${offline.message}. It works online; the next visit tries again.`,
+};
+
 function describeSaved(saved, catalogue) {
+  if (!saved.shell.complete) return "The studio is not fully saved for offline use yet; the next online visit completes it.";
   const names = Object.fromEntries((catalogue?.models ?? []).map((entry) => [entry.id, entry.name]));
   const shell = `the studio (${megabytes(saved.shell.bytes)}, version ${saved.version.slice(0, 8)})`;
   const models = Object.entries(saved.models.byModel).map(([id, bytes]) => `${names[id] ?? id} (${megabytes(bytes)})`);
-  if (!saved.shell.complete) return "The studio is not fully saved for offline use yet; the next online visit completes it.";
   if (models.length === 0) return `Saved for offline use: ${shell}. No model is saved yet: it is saved the next time one loads online.`;
   return `Works offline: ${shell} and ${models.join(", ")} are saved on this device.`;
 }
 
-const OFFLINE_STATES = {
-  unsupported: "This browser cannot keep the studio for offline use; it works while online.",
-  bypassed: "This start skipped the offline copy (a forced reload); the next start uses it again.",
-};
-
 /**
- * Run the "On this device" area for the result of takeControl (the catalogue
- * names the saved models); it refreshes itself when a model file has been saved.
+ * Run the "On this device" area for an OfflineCopy (the catalogue names the saved
+ * models); it follows the copy's "change" events.
  */
 export async function showDevicePanel(offline, catalogueLoaded) {
   const status = byId("offline-status");
   const storage = byId("storage-usage");
+  const message = byId("device-message");
   const clear = byId("clear-models");
   const dialog = byId("clear-models-dialog");
-  const worker = () => offline.registration?.active;
   let saved = null;
 
   async function refresh() {
-    if (offline.state === "failed") {
-      status.textContent = `The studio could not be saved for offline use: ${offline.message}. It works online; the next visit tries again.`;
-    } else if (offline.state in OFFLINE_STATES) {
-      status.textContent = OFFLINE_STATES[offline.state];
-    }
-    if (worker()) {
-      saved = await ask(worker(), "status");
+    if (offline.controlled) {
+      saved = await offline.status();
       const catalogue = await catalogueLoaded.catch(() => null);
-      if (offline.state === "controlled") status.textContent = describeSaved(saved, catalogue);
+      status.textContent = [describeSaved(saved, catalogue), offline.problem].filter(Boolean).join(" ");
+    } else {
+      status.textContent = NOT_CONTROLLED[offline.state](offline);
     }
     clear.disabled = !saved?.models.files;
     if (navigator.storage?.estimate) {
@@ -157,29 +211,24 @@ export async function showDevicePanel(offline, catalogueLoaded) {
   }
 
   clear.addEventListener("click", () => {
-    const bytes = saved?.models.bytes ?? 0;
+    const bytes = megabytes(saved?.models.bytes ?? 0);
     byId("clear-models-text").textContent =
-      `This deletes the saved model files (${megabytes(bytes)}). The model in use keeps working until the ` +
-      `studio closes; the next start downloads it again (${megabytes(bytes)}), which needs the network.`;
+      `This deletes the saved model files (${bytes}). The model in use keeps working until the studio ` +
+      `closes; the next start downloads it again (${bytes}), which needs the network.`;
     dialog.showModal();
   });
   byId("clear-models-keep").addEventListener("click", () => dialog.close("keep"));
   byId("clear-models-confirm").addEventListener("click", async () => {
     dialog.close("clear");
-    const cleared = await ask(worker(), "clear-models");
-    await refresh();
-    const message = byId("device-message");
+    const cleared = await offline.clearModels();
     message.textContent =
       `Model cache cleared: ${megabytes(cleared.bytes)} freed. The next start downloads the model again.`;
     message.focus();
   });
-  navigator.serviceWorker?.addEventListener("message", ({ data }) => {
-    if (data?.type === "model-saved") refresh();
-  });
+  offline.addEventListener("change", () => refresh());
 
-  if (offline.state === "controlled" && navigator.storage?.persist && !(await navigator.storage.persisted())) {
-    const granted = await navigator.storage.persist();
-    byId("device-message").textContent = granted
+  if (offline.controlled && navigator.storage?.persist && !(await navigator.storage.persisted())) {
+    message.textContent = (await navigator.storage.persist())
       ? "The browser agreed to keep the studio's storage (persistent storage)."
       : "The browser did not grant persistent storage yet; it may clear saved files when space runs low. " +
         "Installing the studio as an app usually lets it keep them.";
