@@ -85,10 +85,11 @@ export class OfflineCopy extends EventTarget {
 export async function takeControl({ onProgress } = {}) {
   if (!("serviceWorker" in navigator)) return new OfflineCopy("unsupported");
   const container = navigator.serviceWorker;
-  let failure = "";
+  let installFailed;
+  const failure = new Promise((resolve) => { installFailed = resolve; });
   container.addEventListener("message", ({ data }) => {
     if (data?.type === "install-progress") onProgress?.(data.loaded, data.total);
-    if (data?.type === "install-failed") failure = data.message;
+    if (data?.type === "install-failed") installFailed(data.message);
   });
   container.startMessages();
   const register = () => container.register(workerUrl, { scope: siteRoot.href });
@@ -107,11 +108,11 @@ export async function takeControl({ onProgress } = {}) {
   return new Promise((resolve) => {
     const controlled = () => resolve(new OfflineCopy("controlled", registration));
     container.addEventListener("controllerchange", controlled, { once: true });
+    failure.then((message) => resolve(new OfflineCopy("failed", registration, message)));
     const worker = registration.installing ?? registration.waiting;
     worker?.addEventListener("statechange", () => {
-      if (worker.state === "redundant") {
-        resolve(new OfflineCopy("failed", registration, failure || "the service worker did not install"));
-      }
+      // The worker's own message says why; it may arrive just after the state changes.
+      if (worker.state === "redundant") setTimeout(() => installFailed("the service worker did not install"), 1000);
     });
     if (container.controller) controlled();
   });

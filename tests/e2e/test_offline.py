@@ -298,3 +298,18 @@ def test_chromium_reports_no_installability_errors(site, profile):
     sizes = {icon["sizes"] for icon in parsed["icons"] if icon["type"] == "image/png"}
     assert {"192x192", "512x512"} <= sizes
     assert any(icon.get("purpose") == "maskable" for icon in parsed["icons"])
+
+
+def test_a_build_whose_file_list_is_wrong_starts_online_and_says_why_it_is_not_offline(site, profile):
+    listing = site.root / setup.OFFLINE_FILES
+    listing.write_text(listing.read_text().replace(
+        '"shell": {', '"shell": {"assets/missing.js": {"size": 1, "sha256": "0"},', 1))
+    url = site.start()
+    studio = profile(f"{url}?model={TINY_MODEL}")
+    wait_until_ready(studio)  # the studio works online all the same
+    assert "is ready" in studio.status()
+    status = studio.page.inner_text("#offline-status")
+    assert status == ("The studio could not be saved for offline use: assets/missing.js could not be downloaded "
+                      "(HTTP 404). It works online; the next visit tries again.")
+    assert studio.page.evaluate("navigator.serviceWorker.controller") is None
+    assert studio.page.is_disabled("#clear-models")
