@@ -85,37 +85,40 @@ export class OfflineCopy extends EventTarget {
 export async function takeControl({ onProgress } = {}) {
   if (!("serviceWorker" in navigator)) return new OfflineCopy("unsupported");
   const container = navigator.serviceWorker;
-  let installFailed;
-  const failure = new Promise((resolve) => { installFailed = resolve; });
-  container.addEventListener("message", ({ data }) => {
-    if (data?.type === "install-progress") onProgress?.(data.loaded, data.total);
-    if (data?.type === "install-failed") installFailed(data.message);
-  });
-  container.startMessages();
-  const register = () => container.register(workerUrl, { scope: siteRoot.href });
+  // updateViaCache "none": looking for a new version skips the HTTP cache for offline-files.js too.
+  const register = () => container.register(workerUrl, { scope: siteRoot.href, updateViaCache: "none" });
   if (container.controller) {
     register().catch(() => {}); // looks for a new version; offline, the current one goes on
     return new OfflineCopy("controlled", await container.ready);
   }
-  const earlier = await container.getRegistration(siteRoot.href);
-  let registration;
+  let installFailed;
+  const failure = new Promise((resolve) => { installFailed = resolve; });
+  const followInstall = ({ data }) => {
+    if (data?.type === "install-progress") onProgress?.(data.loaded, data.total);
+    if (data?.type === "install-failed") installFailed(data.message);
+  };
+  container.addEventListener("message", followInstall);
+  container.startMessages();
   try {
-    registration = await register();
+    const earlier = await container.getRegistration(siteRoot.href);
+    const registration = await register();
+    if (earlier?.active) return new OfflineCopy("bypassed", registration);
+    return await new Promise((resolve) => {
+      const controlled = () => resolve(new OfflineCopy("controlled", registration));
+      container.addEventListener("controllerchange", controlled, { once: true });
+      failure.then((message) => resolve(new OfflineCopy("failed", registration, message)));
+      const worker = registration.installing ?? registration.waiting;
+      worker?.addEventListener("statechange", () => {
+        // The worker's own message says why; it may arrive just after the state changes.
+        if (worker.state === "redundant") setTimeout(() => installFailed("the service worker did not install"), 1000);
+      });
+      if (container.controller) controlled();
+    });
   } catch (error) {
     return new OfflineCopy("failed", null, error.message);
+  } finally {
+    container.removeEventListener("message", followInstall); // later installs are updates
   }
-  if (earlier?.active) return new OfflineCopy("bypassed", registration);
-  return new Promise((resolve) => {
-    const controlled = () => resolve(new OfflineCopy("controlled", registration));
-    container.addEventListener("controllerchange", controlled, { once: true });
-    failure.then((message) => resolve(new OfflineCopy("failed", registration, message)));
-    const worker = registration.installing ?? registration.waiting;
-    worker?.addEventListener("statechange", () => {
-      // The worker's own message says why; it may arrive just after the state changes.
-      if (worker.state === "redundant") setTimeout(() => installFailed("the service worker did not install"), 1000);
-    });
-    if (container.controller) controlled();
-  });
 }
 
 /** Show the update prompt when a new version has installed and waits. */

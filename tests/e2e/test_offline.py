@@ -235,7 +235,7 @@ def test_a_new_build_shows_the_update_prompt_and_reload_applies_it(site, profile
     assert "border-bottom" not in page.evaluate("fetch('assets/studio.css').then((r) => r.text())")
 
     page.focus("#update-reload")
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=STARTUP_MS):
         page.keyboard.press("Enter")
     wait_until_ready(studio)
     assert worker_status(studio)["version"] == new_version
