@@ -61,10 +61,10 @@ NPM_FILES = [
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
 # The pure-Python packages, unpacked by PyScript from one archive (no micropip at start-up).
 PYTHON_PACKAGES = "python/packages.zip"
-# What the service worker keeps: the app shell (precached, versioned) and the model files
-# (cached as the page fetches them). Written on every set-up run, since app/ and assets/ change
-# without the runtime changing; the page-side scripts sw.js and this file are left out (the
-# browser keeps a service worker's own scripts and compares them to find updates).
+# What the service worker keeps: the app shell (precached, versioned) and the model files (saved
+# when the page first loads a model). Written on every set-up run, since app/ and assets/ change
+# without the runtime changing. sw.js and this file are not listed: the browser keeps a service
+# worker's own scripts and compares them with the served ones to find a new version.
 OFFLINE_FILES = "offline-files.js"
 SHELL_FILES = ("index.html", "pyscript.toml", "models/catalogue.json")
 SHELL_DIRS = ("app", "assets")
