@@ -98,13 +98,18 @@ function followModelLoads(chosen) {
 
 async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
+  let chosen = null;
   try {
-    const chosen = chooseModel(await catalogue);
+    chosen = chooseModel(await catalogue);
     followModelLoads(chosen);
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
     await saveForOffline(chosen);
     return { ...chosen, ready: await client.load(chosen.spec) };
   } catch (error) {
+    if (chosen && offline.problem && !navigator.onLine) {
+      error.message = `The network is off and ${chosen.entry.name} (${chosen.spec.dtype}) is not saved on this ` +
+        "device yet: connect once and start the studio to download it.";
+    }
     stage("model", "error", error.message, 0);
     throw error;
   }

@@ -174,11 +174,16 @@ const NOT_CONTROLLED = {
 };
 
 function describeSaved(saved, catalogue) {
-  if (!saved.shell.complete) return "The studio is not fully saved for offline use yet; the next online visit completes it.";
+  if (!saved.shell.complete) {
+    return "The studio is not fully saved for offline use yet; the next online visit completes it.";
+  }
   const names = Object.fromEntries((catalogue?.models ?? []).map((entry) => [entry.id, entry.name]));
   const shell = `the studio (${megabytes(saved.shell.bytes)}, version ${saved.version.slice(0, 8)})`;
-  const models = Object.entries(saved.models.byModel).map(([id, bytes]) => `${names[id] ?? id} (${megabytes(bytes)})`);
-  if (models.length === 0) return `Saved for offline use: ${shell}. No model is saved yet: it is saved the next time one loads online.`;
+  const models = Object.entries(saved.models.byModel)
+    .map(([id, bytes]) => `${names[id] ?? id} (${megabytes(bytes)})`);
+  if (models.length === 0) {
+    return `Saved for offline use: ${shell}. No model is saved yet: it is saved the next time one loads online.`;
+  }
   return `Works offline: ${shell} and ${models.join(", ")} are saved on this device.`;
 }
 
@@ -208,7 +213,8 @@ export async function showDevicePanel(offline, catalogueLoaded) {
       const kept = (await navigator.storage.persisted())
         ? "Persistent: the browser will not clear it to make room."
         : "Not persistent: the browser may clear it when space runs low.";
-      storage.textContent = `Storage used: ${megabytes(usage)} of ${gigabytes(quota)} this browser allows the studio. ${kept}`;
+      storage.textContent =
+        `Storage used: ${megabytes(usage)} of ${gigabytes(quota)} this browser allows the studio. ${kept}`;
     } else {
       storage.textContent = "This browser does not report storage use.";
     }

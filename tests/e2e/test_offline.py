@@ -121,10 +121,9 @@ def profile(browser, tmp_path):
         assert studio.unexpected_errors() == [], "unexpected console errors"
 
 
-def wait_until_ready(studio: StudioPage) -> dict:
+def wait_until_ready(studio: StudioPage) -> None:
     studio.wait_for_python()
     studio.wait_for_model()
-    return studio.page.evaluate("({ ...museSpark.timings })")
 
 
 def wait_until_saved(studio: StudioPage, model_name: str) -> str:
@@ -149,7 +148,7 @@ def same_origin_paths(studio: StudioPage) -> set[str]:
 def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     url = site.start()
     studio = profile(f"{url}?model={TINY_MODEL}")
-    first = wait_until_ready(studio)
+    wait_until_ready(studio)
     saved = wait_until_saved(studio, "Tiny random SmolLM2")
     assert saved.startswith("Works offline") and f"version {site.version[:8]}" in saved
     listed = site.files()
@@ -170,18 +169,16 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
                    and path not in other_weights]
     assert {path for path in loaded if path.startswith(f"models/{TINY_MODEL}/")} <= set(saved_files)
     assert set(downloaded) == set(listed["shell"]) | set(saved_files)
-    assert status["models"] == {"files": len(saved_files), "bytes": sum(listed["models"][path]["size"] for path in saved_files),
-                                "byModel": {TINY_MODEL: sum(listed["models"][path]["size"] for path in saved_files)}}
+    saved_bytes = sum(listed["models"][path]["size"] for path in saved_files)
+    assert status["models"] == {"files": len(saved_files), "bytes": saved_bytes, "byModel": {TINY_MODEL: saved_bytes}}
 
     site.stop()
     profile.context.set_offline(True)
-    studio.requests.clear()
     studio.page.reload()
-    offline = wait_until_ready(studio)
+    wait_until_ready(studio)
     assert studio.page.evaluate("navigator.onLine") is False
     assert "is ready" in studio.status()
     assert profile.failed == [], "a request failed offline"
-    print(f"\nstart-up, ms since navigation: first visit {first}; offline {offline}")
 
     studio.spark("A newsletter intro about urban beekeeping for beginners")
     studio.wait_until_idle()
@@ -199,18 +196,28 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     assert download.value.suggested_filename == "bees.md"
     assert profile.failed == []
 
+    # A precision never loaded online is not on the device: the page says so.
+    studio.expected_errors.append("ERR_INTERNET_DISCONNECTED")
+    page.goto(f"{url}?model={TINY_MODEL}&dtype=q4")
+    studio.wait_for_model("error")
+    assert studio.stage_detail("model") == (
+        "The network is off and Tiny random SmolLM2 (tests only) (q4) is not saved on this device yet: "
+        "connect once and start the studio to download it.")
+    studio.wait_for_python()
+    page.wait_for_selector("#status[data-kind=error]")
+    assert "The network is off" in studio.status()
+
 
 @pytest.mark.real_model
 def test_the_default_model_works_offline_after_one_visit(site, profile):
     url = site.start()
     studio = profile(url)
-    first = wait_until_ready(studio)
+    wait_until_ready(studio)
     wait_until_saved(studio, "SmolLM2 135M Instruct")
     site.stop()
     profile.context.set_offline(True)
     studio.page.reload()
-    offline = wait_until_ready(studio)
-    print(f"\nstart-up with the default model, ms since navigation: first visit {first}; offline {offline}")
+    wait_until_ready(studio)
     result = studio.page.evaluate("museSpark.runPrompt('Write one sentence about bees.', 8)")
     assert result["tokens"] == 8 and result["text"].strip()
     assert profile.failed == []
