@@ -83,8 +83,13 @@ export class OfflineCopy extends EventTarget {
  * control (onProgress(loaded, total) follows the download), or when it failed.
  */
 export async function takeControl({ onProgress } = {}) {
-  if (!("serviceWorker" in navigator)) return new OfflineCopy("unsupported");
-  const container = navigator.serviceWorker;
+  let container;
+  try {
+    container = navigator.serviceWorker; // absent off HTTPS; throws in a frame sandboxed without its origin
+  } catch {
+    container = undefined;
+  }
+  if (!container) return new OfflineCopy("unsupported");
   // updateViaCache "none": looking for a new version skips the HTTP cache for offline-files.js too.
   const register = () => container.register(workerUrl, { scope: siteRoot.href, updateViaCache: "none" });
   if (container.controller) {

@@ -361,7 +361,7 @@ def offline_files(root: Path) -> dict:
 
     The shell is every file the page loads to start: index.html, pyscript.toml, app/, assets/,
     vendor/ (from vendor/files.json) and the model catalogue. Models are listed from
-    models/catalogue.json. The version is a hash of every listed path and sha256, so any
+    models/catalogue.json: its list of models and any other entry there that has files. The version is a hash of every listed path and sha256, so any
     changed file makes a new version (and a new shell cache in the browser).
     """
     shell = {name: {"size": (root / name).stat().st_size, "sha256": sha256_file(root / name)}
@@ -374,7 +374,10 @@ def offline_files(root: Path) -> dict:
     models = {}
     catalogue = root / "models" / "catalogue.json"
     if catalogue.is_file():
-        for entry in json.loads(catalogue.read_text())["models"]:
+        data = json.loads(catalogue.read_text())
+        # Every model the catalogue describes: the list of models, and any single entry beside it.
+        entries = data["models"] + [value for value in data.values() if isinstance(value, dict) and "files" in value]
+        for entry in entries:
             models.update({f"models/{entry['id']}/{name}": info for name, info in entry["files"].items()})
     listing = "".join(f"{path} {info['sha256']}\n" for path, info in sorted({**shell, **models}.items()))
     version = hashlib.sha256(listing.encode()).hexdigest()[:16]

@@ -26,7 +26,8 @@ def site(tmp_path):
         write(tmp_path / name, name.encode())
     vendor = {"pyodide/pyodide.asm.wasm": {"size": 9, "sha256": "v1"}}
     write(tmp_path / "vendor" / "files.json", json.dumps(vendor).encode())
-    catalogue = {"default": "m", "models": [{"id": "m", "files": {"onnx/model.onnx": {"size": 7, "sha256": "m1"}}}]}
+    catalogue = {"default": "m", "models": [{"id": "m", "files": {"onnx/model.onnx": {"size": 7, "sha256": "m1"}}}],
+                 "helper": {"id": "h", "files": {"onnx/model.onnx": {"size": 5, "sha256": "h1"}}}}
     write(tmp_path / "models" / "catalogue.json", json.dumps(catalogue).encode())
     return tmp_path
 
@@ -38,7 +39,8 @@ def test_the_shell_lists_every_file_the_page_starts_from_and_the_models_apart(si
         "models/catalogue.json", "pyscript.toml", "vendor/pyodide/pyodide.asm.wasm"]
     assert files["shell"]["app/main.py"] == {"size": 11, "sha256": hashlib.sha256(b"app/main.py").hexdigest()}
     assert files["shell"]["vendor/pyodide/pyodide.asm.wasm"] == {"size": 9, "sha256": "v1"}
-    assert files["models"] == {"models/m/onnx/model.onnx": {"size": 7, "sha256": "m1"}}
+    assert files["models"] == {"models/m/onnx/model.onnx": {"size": 7, "sha256": "m1"},
+                               "models/h/onnx/model.onnx": {"size": 5, "sha256": "h1"}}
 
 
 def test_the_version_changes_with_any_listed_file_and_only_then(site):
