@@ -1,11 +1,14 @@
 """Set up (first run) and serve the studio on localhost.
 
-    python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--embed-config FILE]
+    python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--root DIR]
+                    [--embed-config FILE]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
-served (index.html, pyscript.toml, embed.json, app/, assets/, vendor/, models/);
-any static host serving those paths works the same.
+served (index.html, pyscript.toml, sw.js, offline-files.js, embed.json, app/,
+assets/, vendor/, models/); any static host serving those paths works the same.
+The service worker (sw.js) must sit at the site root so that its scope covers the
+page. ``--root`` serves another built copy of the studio (it implies ``--no-setup``).
 
 Embedding: ``embed.json`` (beside this file, or the file named by --embed-config)
 lists the origins whose pages may talk to the studio embedded in them; without it
@@ -21,7 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-SERVED_FILES = {"index.html", "pyscript.toml", "embed.json"}
+SERVED_FILES = {"index.html", "pyscript.toml", "sw.js", "offline-files.js", "embed.json"}
 SERVED_DIRS = {"app", "assets", "vendor", "models"}
 EMBED_CONFIG = "embed.json"
 EMBED_MODULES = {"assets/embed.js", "assets/embed-protocol.js"}
@@ -80,10 +83,11 @@ class StudioServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def make_server(host: str, port: int, quiet: bool = True, embed_config: Path | None = None) -> StudioServer:
-    handler = functools.partial(StudioHandler, directory=str(ROOT))
+def make_server(host: str, port: int, quiet: bool = True, root: Path = ROOT,
+                embed_config: Path | None = None) -> StudioServer:
+    handler = functools.partial(StudioHandler, directory=str(root))
     StudioHandler.quiet = quiet
-    StudioHandler.embed_config = embed_config or ROOT / EMBED_CONFIG
+    StudioHandler.embed_config = embed_config or root / EMBED_CONFIG
     return StudioServer((host, port), handler)
 
 
@@ -94,18 +98,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-setup", action="store_true", help="serve what is already built")
     parser.add_argument("--no-model", action="store_true", help="set up without building the model")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="serve this built copy of the studio instead (no set-up)")
     parser.add_argument("--embed-config", type=Path, metavar="FILE",
                         help="serve FILE as /embed.json, the origins allowed to embed the studio "
                              "(default: embed.json beside serve.py)")
     args = parser.parse_args(argv)
-    if not args.no_setup:
+    if not (args.root / "index.html").is_file():
+        print(f"{args.root} holds no studio (no index.html): pass the folder of a built copy.", file=sys.stderr)
+        return 1
+    if not args.no_setup and args.root.resolve() == ROOT:
         sys.path.insert(0, str(ROOT / "build"))
         import setup
 
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:
-        server = make_server(args.host, args.port, quiet=not args.verbose, embed_config=args.embed_config)
+        server = make_server(args.host, args.port, quiet=not args.verbose, root=args.root,
+                             embed_config=args.embed_config)
     except OSError as err:
         print(f"Cannot listen on {args.host}:{args.port} ({err.strerror}): pick another --port.",
               file=sys.stderr)

@@ -8,12 +8,13 @@ assets/boot.js (model client, start-up stages, sanitizer, the key store of
 assets/keystore.js, the project store of assets/project-store.js).
 
 Public: ``install``, ``Page``, ``PickedFile``, ``KeystoreSigner``, ``ProjectStore``,
-``StoredProject``, ``WorkerModel``,
-``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``.
+``StoredProject``, ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``, ``page_url``,
+``page_catalogue``.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ import js
 import pyodide_http
 from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
-from .core.errors import StudioError, error_for
+from .core.catalogue import Catalogue
+from .core.errors import CatalogueError, StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
 
 _END = object()
@@ -35,6 +37,15 @@ def install() -> None:
 def page_url(path: str) -> str:
     """An absolute URL for a path relative to the page."""
     return js.URL.new(path, js.location.href).href
+
+
+def page_catalogue() -> Catalogue:
+    """The model catalogue as assets/boot.js fetched it: through the service worker, so it
+    is there offline (a synchronous XMLHttpRequest, as urllib makes, bypasses the worker)."""
+    data = js.globalThis.museSpark.catalogue
+    if not data:
+        raise CatalogueError("The model catalogue has not been read: reload the page.")
+    return Catalogue.from_json(json.loads(js.JSON.stringify(data)))
 
 
 def _to_js(value):

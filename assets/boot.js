@@ -4,17 +4,23 @@
  * parallel with Python. The Python studio picks up the shared client from
  * `globalThis.museSpark` when it is ready, with the key store and the project
  * store (IndexedDB).
+ *
+ * The big files wait for the service worker (offline.js): on a first visit it
+ * saves the app shell, then the runtime and the model load through it, so each
+ * is downloaded once and the next start works offline.
  */
 import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
+import { showDevicePanel, takeControl } from "./offline.js";
 import * as projects from "./project-store.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
 const client = new ModelClient();
 
-/** When each stage became ready, in ms since navigation started (read by bench/). */
+/** When each stage became ready, in ms since navigation started (read by bench/); `offline`:
+ * when the service worker was ready (at once after a first visit). */
 const timings = {};
 
 function stage(name, state, detail, progress) {
@@ -34,7 +40,7 @@ function stage(name, state, detail, progress) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 
-async function readCatalogue() {
+async function fetchCatalogue() {
   const response = await fetch(new URL("catalogue.json", new URL(modelsPath, location.href)));
   if (!response.ok) {
     throw new Error(`The model catalogue is missing (${response.status}). Run the set-up (python serve.py) to build the models.`);
@@ -53,11 +59,33 @@ function chooseModel(catalogue) {
     throw new Error(`The model "${wanted}" has no ${dtype} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
   const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
-  const bytes = Object.entries(entry.files)
-    .filter(([file]) => !others.has(file))
-    .reduce((sum, [, info]) => sum + info.size, 0);
+  const files = Object.keys(entry.files).filter((file) => !others.has(file));
+  const bytes = files.reduce((sum, file) => sum + entry.files[file].size, 0);
   const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
-  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, bytes, embedder };
+  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, files, bytes, embedder, catalogue };
+}
+
+/** The embedding model's files for its chosen precision (saved for offline use with the chat model). */
+function embedderPaths(catalogue) {
+  const entry = catalogue.embedder;
+  if (!entry?.files) return [];
+  const others = new Set(Object.values(entry.weights ?? {}).filter((file) => file !== entry.weights?.[entry.dtype]));
+  return Object.keys(entry.files).filter((file) => !others.has(file)).map((file) => `models/${entry.id}/${file}`);
+}
+
+/** Download the model's files once into the offline copy, before the worker reads them from
+ * there. Without an offline copy, or if saving fails, the worker loads from the network. */
+async function saveForOffline(chosen) {
+  if (!offline.controlled) return;
+  const name = chosen.entry.name;
+  const paths = [...chosen.files.map((file) => `models/${chosen.entry.id}/${file}`), ...embedderPaths(chosen.catalogue)];
+  try {
+    await offline.saveModel(paths, ({ loaded, total }) =>
+      stage("model", "loading", `${name}: ${megabytes(loaded)} of ${megabytes(total)}, saved for offline use`,
+        total ? loaded / total : null));
+  } catch {
+    // offline.problem says why, in the "On this device" area
+  }
 }
 
 /** Show model downloads in the model stage, for the first load and for any reload
@@ -82,27 +110,48 @@ function followModelLoads(chosen) {
 
 async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
+  let chosen = null;
   try {
-    const chosen = chooseModel(await readCatalogue());
+    chosen = chooseModel(await catalogue);
     followModelLoads(chosen);
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
+    await saveForOffline(chosen);
     return { ...chosen, ready: await client.load(chosen.spec) };
   } catch (error) {
+    if (chosen && offline.problem && !navigator.onLine) {
+      error.message = `The network is off and ${chosen.entry.name} (${chosen.spec.dtype}) is not saved on this ` +
+        "device yet: connect once and start the studio to download it.";
+    }
     stage("model", "error", error.message, 0);
     throw error;
   }
 }
 
-stage("runtime", "loading", "Loading the Python runtime…", null);
+const loadingRuntime = () => stage("runtime", "loading", "Loading the Python runtime…", null);
+loadingRuntime();
+const offline = await takeControl({
+  onProgress: (loaded, total) =>
+    stage("runtime", "loading", `Saving the studio for offline use: ${megabytes(loaded)} of ${megabytes(total)}`,
+      total ? loaded / total : null),
+});
+timings.offline = performance.now();
+loadingRuntime();
 document.addEventListener("py:ready", () => {
   stage("runtime", "ready", `Runtime ready in ${seconds(performance.now() - started)}`, 1);
   stage("python", "loading", "Starting the studio…", null);
 }, { once: true });
 
+const catalogue = fetchCatalogue();
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
 /** The one sanitizer every piece of markup passes through before it reaches the DOM. */
 const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
-globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys, projects };
+/** `catalogue`: models/catalogue.json once read (app/bridge.py's page_catalogue reads it). */
+globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys, projects, catalogue: null };
+catalogue.then((data) => { globalThis.museSpark.catalogue = data; }, () => {}); // a failure shows in the model stage
+showDevicePanel(offline, catalogue).catch((error) => {
+  document.getElementById("device-message").textContent = `Offline details are unavailable: ${error.message}`;
+});
+await import("../vendor/pyscript/core.js");

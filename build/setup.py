@@ -10,8 +10,12 @@ results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
 
+It also writes ``offline-files.js``, the list of files the service worker
+(``sw.js``) keeps for offline use, with a version derived from their hashes.
+
 Run ``python build/setup.py`` (``--no-model`` skips the model build).
 Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_embedder``, ``ensure_all``,
+``write_offline_files``,
 ``SetupError``, ``cache_root``, ``model_python``.
 """
 from __future__ import annotations
@@ -68,6 +72,13 @@ NPM_FILES = [
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
 # The pure-Python packages, unpacked by PyScript from one archive (no micropip at start-up).
 PYTHON_PACKAGES = "python/packages.zip"
+# What the service worker keeps: the app shell (precached, versioned) and the model files (saved
+# when the page first loads a model). Written on every set-up run, since app/ and assets/ change
+# without the runtime changing. sw.js and this file are not listed: the browser keeps a service
+# worker's own scripts and compares them with the served ones to find a new version.
+OFFLINE_FILES = "offline-files.js"
+SHELL_FILES = ("index.html", "pyscript.toml", "models/catalogue.json")
+SHELL_DIRS = ("app", "assets")
 
 
 class SetupError(Exception):
@@ -414,10 +425,62 @@ def ensure_models() -> None:
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
 
 
+# --- offline: the service worker's file list ---
+
+def listed_files(root: Path, folder: str) -> dict[str, dict]:
+    """Size and sha256 of every file under root/folder, by path relative to root (no dotfiles)."""
+    return {
+        path.relative_to(root).as_posix(): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                      for part in path.relative_to(root).parts)
+    }
+
+
+def offline_files(root: Path) -> dict:
+    """The app shell and model files of the studio at root, with a version naming this build.
+
+    The shell is every file the page loads to start: index.html, pyscript.toml, app/, assets/,
+    vendor/ (from vendor/files.json) and the model catalogue. Models are listed from
+    models/catalogue.json: its list of models and any other entry there that has files. The version is a hash of every listed path and sha256, so any
+    changed file makes a new version (and a new shell cache in the browser).
+    """
+    shell = {name: {"size": (root / name).stat().st_size, "sha256": sha256_file(root / name)}
+             for name in SHELL_FILES if (root / name).is_file()}
+    for folder in SHELL_DIRS:
+        shell.update(listed_files(root, folder))
+    vendor_list = root / "vendor" / "files.json"
+    if vendor_list.is_file():
+        shell.update({f"vendor/{name}": info for name, info in json.loads(vendor_list.read_text()).items()})
+    models = {}
+    catalogue = root / "models" / "catalogue.json"
+    if catalogue.is_file():
+        data = json.loads(catalogue.read_text())
+        # Every model the catalogue describes: the list of models, and any single entry beside it.
+        entries = data["models"] + [value for value in data.values() if isinstance(value, dict) and "files" in value]
+        for entry in entries:
+            models.update({f"models/{entry['id']}/{name}": info for name, info in entry["files"].items()})
+    listing = "".join(f"{path} {info['sha256']}\n" for path, info in sorted({**shell, **models}.items()))
+    version = hashlib.sha256(listing.encode()).hexdigest()[:16]
+    return {"version": version, "shell": dict(sorted(shell.items())), "models": dict(sorted(models.items()))}
+
+
+def write_offline_files(root: Path = ROOT) -> str:
+    """Write root/offline-files.js (read by sw.js with importScripts) and return its version."""
+    files = offline_files(root)
+    (root / OFFLINE_FILES).write_text(
+        "// Written by build/setup.py: the files the service worker keeps for offline use. Do not edit.\n"
+        f"self.offlineFiles = {json.dumps(files, indent=1)};\n"
+    )
+    return files["version"]
+
+
 def ensure_all(with_model: bool = True) -> None:
     ensure_runtime()
     if with_model:
         ensure_models()
+    version = write_offline_files()
+    log(f"offline file list written ({OFFLINE_FILES}, version {version})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ def test_counts_preview_and_exports_of_a_typed_draft(open_studio):
     # The preview shows the draft's image (a same-origin 404 here) but never runs its handler.
     studio = open_studio(f"?model={TINY_MODEL}", expected_errors=[r"404 \(Not part of the studio\)"])
     studio.wait_for_python()
+    studio.wait_for_model()  # the model's "ready" message would replace the status checked below
     page = studio.page
     page.fill("#draft", DRAFT)
     assert page.inner_text("#draft-stats").startswith("14 words · 83 characters")
@@ -36,6 +37,7 @@ def test_counts_preview_and_exports_of_a_typed_draft(open_studio):
 def test_exporting_an_empty_draft_says_what_to_do(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}")
     studio.wait_for_python()
+    studio.wait_for_model()  # the model's "ready" message would replace the status checked below
     studio.page.click("#export-md")
     assert "The draft is empty" in studio.status()
 
@@ -43,6 +45,7 @@ def test_exporting_an_empty_draft_says_what_to_do(open_studio):
 def test_versions_restore_branch_and_word_diff(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}")
     studio.wait_for_python()
+    studio.wait_for_model()  # the model's "ready" message would replace the status checked below
     page = studio.page
     page.fill("#draft", "Bees love roofs.")
     page.click("#save-version")

@@ -29,6 +29,7 @@ def test_the_page_loads_everything_from_its_own_origin(open_studio):
 def test_an_empty_brief_gets_a_clear_message(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}")
     studio.wait_for_python()
+    studio.wait_for_model()  # the model's "ready" message would replace the status checked below
     studio.page.click("#spark")
     studio.page.wait_for_selector("#status[data-kind=error]")
     assert "Write a brief" in studio.status()

@@ -1,0 +1,280 @@
+/**
+ * The studio's service worker: after one online visit the whole studio (runtime,
+ * Python, the model) starts and writes with the network off.
+ *
+ * - App shell (every file in offline-files.js "shell", written by build/setup.py):
+ *   precached at install, each file checked against its sha256, into a cache named
+ *   after the build's version. A file unchanged since the version already on this
+ *   device is copied from its cache instead of downloaded again.
+ * - Model files (offline-files.js "models"): saved when the page asks ("save-model",
+ *   before it loads a model), each downloaded once, into a cache of their own that
+ *   outlives app updates; entries a new build no longer lists, or lists with another
+ *   hash, are dropped. (Saving from the page's own model requests would download a
+ *   file twice: transformers.js first requests every file, unread, to learn its size.)
+ * - Same-origin GETs: cache first, then the network. Page navigations get the
+ *   cached index.html, whatever the query string.
+ * - Updates wait for the person: a new version installs, then waits until a page
+ *   posts {type: "skip-waiting"} (the page's "Update available — reload" button).
+ *
+ * Requests from pages (answers go to the MessagePort sent with the request, as
+ * {progress} messages, then one {result} or {error}):
+ *   {type: "skip-waiting"} (no answer)
+ *   {type: "status"} → {version, shell: {files, bytes, complete}, models: {files, bytes, byModel}}
+ *   {type: "save-model", paths} → {files, bytes}; progress {loaded, total}
+ *   {type: "clear-models"} → {files, bytes} (what was deleted)
+ * Messages to every page: {type: "install-progress", version, loaded, total},
+ *   {type: "install-failed", version, message}.
+ */
+importScripts("./offline-files.js");
+
+const { version, shell, models } = self.offlineFiles;
+const SHELL_PREFIX = "musespark-shell-";
+const SHELL_CACHE = `${SHELL_PREFIX}${version}`;
+const MODEL_CACHE = "musespark-models";
+/** Response header recording the sha256 a cached copy was checked against. */
+const HASH_HEADER = "X-MuseSpark-SHA256";
+const PARALLEL_DOWNLOADS = 4;
+
+const scope = new URL(self.registration.scope);
+/** A same-origin URL's path relative to the scope ("" for the scope itself), or null outside it. */
+function scopedPath(url) {
+  if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return null;
+  return decodeURIComponent(url.pathname.slice(scope.pathname.length));
+}
+const urlOf = (path) => new URL(path, scope).href;
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+
+async function postToPages(data) {
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage(data);
+  }
+}
+
+function hex(buffer) {
+  return [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** A copy of a response to store, marked with the sha256 it is known to have. */
+function marked(response, sha256, body = response.body) {
+  const headers = new Headers(response.headers);
+  headers.set(HASH_HEADER, sha256);
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Fetch a file for a cache, bypassing the HTTP cache (the file is stored once, here). */
+async function download(path) {
+  let response;
+  try {
+    response = await fetch(urlOf(path), { cache: "no-store" });
+  } catch {
+    throw new Error(`${path} could not be downloaded (the network failed)`);
+  }
+  if (!response.ok) throw new Error(`${path} could not be downloaded (HTTP ${response.status})`);
+  return response;
+}
+
+/** Run task(item) over items, a few at a time. */
+async function inParallel(items, task) {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_DOWNLOADS }, worker));
+}
+
+// --- the app shell ---
+
+/** A cached copy of path whose content has the given sha256, from any of the caches. */
+async function findCopy(cacheNames, path, sha256) {
+  for (const name of cacheNames) {
+    const copy = await (await caches.open(name)).match(urlOf(path));
+    if (copy?.headers.get(HASH_HEADER) === sha256) return copy;
+  }
+  return null;
+}
+
+/** Download one shell file, check its hash and store it. */
+async function saveShellFile(cache, path, sha256) {
+  const response = await download(path);
+  const body = await response.arrayBuffer();
+  if (hex(await crypto.subtle.digest("SHA-256", body)) !== sha256) {
+    throw new Error(`${path} does not match this build (the site may be mid-update)`);
+  }
+  await cache.put(urlOf(path), marked(response, sha256, body));
+}
+
+/** Fill this version's shell cache: keep what is there, copy unchanged files, download the rest. */
+async function precacheShell() {
+  const cache = await caches.open(SHELL_CACHE);
+  const previous = (await caches.keys()).filter((name) => name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE);
+  const total = sum(Object.values(shell).map((info) => info.size));
+  let loaded = 0;
+  let reported = 0;
+  await inParallel(Object.entries(shell), async ([path, { sha256, size }]) => {
+    if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) !== sha256) {
+      const copy = await findCopy(previous, path, sha256);
+      if (copy) await cache.put(urlOf(path), copy);
+      else await saveShellFile(cache, path, sha256);
+    }
+    loaded += size;
+    if (loaded - reported > total / 50 || loaded === total) {
+      reported = loaded;
+      await postToPages({ type: "install-progress", version, loaded, total });
+    }
+  });
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    precacheShell().catch(async (error) => {
+      await postToPages({ type: "install-failed", version, message: error.message });
+      throw error;
+    }),
+  );
+});
+
+// --- model files ---
+
+/** Downloads in progress, by path, so that two requests for a file share one download. */
+const modelDownloads = new Map();
+
+/** Download one listed model file into the model cache, counting its bytes as they arrive. */
+async function saveModelFile(path, onBytes) {
+  const { size, sha256 } = models[path];
+  const response = await download(path);
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      onBytes(chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+  }));
+  const cache = await caches.open(MODEL_CACHE);
+  await cache.put(urlOf(path), marked(response, sha256, counted));
+  if ((await (await cache.match(urlOf(path))).blob()).size !== size) {
+    await cache.delete(urlOf(path));
+    throw new Error(`${path} arrived with a different size than this build lists: run the set-up again`);
+  }
+}
+
+/** Save the listed model files not yet kept, reporting {loaded, total} bytes. */
+async function saveModel({ paths }, onProgress) {
+  const unknown = paths.filter((path) => !(path in models));
+  if (unknown.length) throw new Error(`not files of this build's models: ${unknown.join(", ")}`);
+  const cache = await caches.open(MODEL_CACHE);
+  const total = sum(paths.map((path) => models[path].size));
+  let loaded = 0;
+  const count = (bytes) => {
+    loaded += bytes;
+    onProgress({ loaded, total });
+  };
+  await inParallel(paths, async (path) => {
+    if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) === models[path].sha256) {
+      count(models[path].size);
+      return;
+    }
+    let saving = modelDownloads.get(path);
+    if (!saving) {
+      saving = saveModelFile(path, count).finally(() => modelDownloads.delete(path));
+      modelDownloads.set(path, saving);
+      await saving;
+    } else {
+      await saving;
+      count(models[path].size);
+    }
+  });
+  return { files: paths.length, bytes: total };
+}
+
+/** Drop model files this build does not list, or lists with other content. */
+async function pruneModels() {
+  const cache = await caches.open(MODEL_CACHE);
+  for (const request of await cache.keys()) {
+    const listed = models[scopedPath(new URL(request.url))];
+    const copy = listed && (await cache.match(request));
+    if (!listed || copy.headers.get(HASH_HEADER) !== listed.sha256) await cache.delete(request);
+  }
+}
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE) await caches.delete(name);
+      }
+      await pruneModels();
+      await self.clients.claim();
+    })(),
+  );
+});
+
+// --- serving ---
+
+async function respond(request, path) {
+  const navigation = request.mode === "navigate" && (path === "" || path === "index.html");
+  const cache = await caches.open(path in models ? MODEL_CACHE : SHELL_CACHE);
+  return (await cache.match(navigation ? urlOf("index.html") : request)) ?? fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  if (event.request.method !== "GET") return;
+  const path = scopedPath(new URL(event.request.url));
+  if (path === null) return;
+  event.respondWith(respond(event.request, path));
+});
+
+// --- requests from pages ---
+
+/** What is kept on this device: shell files and bytes of this version, model files by model. */
+async function status() {
+  const cachedPaths = async (name, listed) =>
+    (await (await caches.open(name)).keys()).map((request) => scopedPath(new URL(request.url)))
+      .filter((path) => path in listed);
+  const shellPaths = await cachedPaths(SHELL_CACHE, shell);
+  const modelPaths = await cachedPaths(MODEL_CACHE, models);
+  const byModel = {};
+  for (const path of modelPaths) {
+    const id = path.split("/")[1];
+    byModel[id] = (byModel[id] ?? 0) + models[path].size;
+  }
+  return {
+    version,
+    shell: {
+      files: shellPaths.length,
+      bytes: sum(shellPaths.map((path) => shell[path].size)),
+      complete: shellPaths.length === Object.keys(shell).length,
+    },
+    models: { files: modelPaths.length, bytes: sum(modelPaths.map((path) => models[path].size)), byModel },
+  };
+}
+
+async function clearModels() {
+  const { models: kept } = await status();
+  await caches.delete(MODEL_CACHE);
+  return { files: kept.files, bytes: kept.bytes };
+}
+
+const requests = { status, "save-model": saveModel, "clear-models": clearModels };
+
+self.addEventListener("message", (event) => {
+  const { data } = event;
+  if (data?.type === "skip-waiting") {
+    // Outside event.waitUntil: called inside it, Chromium 156 left the new worker waiting.
+    self.skipWaiting();
+    return;
+  }
+  const [port] = event.ports;
+  const handle = requests[data?.type];
+  if (!handle) {
+    port?.postMessage({ error: `Unknown request "${data?.type}".` });
+    return;
+  }
+  event.waitUntil(
+    (async () => {
+      try {
+        port?.postMessage({ result: await handle(data, (progress) => port?.postMessage({ progress })) });
+      } catch (error) {
+        port?.postMessage({ error: String(error?.message ?? error) });
+      }
+    })(),
+  );
+});
