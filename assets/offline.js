@@ -231,6 +231,7 @@ export async function showDevicePanel(offline, catalogueLoaded) {
       `This deletes the saved model files (${bytes}). The model in use keeps working until the studio ` +
       `closes; the next start downloads it again (${bytes}), which needs the network.`;
     dialog.showModal();
+    byId("clear-models-keep").focus(); // the safe choice first (no autofocus: blocked in a cross-origin frame)
   });
   byId("clear-models-keep").addEventListener("click", () => dialog.close("keep"));
   byId("clear-models-confirm").addEventListener("click", async () => {

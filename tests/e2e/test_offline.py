@@ -141,6 +141,9 @@ def worker_status(studio: StudioPage) -> dict:
     })""")
 
 
+EMBEDDER = "all-minilm-l6-v2"
+
+
 def same_origin_paths(studio: StudioPage) -> set[str]:
     return {url[len(studio.origin) + 1:].split("?")[0] for url in studio.requests if url.startswith(studio.origin)}
 
@@ -168,9 +171,14 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     saved_files = [path for path in listed["models"] if path.startswith(f"models/{TINY_MODEL}/")
                    and path not in other_weights]
     assert {path for path in loaded if path.startswith(f"models/{TINY_MODEL}/")} <= set(saved_files)
-    assert set(downloaded) == set(listed["shell"]) | set(saved_files)
+    # The sentence-embedding model (int8) is saved with it.
+    embedder = [path for path in listed["models"] if path.startswith(f"models/{EMBEDDER}/")
+                and path != f"models/{EMBEDDER}/onnx/model.onnx"]
+    assert set(downloaded) == set(listed["shell"]) | set(saved_files) | set(embedder)
     saved_bytes = sum(listed["models"][path]["size"] for path in saved_files)
-    assert status["models"] == {"files": len(saved_files), "bytes": saved_bytes, "byModel": {TINY_MODEL: saved_bytes}}
+    embedder_bytes = sum(listed["models"][path]["size"] for path in embedder)
+    assert status["models"] == {"files": len(saved_files) + len(embedder), "bytes": saved_bytes + embedder_bytes,
+                                "byModel": {TINY_MODEL: saved_bytes, EMBEDDER: embedder_bytes}}
 
     site.stop()
     profile.context.set_offline(True)
