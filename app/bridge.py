@@ -27,6 +27,7 @@ from .core.errors import CatalogueError, StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
 
 _END = object()
+BLOB_LIFETIME_MS = 60_000  # how long a download's object URL stays valid
 
 
 def install() -> None:
@@ -228,7 +229,9 @@ class Page:
         link = self._document.createElement("a")
         link.href, link.download = url, filename
         link.click()
-        js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 0)
+        # The browser reads the blob when the download starts, which on a busy machine can be
+        # well after this returns: revoking at once can lose the file.
+        js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), BLOB_LIFETIME_MS)
 
     async def copy(self, text: str) -> None:
         """Put ``text`` on the clipboard, or raise a StudioError saying why not."""

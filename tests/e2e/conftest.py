@@ -114,7 +114,9 @@ def open_studio(browser, server_url):
     pages: list[StudioPage] = []
 
     def open_page(query: str = "", routes: dict | None = None, expected_errors=()) -> StudioPage:
-        context = browser.new_context()
+        # Faked responses (``routes``) do not reach the service worker's own fetches, so a page
+        # that fakes them runs without the worker (and so without the offline copy).
+        context = browser.new_context(service_workers="block" if routes else "allow")
         contexts.append(context)
         for pattern, handler in (routes or {}).items():
             context.route(pattern, handler)
