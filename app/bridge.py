@@ -93,12 +93,12 @@ class Page:
         self._element(element_id).textContent = text
 
     def set_html(self, element_id: str, html: str) -> None:
-        """Replace an element's content with sanitized HTML."""
+        """Replace an element's content with sanitized HTML (TrustedHTML, as the CSP requires)."""
         self._element(element_id).innerHTML = self._runtime.sanitize(html)
 
     def sanitize(self, html: str) -> str:
         """HTML with everything unsafe removed (DOMPurify)."""
-        return self._runtime.sanitize(html)
+        return str(self._runtime.sanitize(html))
 
     def download(self, filename: str, text: str, mime: str) -> None:
         """Offer ``text`` as a file download (made in the page; nothing is sent anywhere)."""

@@ -4,8 +4,8 @@
  * parallel with Python. The Python studio picks up the shared client from
  * `globalThis.museSpark` when it is ready.
  */
-import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
+import { sanitize } from "./sanitizer.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
@@ -97,8 +97,5 @@ document.addEventListener("py:ready", () => {
 
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
-
-/** The one sanitizer every piece of markup passes through before it reaches the DOM. */
-const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
 
 globalThis.museSpark = { client, model, stage, started, sanitize, timings };

@@ -1,14 +1,18 @@
 """End-to-end fixtures: the studio served by serve.py, driven in Debian's Chromium.
 
-Every page opened through ``open_studio`` records its requests and console
-errors; at teardown the test fails if any request left the page's origin or an
-unexpected error was logged.
+Every page opened through ``open_studio`` records its requests, console errors
+and Content-Security-Policy violations; at teardown the test fails if any
+request left the page's origin, an unexpected error was logged or the policy
+was violated unexpectedly. ``wait_until`` polls a JS expression (Playwright's
+``wait_for_function`` compiles its predicate from a string, which the page's
+Trusted Types policy refuses).
 """
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,13 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY_MODEL = "tiny-random-smollm2"
 STARTUP_MS = 90_000
 GENERATION_MS = 180_000
+# DOMPurify parses markup into an inert document before cleaning it; Chromium still reports the
+# inline handlers and styles it meets there as policy violations, though nothing runs. Reports
+# from that parse are left out; the same violation anywhere else is a failure.
+SANITIZER_PARSE = "/vendor/dompurify/purify.es.mjs"
 
 
-@pytest.fixture(scope="session")
-def server_url():
-    """The studio served from this checkout on a free localhost port."""
+def serve(*options: str):
+    """Run serve.py from this checkout on a free localhost port; yields its URL."""
     process = subprocess.Popen(
-        [sys.executable, "serve.py", "--no-setup", "--port", "0"],
+        [sys.executable, "serve.py", "--no-setup", "--port", "0", *options],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     line = process.stdout.readline()
@@ -39,6 +46,28 @@ def server_url():
     yield match.group(0)
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """The studio served from this checkout, with its Content-Security-Policy header."""
+    yield from serve()
+
+
+@pytest.fixture(scope="session")
+def static_server_url():
+    """The studio served as a static host would: no policy header, only the page's <meta> tag."""
+    yield from serve("--no-csp-header")
+
+
+def wait_until(page: Page, expression: str, timeout_ms: float = 10_000, interval_ms: float = 50):
+    """Poll a JS expression until it is truthy; returns its value."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_ms:.0f} ms: {expression}")
+        page.wait_for_timeout(interval_ms)
+    return value
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +88,8 @@ class StudioPage:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     expected_errors: list[str] = field(default_factory=list)
+    violations: list[dict] = field(default_factory=list)
+    expected_violations: list[str] = field(default_factory=list)
 
     def wait_for_python(self) -> None:
         self.page.wait_for_selector("main[data-python=ready]", state="attached", timeout=STARTUP_MS)
@@ -102,30 +133,66 @@ class StudioPage:
         return [e for e in self.console_errors + self.page_errors
                 if not any(re.search(pattern, e) for pattern in self.expected_errors)]
 
+    def settle(self) -> None:
+        """Let violation reports already queued in the page reach ``violations``."""
+        if not self.page.is_closed():
+            self.page.evaluate("new Promise((resolve) => setTimeout(resolve, 50))")
+
+    def unexpected_violations(self) -> list[dict]:
+        """Policy violations whose directive is not one of ``expected_violations``."""
+        return [v for v in self.violations if v["directive"] not in self.expected_violations
+                and not from_sanitizer_parse(v["file"])]
+
+
+def from_sanitizer_parse(script_url: str) -> bool:
+    return script_url.split("?")[0].endswith(SANITIZER_PARSE)
+
+
+def record_console(studio: StudioPage, message) -> None:
+    if message.type != "error":
+        return
+    if "Content Security Policy" in message.text and from_sanitizer_parse(message.location.get("url", "")):
+        return
+    studio.console_errors.append(message.text)
+
+
+# Reports every Content-Security-Policy violation in the page to the test.
+REPORT_VIOLATIONS = """addEventListener("securitypolicyviolation", (event) => museSparkTestViolation({
+  directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample,
+  file: event.sourceFile, line: event.lineNumber}));"""
+
 
 @pytest.fixture
 def open_studio(browser, server_url):
-    """Open the studio (``query`` picks e.g. the tiny model) in a fresh browser context."""
+    """Open the studio (``query`` picks e.g. the tiny model) in a fresh browser context;
+    ``base_url`` serves it from another server (e.g. ``static_server_url``)."""
     contexts = []
     pages: list[StudioPage] = []
 
-    def open_page(query: str = "", routes: dict | None = None, expected_errors=()) -> StudioPage:
-        context = browser.new_context()
+    def open_page(query: str = "", routes: dict | None = None, expected_errors=(), expected_violations=(),
+                  base_url: str = server_url, context_options: dict | None = None) -> StudioPage:
+        context = browser.new_context(**(context_options or {}))
         contexts.append(context)
         for pattern, handler in (routes or {}).items():
             context.route(pattern, handler)
         page = context.new_page()
-        studio = StudioPage(page, origin=server_url.rstrip("/"), expected_errors=list(expected_errors))
+        studio = StudioPage(page, origin=base_url.rstrip("/"), expected_errors=list(expected_errors),
+                            expected_violations=list(expected_violations))
         page.on("request", lambda request: studio.requests.append(request.url))
-        page.on("console", lambda msg: msg.type == "error" and studio.console_errors.append(msg.text))
+        page.on("console", lambda message: record_console(studio, message))
         page.on("pageerror", lambda error: studio.page_errors.append(str(error)))
-        page.goto(server_url + query)
+        page.expose_function("museSparkTestViolation", lambda violation: studio.violations.append(violation))
+        page.add_init_script(REPORT_VIOLATIONS)
+        page.goto(base_url + query)
         pages.append(studio)
         return studio
 
     yield open_page
+    for studio in pages:
+        studio.settle()
     for context in contexts:
         context.close()
     for studio in pages:
         assert studio.off_origin_requests() == [], "requests left the page's origin"
         assert studio.unexpected_errors() == [], "unexpected console errors"
+        assert studio.unexpected_violations() == [], "unexpected Content-Security-Policy violations"
