@@ -17,6 +17,7 @@ import js
 import pyodide_http
 from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
+from .core import render
 from .core.errors import StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
 
@@ -24,8 +25,10 @@ _END = object()
 
 
 def install() -> None:
-    """Make the standard ``urllib`` API work in the page (same-origin requests)."""
+    """Make the standard ``urllib`` API work in the page (same-origin requests), and pass
+    rendered text through the page's content sanitizer (assets/sanitizer.js)."""
     pyodide_http.patch_all()
+    render.use_sanitizer(lambda html: str(js.globalThis.museSpark.sanitizeContent(html)))
 
 
 def page_url(path: str) -> str:

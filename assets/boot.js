@@ -5,7 +5,7 @@
  * `globalThis.museSpark` when it is ready.
  */
 import { ModelClient } from "./model-client.js";
-import { sanitize } from "./sanitizer.js";
+import { sanitize, sanitizeContent } from "./sanitizer.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
@@ -98,4 +98,4 @@ document.addEventListener("py:ready", () => {
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
-globalThis.museSpark = { client, model, stage, started, sanitize, timings };
+globalThis.museSpark = { client, model, stage, started, sanitize, sanitizeContent, timings };

@@ -13,3 +13,15 @@ def test_documents_render_blocks():
 
 def test_inline_text_is_folded_onto_one_line():
     assert render_inline("a\n\nb") == "a b"
+
+
+def test_rendered_fragments_pass_through_the_installed_sanitizer():
+    from app.core import render
+
+    seen = []
+    render.use_sanitizer(lambda html: seen.append(html) or html.replace("<em>", "<i>").replace("</em>", "</i>"))
+    try:
+        assert render_inline("*a*") == "<i>a</i>"
+        assert seen == ["<p><em>a</em></p>"]
+    finally:
+        render.use_sanitizer(str)
