@@ -85,6 +85,7 @@ class StudioPage:
     page: Page
     origin: str
     requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     expected_errors: list[str] = field(default_factory=list)
@@ -126,8 +127,10 @@ class StudioPage:
         return self.page.inner_text("#status")
 
     def off_origin_requests(self) -> list[str]:
+        """Requests to other origins, except those the page's policy stopped before they left."""
         return [url for url in self.requests
-                if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(self.origin)]
+                if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(self.origin)
+                and url not in self.blocked_requests]
 
     def unexpected_errors(self) -> list[str]:
         return [e for e in self.console_errors + self.page_errors
@@ -179,6 +182,8 @@ def open_studio(browser, server_url):
         studio = StudioPage(page, origin=base_url.rstrip("/"), expected_errors=list(expected_errors),
                             expected_violations=list(expected_violations))
         page.on("request", lambda request: studio.requests.append(request.url))
+        page.on("requestfailed", lambda request: request.failure == "csp"
+                and studio.blocked_requests.append(request.url))
         page.on("console", lambda message: record_console(studio, message))
         page.on("pageerror", lambda error: studio.page_errors.append(str(error)))
         page.expose_function("museSparkTestViolation", lambda violation: studio.violations.append(violation))
