@@ -99,6 +99,18 @@ class Page:
         """Replace an element's content with sanitized HTML (TrustedHTML, as the CSP requires)."""
         self._element(element_id).innerHTML = self._runtime.sanitize(html)
 
+    def splice_html(self, element_id: str, start: int, remove: int, parts: list[str]) -> None:
+        """Replace ``remove`` of the element's child blocks from ``start`` with one <div> per
+        part, each with sanitized HTML (the element holds only such blocks)."""
+        element = self._element(element_id)
+        for _ in range(remove):
+            element.children.item(start).remove()
+        following = element.children.item(start)  # None: append
+        for part in parts:
+            block = self._document.createElement("div")
+            block.innerHTML = self._runtime.sanitize(part)
+            element.insertBefore(block, following)
+
     def sanitize(self, html: str) -> str:
         """HTML with everything unsafe removed (DOMPurify)."""
         return str(self._runtime.sanitize(html))

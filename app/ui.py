@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from .core.catalogue import Catalogue, ModelEntry
-from .core.document import export_name, standalone_html, text_stats, to_plain_text
+from .core.document import export_name, standalone_html, to_plain_text
 from .core.draft import draft, move_line, outline
 from .core.proofread import Correction, apply_correction, describe_counts, proofread
 from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
@@ -26,6 +26,7 @@ from .core.techniques import TECHNIQUES
 from .core.versions import History, diff_html, word_diff
 from .core.model import Message, Sampling
 from .core.render import render_inline, render_markdown
+from .preview import Preview
 
 EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
 
@@ -89,6 +90,7 @@ class Studio:
         self.accepted = 0
         self.rewrites: list = []
         self.rewrite_target: tuple[int, int, str] | None = None
+        self.preview = Preview(page, "draft-preview", "draft-stats")
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
@@ -474,9 +476,8 @@ class Studio:
         self.show_status(f"{rewrite.summary} Saved as v{version.number}.")
 
     def show_preview(self, markdown_text: str) -> None:
-        """The sanitized preview and the counts of the draft."""
-        self.page.set_html("draft-preview", render_markdown(markdown_text))
-        self.page.set_text("draft-stats", text_stats(markdown_text).describe())
+        """The sanitized preview and the counts of the draft (a long one a moment later, in pieces)."""
+        self.preview.show(markdown_text)
 
     def start_refine(self) -> None:
         if self.busy:
