@@ -196,6 +196,14 @@ const handlers = {
   },
 };
 
+// Hold a lock named after this worker for as long as it lives (see `started` in protocol.js).
+if (self.name && navigator.locks) {
+  navigator.locks.request(self.name, () => {
+    post(Event.STARTED, 0);
+    return new Promise(() => {});
+  });
+}
+
 self.addEventListener("message", async ({ data }) => {
   const id = data?.id;
   try {
