@@ -28,6 +28,9 @@ env.backends.onnx.wasm.wasmPaths = {
 let current = null;
 /** Stopping criteria of running generations, by request id. */
 const running = new Map();
+/** Generations waiting for their model to load, by request id, and those stopped meanwhile. */
+const waiting = new Set();
+const aborted = new Set();
 
 const post = (type, id, fields) => self.postMessage(message(type, id, fields));
 
@@ -131,7 +134,17 @@ async function generate(request) {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw namedError(ErrorName.BAD_REQUEST, "A generation needs at least one chat message.");
   }
-  const { tokenizer, model } = await loadModel(request.model, id);
+  waiting.add(id);
+  let loaded;
+  try {
+    loaded = await loadModel(request.model, id);
+  } catch (error) {
+    if (!aborted.has(id)) throw error;
+  } finally {
+    waiting.delete(id);
+  }
+  if (aborted.delete(id)) return; // stopped while the model loaded: already answered
+  const { tokenizer, model } = loaded;
   const stopping = new InterruptableStoppingCriteria();
   running.set(id, stopping);
   try {
@@ -188,7 +201,13 @@ const handlers = {
   },
   [Request.GENERATE]: generate,
   [Request.ABORT]({ id }) {
-    running.get(id)?.interrupt();
+    if (running.has(id)) {
+      running.get(id).interrupt();
+    } else if (waiting.has(id)) {
+      // Answer now: the load goes on (the model stays for the next request), the generation won't.
+      aborted.add(id);
+      post(Event.DONE, id, { reason: DoneReason.ABORTED, tokens: 0 });
+    }
   },
   async [Request.RESET]({ id }) {
     await dispose();
