@@ -134,6 +134,9 @@ class Page:
     def set_enabled(self, element_id: str, enabled: bool) -> None:
         self._element(element_id).disabled = not enabled
 
+    def set_hidden(self, element_id: str, hidden: bool) -> None:
+        self._element(element_id).hidden = hidden
+
     def set_data(self, element_id: str, key: str, value: str) -> None:
         setattr(self._element(element_id).dataset, key, value)
 

@@ -19,7 +19,7 @@ from .core.draft import draft, move_line, outline
 from .core.proofread import Correction, apply_correction, describe_counts, proofread
 from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
 from .core.undo import UndoStack
-from .core.errors import StudioError
+from .core.errors import StudioError, WorkerCrashedError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
@@ -90,6 +90,8 @@ class Studio:
         self.accepted = 0
         self.rewrites: list = []
         self.rewrite_target: tuple[int, int, str] | None = None
+        self.retry_work = None
+        self.working = False
         self.preview = Preview(page, "draft-preview", "draft-stats")
 
     async def start(self) -> None:
@@ -97,6 +99,7 @@ class Studio:
         self.page.on("brief-form", "submit", self.on_submit)
         self.page.on("brief", "keydown", self.on_brief_key)
         self.page.on("stop", "click", lambda _event: self.stop())
+        self.page.on("retry", "click", lambda _event: self.retry())
         self.page.on("ideas", "click", self.on_card_action)
         self.page.on("ideas", "change", self.on_card_action)
         self.page.on("combine", "click", lambda _event: self.start_combine())
@@ -175,7 +178,7 @@ class Studio:
         self.brief = brief
         keep = tuple(card for card in self.cards if card.key() in self.pinned)
         count = max(int(self.page.value("idea-count")), len(keep) + 1)
-        self.run_ideas(spark(brief, self.model, count, keep=keep), "Sparking ideas…", replace=True)
+        self.run_ideas(lambda: spark(brief, self.model, count, keep=keep), "Sparking ideas…", replace=True)
 
     def on_card_action(self, event) -> None:
         """Pin, discard, more like this, or select for combining, by the card's button."""
@@ -196,11 +199,11 @@ class Studio:
         elif action == "select":
             self.selected ^= {index}
         elif action == "draft":
-            self.begin(self.make_outline(card))
+            self.begin(lambda: self.make_outline(card))
             return
         elif action == "more":
-            count = len(self.cards) + 2
-            self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card),
+            count, keep, brief = len(self.cards) + 2, tuple(self.cards), self.brief
+            self.run_ideas(lambda: spark(brief, self.model, count, keep=keep, angle=card),
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()
@@ -216,7 +219,8 @@ class Studio:
         first, second = (self.cards[i] for i in sorted(self.selected))
         others = [c for i, c in enumerate(self.cards) if i not in self.selected]
         self.selected = set()
-        self.run_ideas(combine(self.brief, self.model, first, second, others),
+        brief = self.brief
+        self.run_ideas(lambda: combine(brief, self.model, first, second, others),
                        f"Combining “{first.title}” and “{second.title}”…", append=True)
 
     def show_cards(self, cards: list[IdeaCard] | None = None) -> None:
@@ -242,7 +246,7 @@ class Studio:
             await self.model.settled()
             self.show_status("Stopped outlining.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
@@ -254,7 +258,7 @@ class Studio:
             self.show_status("The outline is empty: write at least one section heading.", "error")
             self.page.focus("outline")
             return
-        self.begin(self.write_draft(headings))
+        self.begin(lambda: self.write_draft(headings))
 
     async def write_draft(self, headings: list[str]) -> None:
         """Stream the draft into the editor section by section; Stop keeps what is written."""
@@ -276,7 +280,9 @@ class Studio:
                 self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
                 self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
             except StudioError as error:
-                self.show_status(str(error), "error")
+                self.set_draft(text)
+                self.save_version(f"Interrupted draft of “{self.drafting.title}”", announce=False)
+                self.show_error(error)
 
     def set_draft(self, text: str, caret: int | None = None) -> None:
         """Put ``text`` in the editor as one undoable step (a model edit, a restore, an
@@ -339,7 +345,7 @@ class Studio:
         start, end = self.page.selection("draft")
         if start == end:
             start, end = 0, len(text)
-        self.begin(self.run_proofread(text, start, end))
+        self.begin(lambda: self.run_proofread(text, start, end))
 
     async def run_proofread(self, text: str, start: int, end: int) -> None:
         self.corrections, self.accepted = [], 0
@@ -359,7 +365,7 @@ class Studio:
                 self.show_corrections(text)
                 self.show_status(f"Stopped proofreading; {describe_counts(self.corrections)} found so far.")
             except StudioError as error:
-                self.show_status(str(error), "error")
+                self.show_error(error)
 
     def show_corrections(self, text: str) -> None:
         items = []
@@ -427,7 +433,7 @@ class Studio:
         if start == end:
             start, end = paragraph_at(text, start)
         self.rewrite_target = (start, end, text[start:end])
-        self.begin(self.run_rewrites(text[start:end]))
+        self.begin(lambda: self.run_rewrites(text[start:end]))
 
     async def run_rewrites(self, passage: str) -> None:
         self.rewrites = []
@@ -446,7 +452,10 @@ class Studio:
             self.show_rewrites(final=True)
             self.show_status("Stopped.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            if self.rewrites:
+                self.rewrites = [r for r in self.rewrites if r.summary]
+                self.show_rewrites(final=True)
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
@@ -486,8 +495,8 @@ class Studio:
         start, end = self.page.selection("draft")
         if start == end:
             start, end = 0, len(text)
-        self.begin(
-            self.run_refine(self.page.value("refine-op"), text, start, end, self.page.value("refine-tone")))
+        operation, tone = self.page.value("refine-op"), self.page.value("refine-tone")
+        self.begin(lambda: self.run_refine(operation, text, start, end, tone))
 
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
         """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
@@ -509,7 +518,9 @@ class Studio:
                 self.save_version("Stopped refining", announce=False)
                 self.show_status("Stopped. The text before refining is kept in Versions.")
             except StudioError as error:
-                self.show_status(str(error), "error")
+                if self.page.value("draft") != text:
+                    self.set_draft(self.page.value("draft"))
+                self.show_error(error)
 
     def start_extra(self, kind: str) -> None:
         """A summary or headline variants of the selection or the whole draft, shown beside it."""
@@ -517,7 +528,7 @@ class Studio:
             return
         text = self.page.value("draft")
         start, end = self.page.selection("draft")
-        self.begin(self.run_extra(kind, text[start:end] if start != end else text))
+        self.begin(lambda: self.run_extra(kind, text[start:end] if start != end else text))
 
     async def run_extra(self, kind: str, text: str) -> None:
         try:
@@ -540,7 +551,7 @@ class Studio:
             await self.model.settled()
             self.show_status("Stopped.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
@@ -655,15 +666,39 @@ class Studio:
 
     def begin(self, work) -> None:
         """Run one piece of model work as the current task; the studio is busy from now on
-        (each piece's own ``finally`` ends that)."""
+        (each piece's own ``finally`` ends that). ``work`` is a function making the coroutine,
+        which Try again calls again if the model stops unexpectedly (or a coroutine: no retry)."""
+        self.retry_work = work if callable(work) else None
+        self.page.set_hidden("retry", True)
         self.set_busy(True)
-        self.task = asyncio.ensure_future(work)
+        self.task = asyncio.ensure_future(work() if callable(work) else work)
+        self.task.add_done_callback(self.after_work)
+
+    def after_work(self, task: asyncio.Task) -> None:
+        """Work stopped before it began never ran its own ending: end it here."""
+        if task is self.task and self.working:
+            self.set_busy(False)
+            self.show_status("Stopped.")
+
+    def show_error(self, error: StudioError) -> None:
+        """Say what went wrong with model work; when the model stopped unexpectedly, offer to
+        run the same work again."""
+        crashed = isinstance(error, WorkerCrashedError) and self.retry_work is not None
+        self.show_status(f"{error} What was written so far is kept: press Try again to run it again."
+                         if crashed else str(error), "error")
+        self.page.set_hidden("retry", not crashed)
+
+    def retry(self) -> None:
+        """Run the work the model's crash interrupted again."""
+        if not self.busy and self.retry_work is not None:
+            self.begin(self.retry_work)
 
     def stop(self) -> None:
         if self.busy:
             self.task.cancel()
 
     def set_busy(self, busy: bool) -> None:
+        self.working = busy
         self.page.set_enabled("spark", not busy)
         self.page.set_enabled("stop", busy)
         self.page.set_enabled("write-draft", not busy and self.drafting is not None)
@@ -672,8 +707,8 @@ class Studio:
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
 
     def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
-        """Run a stream of SparkUpdates as the current task."""
-        self.begin(self.stream_ideas(updates, working, replace, append))
+        """Run the stream of SparkUpdates that ``updates()`` makes as the current task."""
+        self.begin(lambda: self.stream_ideas(updates(), working, replace, append))
 
     async def stream_ideas(self, updates, working: str, replace: bool, append: bool) -> None:
         """Stream cards into the list; Stop keeps the finished ones. ``replace`` starts a new
@@ -701,7 +736,7 @@ class Studio:
             self.show_status(f"Stopped. Kept {len(self.cards)} idea{'s' if len(self.cards) != 1 else ''}.")
         except StudioError as error:
             self.cards = [c for c in cards if c.complete]
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
             self.show_cards()
