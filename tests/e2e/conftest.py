@@ -168,12 +168,14 @@ REPORT_VIOLATIONS = """addEventListener("securitypolicyviolation", (event) => mu
 @pytest.fixture
 def open_studio(browser, server_url):
     """Open the studio (``query`` picks e.g. the tiny model) in a fresh browser context;
-    ``base_url`` serves it from another server (e.g. ``static_server_url``)."""
+    ``base_url`` serves it from another server (e.g. ``static_server_url``); ``init_scripts``
+    run in the page before its own."""
     contexts = []
     pages: list[StudioPage] = []
 
     def open_page(query: str = "", routes: dict | None = None, expected_errors=(), expected_violations=(),
-                  base_url: str = server_url, context_options: dict | None = None) -> StudioPage:
+                  base_url: str = server_url, context_options: dict | None = None,
+                  init_scripts=()) -> StudioPage:
         context = browser.new_context(**(context_options or {}))
         contexts.append(context)
         for pattern, handler in (routes or {}).items():
@@ -187,7 +189,8 @@ def open_studio(browser, server_url):
         page.on("console", lambda message: record_console(studio, message))
         page.on("pageerror", lambda error: studio.page_errors.append(str(error)))
         page.expose_function("museSparkTestViolation", lambda violation: studio.violations.append(violation))
-        page.add_init_script(REPORT_VIOLATIONS)
+        for script in (REPORT_VIOLATIONS, *init_scripts):
+            page.add_init_script(script)
         page.goto(base_url + query)
         pages.append(studio)
         return studio
