@@ -10,7 +10,7 @@ so a later run only links them into ``vendor/`` and ``models/``.
 
 Run ``python build/setup.py`` (``--no-model`` skips the model build).
 Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_all``, ``SetupError``,
-``cache_root``, ``model_python``.
+``cache_root``, ``model_python``, ``npm_tools``.
 """
 from __future__ import annotations
 
@@ -352,6 +352,28 @@ def ensure_models() -> None:
     write_catalogue(MODELS)
     stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
+
+
+def npm_tools(folder: Path) -> Path:
+    """The node_modules of the package.json and package-lock.json in ``folder``: tools for the
+    tests and benchmarks (never served), installed once into the cache, keyed by the lock."""
+    key = digest(folder / "package.json", folder / "package-lock.json")
+    target = cache_root() / f"npm-{folder.name}-{key}"
+    if not (target / ".complete").exists():
+        if shutil.which("npm") is None:
+            raise SetupError("npm was not found: install Node.js 20 or newer with npm and run again.")
+        check_disk(cache_root())
+        with timed(f"npm packages for {folder.relative_to(ROOT)}/ (package-lock.json)"):
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy2(folder / name, target)
+            run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+                f"npm ci in {target}", cwd=target)
+            (target / ".complete").write_text("ok")
+        prune_cache(f"npm-{folder.name}", target)
+    return target / "node_modules"
 
 
 def ensure_all(with_model: bool = True) -> None:
