@@ -9,7 +9,7 @@ the page answers input and paints in between; the counts, far cheaper, come
 first. It works through the page object it is given (``app.bridge.Page``).
 
 Public: ``Preview``, ``PAUSE_SECONDS``, ``AT_ONCE_CHARS``, ``COUNT_AT_ONCE_CHARS``,
-``BLOCKS_PER_TASK``.
+``BLOCKS_PER_TASK``, ``FIRST_HEADING``.
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from .core.document import WORDS_PER_MINUTE, TextStats, text_stats
 from .core.render import markdown_chunks, reference_definitions, render_markdown
 
 PAUSE_SECONDS = 0.2
+# The draft's top headings sit below the page's "Preview" heading (an h3).
+FIRST_HEADING = 4
 # New text rendered at once (a keystroke, a model's edit); more waits and goes piece by piece.
 AT_ONCE_CHARS = 8000
 # New text counted at once; more is counted piece by piece too.
@@ -93,7 +95,7 @@ class Preview:
 
     def _render(self, source: str) -> str:
         if source not in self._html:
-            self._html[source] = render_markdown(source)
+            self._html[source] = render_markdown(source, FIRST_HEADING)
         return self._html[source]
 
     def _show_counts(self, text: str, chunks: list[str]) -> None:

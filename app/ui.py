@@ -461,7 +461,7 @@ class Studio:
 
     def show_rewrites(self, final: bool) -> None:
         items = "".join(
-            f'<li><h4>{html.escape(r.style)}</h4>{render_markdown(r.text)}'
+            f'<li><h4>{html.escape(r.style)}</h4>{render_markdown(r.text, first_heading=5)}'
             + (f'<p class="hint">{html.escape(r.summary)}</p><button type="button" id="rewrite-use-{i}" '
                f'data-rewrite="{i}">Use this</button>' if final and r.summary else "")
             + "</li>"
@@ -545,7 +545,8 @@ class Studio:
                                  "each under 80 characters.")
             else:
                 result = await summarize(kind, text, self.model)
-                self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>{render_markdown(result)}")
+                self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>"
+                                             f"{render_markdown(result, first_heading=4)}")
                 self.show_status(f"The {label} is beside the draft.")
         except asyncio.CancelledError:
             await self.model.settled()

@@ -31,16 +31,21 @@ def use_sanitizer(sanitize: Callable[[str], str]) -> None:
 
 
 @cache
-def _renderer():
+def _renderer(first_heading: int = 1):
     """A reusable Markdown converter, made on first use (importing ``markdown`` costs start-up time)."""
     import markdown
 
-    return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    if first_heading == 1:
+        return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return markdown.Markdown(extensions=[*_EXTENSIONS, "toc"], output_format="html",
+                             extension_configs={"toc": {"baselevel": first_heading}})
 
 
-def render_markdown(text: str) -> str:
-    """Block-level HTML for a Markdown document."""
-    renderer = _renderer()
+def render_markdown(text: str, first_heading: int = 1) -> str:
+    """Block-level HTML for a Markdown document. ``first_heading`` is the level its top
+    headings (``#``) get, and the others follow, up to 6: text shown under a heading of the
+    page starts one level below it, so the page's outline stays in order."""
+    renderer = _renderer(first_heading)
     try:
         return _sanitize(renderer.convert(text))
     finally:

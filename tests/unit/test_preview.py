@@ -38,7 +38,7 @@ def shown(page):
 def test_a_short_draft_is_shown_at_once_exactly_as_a_whole_render():
     page = FakePage()
     Preview(page, "preview", "stats").show("# Bees\n\nBees **love** roofs.")
-    assert shown(page) == render_markdown("# Bees\n\nBees **love** roofs.")
+    assert shown(page) == render_markdown("# Bees\n\nBees **love** roofs.", preview_module.FIRST_HEADING)
     assert page.stats == text_stats("# Bees\n\nBees **love** roofs.").describe()
 
 
@@ -57,7 +57,7 @@ def test_a_long_paste_waits_for_a_pause_then_renders_piece_by_piece(monkeypatch)
 
     page = run_async(scenario())
     assert page.stats == text_stats(LONG).describe()
-    assert shown(page).count("<h2>") == 600 and shown(page).count('href="https://example.org/hive"') == 600
+    assert shown(page).count("<h5") == 600 and shown(page).count('href="https://example.org/hive"') == 600
     assert len(page.blocks) > 10 and max(parts for *_, parts in page.splices) <= preview_module.BLOCKS_PER_TASK
 
 
@@ -108,4 +108,4 @@ def test_typing_during_a_long_render_replaces_it(monkeypatch):
         return page, preview
 
     page, preview = run_async(scenario())
-    assert preview.settled and shown(page) == render_markdown("Short now.")
+    assert preview.settled and shown(page) == render_markdown("Short now.", preview_module.FIRST_HEADING)

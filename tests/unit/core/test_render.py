@@ -69,3 +69,9 @@ def test_link_definitions_are_found_for_the_pieces_that_link():
 
     text = "See [the hive][1].\n\n[1]: https://example.org/hive  \n  [two]: /b 'T'\nnot [x]: y"
     assert reference_definitions(text) == "[1]: https://example.org/hive  \n  [two]: /b 'T'"
+
+
+def test_headings_can_start_below_the_page_heading_they_are_shown_under():
+    html = render_markdown("# Title\n\n## Part\n\n#### Deep\n\ntext", first_heading=4)
+    assert "<h4" in html and "<h5" in html and "<h6" in html and "<h1" not in html and "<h2" not in html
+    assert render_markdown("# Title").startswith("<h1>Title</h1>")
