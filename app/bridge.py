@@ -137,6 +137,9 @@ class Page:
     def set_hidden(self, element_id: str, hidden: bool) -> None:
         self._element(element_id).hidden = hidden
 
+    def set_attribute(self, element_id: str, name: str, value: str) -> None:
+        self._element(element_id).setAttribute(name, value)
+
     def set_data(self, element_id: str, key: str, value: str) -> None:
         setattr(self._element(element_id).dataset, key, value)
 

@@ -706,6 +706,8 @@ class Studio:
         if busy:
             self.page.set_enabled("combine", False)
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
+        for region in ("ideas", "extras", "corrections"):  # announced once the model is done
+            self.page.set_attribute(region, "aria-busy", str(busy).lower())
 
     def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
         """Run the stream of SparkUpdates that ``updates()`` makes as the current task."""
