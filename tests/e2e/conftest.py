@@ -9,6 +9,7 @@ Trusted Types policy refuses).
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -68,6 +69,35 @@ def wait_until(page: Page, expression: str, timeout_ms: float = 10_000, interval
             raise TimeoutError(f"still false after {timeout_ms:.0f} ms: {expression}")
         page.wait_for_timeout(interval_ms)
     return value
+
+
+def load_setup():
+    """build/setup.py as a module (named so it cannot clash with other "setup" modules)."""
+    spec = importlib.util.spec_from_file_location("studio_setup", ROOT / "build" / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, pinned in tests/package-lock.json, installed into the cache on first use."""
+    return (load_setup().npm_tools(ROOT / "tests") / "axe-core" / "axe.min.js").read_text()
+
+
+# axe-core's rules that apply to the page as it is now; every violation with what it hit.
+RUN_AXE = """async () => {
+  const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+  return violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help,
+                                  nodes: v.nodes.map((n) => n.target.join(" ")) }));
+}"""
+
+
+def axe_violations(page: Page, source: str) -> list[dict]:
+    """Run axe-core in the page (evaluated, as the page's policy refuses inline scripts)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(source)
+    return page.evaluate(RUN_AXE)
 
 
 @pytest.fixture(scope="session")
@@ -158,6 +188,13 @@ def record_console(studio: StudioPage, message) -> None:
         return
     studio.console_errors.append(message.text)
 
+
+# An init script that keeps every Worker the page starts, so that a test can end one as the
+# browser would (``startedWorkers.at(-1).terminate()``), unknown to the page's own code.
+KEEP_WORKERS = """window.startedWorkers = [];
+window.Worker = class extends Worker {
+  constructor(...args) { super(...args); startedWorkers.push(this); }
+};"""
 
 # Reports every Content-Security-Policy violation in the page to the test.
 REPORT_VIOLATIONS = """addEventListener("securitypolicyviolation", (event) => museSparkTestViolation({

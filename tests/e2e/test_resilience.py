@@ -7,7 +7,7 @@ import pytest
 
 from app.core.document import text_stats
 
-from .conftest import TINY_MODEL, wait_until
+from .conftest import KEEP_WORKERS, TINY_MODEL, wait_until
 
 ECHO_MODEL = "echo-smollm2"
 LONG_TASKS_JS = """() => {
@@ -111,13 +111,6 @@ def test_text_in_any_script_survives_brief_draft_model_and_export(open_studio):
     with page.expect_download() as download:
         page.click("#export-txt")
     assert download.value.suggested_filename == "ünïcödé.txt"
-
-
-# Keeps every Worker the page starts, so that a test can end one as the browser would.
-KEEP_WORKERS = """window.startedWorkers = [];
-window.Worker = class extends Worker {
-  constructor(...args) { super(...args); startedWorkers.push(this); }
-};"""
 
 
 def worker_of(page):
