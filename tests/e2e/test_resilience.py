@@ -65,7 +65,8 @@ def test_a_200000_character_paste_keeps_the_page_responsive(open_studio):
     wait_until(page, f"document.querySelector('#draft-stats').textContent.startsWith("
                      f"'{text_stats(text).words:,} words')", timeout_ms=60_000)
     counted = time.monotonic() - started
-    wait_until(page, f"document.querySelectorAll('#draft-preview h2').length === {sections}", timeout_ms=60_000)
+    # ("## " headings, shown a level below the page's "Preview" heading: h5)
+    wait_until(page, f"document.querySelectorAll('#draft-preview h5').length === {sections}", timeout_ms=60_000)
     drawn = time.monotonic() - started
     assert page.inner_text("#draft-stats") == text_stats(text).describe()
     assert page.locator("#draft-preview > div").count() > 10  # drawn in pieces
