@@ -1,7 +1,7 @@
 """Set up (first run) and serve the studio on localhost.
 
     python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--root DIR]
-                    [--embed-config FILE]
+                    [--embed-config FILE] [--frame-ancestors SOURCES] [--no-csp-header]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
@@ -14,6 +14,11 @@ Embedding: ``embed.json`` (beside this file, or the file named by --embed-config
 lists the origins whose pages may talk to the studio embedded in them; without it
 the embedding API is off. The host snippet's modules (``EMBED_MODULES``) are served
 to any origin (CORS), as a page elsewhere imports them.
+
+Every response carries the Content-Security-Policy below as a header; index.html
+carries the same policy in a <meta> tag for static hosts that cannot send
+headers (a unit test keeps the two in step). Public: ``CONTENT_SECURITY_POLICY``,
+``FRAME_ANCESTORS``, ``header_policy``, ``make_server``, ``main``.
 """
 from __future__ import annotations
 
@@ -28,6 +33,41 @@ SERVED_FILES = {"index.html", "pyscript.toml", "sw.js", "offline-files.js", "emb
 SERVED_DIRS = {"app", "assets", "vendor", "models"}
 EMBED_CONFIG = "embed.json"
 EMBED_MODULES = {"assets/embed.js", "assets/embed-protocol.js"}
+
+# The strictest policy under which PyScript, Pyodide and transformers.js fully work (DESIGN.md §7).
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    # Scripts only from this origin. 'wasm-unsafe-eval': Pyodide and ONNX Runtime compile
+    # WebAssembly. 'unsafe-eval': PyScript builds its start-up hooks with Function() (plain
+    # Pyodide needs no eval); the Trusted Types default policy admits only the source PyScript
+    # generates, so no other string can become code.
+    "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
+    "connect-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    # Every script sink takes Trusted Types: `default` is assets/trusted-types.js; `dompurify`
+    # is DOMPurify's own policy, which signs only markup it has just sanitized.
+    "require-trusted-types-for 'script'",
+    "trusted-types default dompurify",
+))
+# Who may show the studio in a frame: a header-only directive (browsers ignore it in <meta>).
+# Not 'none': creators embed the studio in their own sites, whose origins cannot be listed
+# here. Any HTTPS site, the studio's own origin and local development pages may frame it; plain
+# HTTP pages elsewhere (whose content anyone on the way could change) may not. The studio keeps
+# nothing on a server and holds no login, so a framing page can trick a click but reach no data:
+# storage in a frame is partitioned by the top-level site. A deployment for one site can narrow
+# it with --frame-ancestors.
+FRAME_ANCESTORS = "'self' https: http://localhost:* http://127.0.0.1:*"
+
+
+def header_policy(frame_ancestors: str = FRAME_ANCESTORS) -> str:
+    """The Content-Security-Policy header: the page's policy plus ``frame-ancestors``."""
+    return f"{CONTENT_SECURITY_POLICY}; frame-ancestors {frame_ancestors}"
 
 
 class StudioHandler(http.server.SimpleHTTPRequestHandler):
@@ -44,6 +84,7 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
     }
     quiet = True
     embed_config = ROOT / EMBED_CONFIG
+    csp: str | None = header_policy()
 
     def _served_path(self) -> str:
         return getattr(self, "path", "").split("?", 1)[0].split("#", 1)[0].lstrip("/")
@@ -66,6 +107,8 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.csp:
+            self.send_header("Content-Security-Policy", self.csp)
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -84,10 +127,13 @@ class StudioServer(http.server.ThreadingHTTPServer):
 
 
 def make_server(host: str, port: int, quiet: bool = True, root: Path = ROOT,
-                embed_config: Path | None = None) -> StudioServer:
+                embed_config: Path | None = None, csp: str | None = header_policy()) -> StudioServer:
+    """A server for the studio at ``root``; ``csp`` is the policy header (None: rely on the
+    page's <meta> tag)."""
     handler = functools.partial(StudioHandler, directory=str(root))
     StudioHandler.quiet = quiet
     StudioHandler.embed_config = embed_config or root / EMBED_CONFIG
+    StudioHandler.csp = csp
     return StudioServer((host, port), handler)
 
 
@@ -103,7 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-config", type=Path, metavar="FILE",
                         help="serve FILE as /embed.json, the origins allowed to embed the studio "
                              "(default: embed.json beside serve.py)")
+    parser.add_argument("--frame-ancestors", default=FRAME_ANCESTORS, metavar="SOURCES",
+                        help="who may embed the studio in a frame (CSP sources; default: %(default)s)")
+    parser.add_argument("--no-csp-header", action="store_true",
+                        help="send no Content-Security-Policy header, as a static host would "
+                             "(the page's <meta> policy still applies)")
     args = parser.parse_args(argv)
+    if not args.frame_ancestors.strip() or any(c in args.frame_ancestors for c in ";,\r\n"):
+        parser.error("--frame-ancestors takes CSP sources separated by spaces, e.g. \"'self' https://example.org\"")
     if not (args.root / "index.html").is_file():
         print(f"{args.root} holds no studio (no index.html): pass the folder of a built copy.", file=sys.stderr)
         return 1
@@ -114,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:
+        csp = None if args.no_csp_header else header_policy(args.frame_ancestors)
         server = make_server(args.host, args.port, quiet=not args.verbose, root=args.root,
-                             embed_config=args.embed_config)
+                             embed_config=args.embed_config, csp=csp)
     except OSError as err:
         print(f"Cannot listen on {args.host}:{args.port} ({err.strerror}): pick another --port.",
               file=sys.stderr)

@@ -22,6 +22,7 @@ import js
 import pyodide_http
 from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
+from .core import render
 from .core.catalogue import Catalogue
 from .core.errors import CatalogueError, StudioError, error_for
 from .core.model import GenerationStats, Message, Sampling
@@ -31,8 +32,10 @@ BLOB_LIFETIME_MS = 60_000  # how long a download's object URL stays valid
 
 
 def install() -> None:
-    """Make the standard ``urllib`` API work in the page (same-origin requests)."""
+    """Make the standard ``urllib`` API work in the page (same-origin requests), and pass
+    rendered text through the page's content sanitizer (assets/sanitizer.js)."""
     pyodide_http.patch_all()
+    render.use_sanitizer(lambda html: str(js.globalThis.museSpark.sanitizeContent(html)))
 
 
 def page_url(path: str) -> str:
@@ -211,12 +214,24 @@ class Page:
         self._element(element_id).textContent = text
 
     def set_html(self, element_id: str, html: str) -> None:
-        """Replace an element's content with sanitized HTML."""
+        """Replace an element's content with sanitized HTML (TrustedHTML, as the CSP requires)."""
         self._element(element_id).innerHTML = self._runtime.sanitize(html)
+
+    def splice_html(self, element_id: str, start: int, remove: int, parts: list[str]) -> None:
+        """Replace ``remove`` of the element's child blocks from ``start`` with one <div> per
+        part, each with sanitized HTML (the element holds only such blocks)."""
+        element = self._element(element_id)
+        for _ in range(remove):
+            element.children.item(start).remove()
+        following = element.children.item(start)  # None: append
+        for part in parts:
+            block = self._document.createElement("div")
+            block.innerHTML = self._runtime.sanitize(part)
+            element.insertBefore(block, following)
 
     def sanitize(self, html: str) -> str:
         """HTML with everything unsafe removed (DOMPurify)."""
-        return self._runtime.sanitize(html)
+        return str(self._runtime.sanitize(html))
 
     def download(self, filename: str, content: str | bytes, mime: str) -> None:
         """Offer ``content`` (text, written as UTF-8, or bytes as they are) as a file

@@ -24,20 +24,21 @@ from dataclasses import replace
 
 from .core.catalogue import Catalogue, ModelEntry
 from .core.project import BRIEF_FIELDS, Project
-from .core.document import export_name, standalone_html, text_stats, to_plain_text
+from .core.document import export_name, standalone_html, to_plain_text
 from .core.draft import draft, move_line, outline
 from .core.proofread import Correction, apply_correction, describe_counts, proofread
 from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
 from .core.authorship import ORIGINS, Authorship, Summary
 from .core.tracking import Tracked, utc_time
 from .core.undo import UndoStack
-from .core.errors import StudioError
+from .core.errors import StudioError, WorkerCrashedError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
 from .core.versions import History, diff_html, word_diff
 from .core.model import Message, Sampling
 from .core.render import render_inline, render_markdown
+from .preview import Preview
 
 EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
 
@@ -185,12 +186,16 @@ class Studio:
         self.embedder_loading: asyncio.Task | None = None
         # Told of every change worth keeping (``urgent``: keep it now, not after a pause).
         self.on_change: Callable[[bool], None] = lambda urgent: None
+        self.retry_work = None
+        self.working = False
+        self.preview = Preview(page, "draft-preview", "draft-stats")
 
     async def start(self) -> None:
         """Hook up events, then wait for the model (the form works meanwhile)."""
         self.page.on("brief-form", "submit", self.on_submit)
         self.page.on("brief", "keydown", self.on_brief_key)
         self.page.on("stop", "click", lambda _event: self.stop())
+        self.page.on("retry", "click", lambda _event: self.retry())
         self.page.on("ideas", "click", self.on_card_action)
         self.page.on("ideas", "change", self.on_card_action)
         self.page.on("combine", "click", lambda _event: self.start_combine())
@@ -291,8 +296,8 @@ class Studio:
         self.brief = brief
         keep = tuple(card for card in self.cards if card.key() in self.pinned)
         count = max(int(self.page.value("idea-count")), len(keep) + 1)
-        self.run_ideas(spark(brief, self.model, count, keep=keep, embedder=self.embedder), "Sparking ideas…",
-                       replace=True)
+        self.run_ideas(lambda: spark(brief, self.model, count, keep=keep, embedder=self.embedder),
+                       "Sparking ideas…", replace=True)
 
     def on_card_action(self, event) -> None:
         """Pin, discard, more like this, or select for combining, by the card's button."""
@@ -313,12 +318,11 @@ class Studio:
         elif action == "select":
             self.selected ^= {index}
         elif action == "draft":
-            self.begin(self.make_outline(card))
+            self.begin(lambda: self.make_outline(card))
             return
         elif action == "more":
-            count = len(self.cards) + 2
-            self.run_ideas(spark(self.brief, self.model, count, keep=tuple(self.cards), angle=card,
-                                 embedder=self.embedder),
+            count, keep, brief = len(self.cards) + 2, tuple(self.cards), self.brief
+            self.run_ideas(lambda: spark(brief, self.model, count, keep=keep, angle=card, embedder=self.embedder),
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()
@@ -334,7 +338,8 @@ class Studio:
         first, second = (self.cards[i] for i in sorted(self.selected))
         others = [c for i, c in enumerate(self.cards) if i not in self.selected]
         self.selected = set()
-        self.run_ideas(combine(self.brief, self.model, first, second, others),
+        brief = self.brief
+        self.run_ideas(lambda: combine(brief, self.model, first, second, others),
                        f"Combining “{first.title}” and “{second.title}”…", append=True)
 
     def show_cards(self, cards: list[IdeaCard] | None = None) -> None:
@@ -362,7 +367,7 @@ class Studio:
             await self.model.settled()
             self.show_status("Stopped outlining.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
@@ -374,7 +379,7 @@ class Studio:
             self.show_status("The outline is empty: write at least one section heading.", "error")
             self.page.focus("outline")
             return
-        self.begin(self.write_draft(headings))
+        self.begin(lambda: self.write_draft(headings))
 
     async def write_draft(self, headings: list[str]) -> None:
         """Stream the draft into the editor section by section; Stop keeps what is written."""
@@ -397,7 +402,8 @@ class Studio:
                 self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
             except StudioError as error:
                 self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
-                self.show_status(str(error), "error")
+                self.save_version(f"Interrupted draft of “{self.drafting.title}”", announce=False)
+                self.show_error(error)
 
     def model_wrote(self, start: int, end: int, new_text: str) -> Tracked:
         """The draft with the model's ``new_text`` in place of ``start..end``."""
@@ -471,7 +477,8 @@ class Studio:
     def start_proofread(self) -> None:
         """Proofread the selection or the whole draft; corrections are listed to accept or reject."""
         if not self.busy:
-            self.begin(self.run_proofread(*self.draft_target()))
+            text, start, end = self.draft_target()
+            self.begin(lambda: self.run_proofread(text, start, end))
 
     async def run_proofread(self, text: str, start: int, end: int) -> None:
         self.corrections, self.accepted = [], 0
@@ -491,7 +498,7 @@ class Studio:
                 self.show_corrections(text)
                 self.show_status(f"Stopped proofreading; {describe_counts(self.corrections)} found so far.")
             except StudioError as error:
-                self.show_status(str(error), "error")
+                self.show_error(error)
 
     def show_corrections(self, text: str) -> None:
         items = []
@@ -557,7 +564,7 @@ class Studio:
             return
         text, start, end = self.draft_target(whole=False)
         self.rewrite_target = (start, end, text[start:end])
-        self.begin(self.run_rewrites(text[start:end]))
+        self.begin(lambda: self.run_rewrites(text[start:end]))
 
     async def run_rewrites(self, passage: str) -> None:
         self.rewrites = []
@@ -576,13 +583,16 @@ class Studio:
             self.show_rewrites(final=True)
             self.show_status("Stopped.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            if self.rewrites:
+                self.rewrites = [r for r in self.rewrites if r.summary]
+                self.show_rewrites(final=True)
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
     def show_rewrites(self, final: bool) -> None:
         items = "".join(
-            f'<li><h4>{html.escape(r.style)}</h4>{render_markdown(r.text)}'
+            f'<li><h4>{html.escape(r.style)}</h4>{render_markdown(r.text, first_heading=5)}'
             + (f'<p class="hint">{html.escape(r.summary)}</p><button type="button" id="rewrite-use-{i}" '
                f'data-rewrite="{i}">Use this</button>' if final and r.summary else "")
             + "</li>"
@@ -606,9 +616,8 @@ class Studio:
         self.show_status(f"{rewrite.summary} Saved as v{version.number}.")
 
     def show_preview(self, markdown_text: str) -> None:
-        """The sanitized preview and the counts of the draft."""
-        self.page.set_html("draft-preview", render_markdown(markdown_text))
-        self.page.set_text("draft-stats", text_stats(markdown_text).describe())
+        """The sanitized preview and the counts of the draft (a long one a moment later, in pieces)."""
+        self.preview.show(markdown_text)
 
     def draft_target(self, whole: bool = True) -> tuple[str, int, int]:
         """The draft and the range an operation works on: the selection, or with none the
@@ -621,14 +630,22 @@ class Studio:
 
     def start_refine(self) -> None:
         if not self.busy:
-            self.begin(self.run_refine(self.page.value("refine-op"), *self.draft_target(),
-                                       self.page.value("refine-tone")))
+            text, start, end = self.draft_target()
+            operation, tone = self.page.value("refine-op"), self.page.value("refine-tone")
+            self.begin(lambda: self.run_refine(operation, text, start, end, tone))
 
     async def run_refine(self, operation: str, text: str, start: int, end: int, tone: str) -> None:
         """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
         before, target, after = text[:start], text[start:end], text[end:]
         written = target
+        current = self.tracked.text
         with self.model_writes_editor():
+            if not (current.startswith(before) and current.endswith(after)
+                    and len(current) >= len(before) + len(after)):
+                self.show_status("The draft changed since; select the passage and refine it again.", "error")
+                return
+            # Where the passage sits now: ``end``, or after Try again, the end of what was written.
+            end = len(current) - len(after)
             try:
                 if target.strip():
                     self.save_version("Before refining", announce=False)
@@ -647,13 +664,13 @@ class Studio:
                 self.show_status("Stopped. The text before refining is kept in Versions.")
             except StudioError as error:
                 self.set_draft(self.model_wrote(start, end, written))
-                self.show_status(str(error), "error")
+                self.show_error(error)
 
     def start_extra(self, kind: str) -> None:
         """A summary or headline variants of the selection or the whole draft, shown beside it."""
         if not self.busy:
             text, start, end = self.draft_target()
-            self.begin(self.run_extra(kind, text[start:end]))
+            self.begin(lambda: self.run_extra(kind, text[start:end]))
 
     async def run_extra(self, kind: str, text: str) -> None:
         try:
@@ -670,13 +687,14 @@ class Studio:
                                  "each under 80 characters.")
             else:
                 result = await summarize(kind, text, self.model)
-                self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>{render_markdown(result)}")
+                self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>"
+                                             f"{render_markdown(result, first_heading=4)}")
                 self.show_status(f"The {label} is beside the draft.")
         except asyncio.CancelledError:
             await self.model.settled()
             self.show_status("Stopped.")
         except StudioError as error:
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
 
@@ -1074,15 +1092,39 @@ class Studio:
 
     def begin(self, work) -> None:
         """Run one piece of model work as the current task; the studio is busy from now on
-        (each piece's own ``finally`` ends that)."""
+        (each piece's own ``finally`` ends that). ``work`` is a function making the coroutine,
+        which Try again calls again if the model stops unexpectedly (or a coroutine: no retry)."""
+        self.retry_work = work if callable(work) else None
+        self.page.set_hidden("retry", True)
         self.set_busy(True)
-        self.task = asyncio.ensure_future(work)
+        self.task = asyncio.ensure_future(work() if callable(work) else work)
+        self.task.add_done_callback(self.after_work)
+
+    def after_work(self, task: asyncio.Task) -> None:
+        """Work stopped before it began never ran its own ending: end it here."""
+        if task is self.task and self.working:
+            self.set_busy(False)
+            self.show_status("Stopped.")
+
+    def show_error(self, error: StudioError) -> None:
+        """Say what went wrong with model work; when the model stopped unexpectedly, offer to
+        run the same work again."""
+        crashed = isinstance(error, WorkerCrashedError) and self.retry_work is not None
+        self.show_status(f"{error} What was written so far is kept: press Try again to run it again."
+                         if crashed else str(error), "error")
+        self.page.set_hidden("retry", not crashed)
+
+    def retry(self) -> None:
+        """Run the work the model's crash interrupted again."""
+        if not self.busy and self.retry_work is not None:
+            self.begin(self.retry_work)
 
     def stop(self) -> None:
         if self.busy:
             self.task.cancel()
 
     def set_busy(self, busy: bool) -> None:
+        self.working = busy
         self.page.set_enabled("spark", not busy)
         self.page.set_enabled("stop", busy)
         self.page.set_enabled("write-draft", not busy and self.drafting is not None)
@@ -1090,10 +1132,12 @@ class Studio:
             self.page.set_enabled("combine", False)
         self.page.set_data("ideas", "state", "streaming" if busy else "idle")
         self.on_change(True)  # before model work starts, and as soon as it ends
+        for region in ("ideas", "extras", "corrections"):  # announced once the model is done
+            self.page.set_attribute(region, "aria-busy", str(busy).lower())
 
     def run_ideas(self, updates, working: str, replace: bool = False, append: bool = False) -> None:
-        """Run a stream of SparkUpdates as the current task."""
-        self.begin(self.stream_ideas(updates, working, replace, append))
+        """Run the stream of SparkUpdates that ``updates()`` makes as the current task."""
+        self.begin(lambda: self.stream_ideas(updates(), working, replace, append))
 
     async def stream_ideas(self, updates, working: str, replace: bool, append: bool) -> None:
         """Stream cards into the list; Stop keeps the finished ones. ``replace`` starts a new
@@ -1121,7 +1165,7 @@ class Studio:
             self.show_status(f"Stopped. Kept {len(self.cards)} idea{'s' if len(self.cards) != 1 else ''}.")
         except StudioError as error:
             self.cards = [c for c in cards if c.complete]
-            self.show_status(str(error), "error")
+            self.show_error(error)
         finally:
             self.set_busy(False)
             self.show_cards()

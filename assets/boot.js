@@ -9,11 +9,11 @@
  * saves the app shell, then the runtime and the model load through it, so each
  * is downloaded once and the next start works offline.
  */
-import DOMPurify from "../vendor/dompurify/purify.es.mjs";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
 import { showDevicePanel, takeControl } from "./offline.js";
 import * as projects from "./project-store.js";
+import { sanitize, sanitizeContent } from "./sanitizer.js";
 
 const started = performance.now();
 const modelsPath = new URL("../models/", import.meta.url).pathname;
@@ -145,11 +145,10 @@ const catalogue = fetchCatalogue();
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
-/** The one sanitizer every piece of markup passes through before it reaches the DOM. */
-const sanitize = (html) => DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
-
 /** `catalogue`: models/catalogue.json once read (app/bridge.py's page_catalogue reads it). */
-globalThis.museSpark = { client, model, stage, started, sanitize, timings, keys, projects, catalogue: null };
+globalThis.museSpark = {
+  client, model, stage, started, sanitize, sanitizeContent, timings, keys, projects, catalogue: null,
+};
 catalogue.then((data) => { globalThis.museSpark.catalogue = data; }, () => {}); // a failure shows in the model stage
 showDevicePanel(offline, catalogue).catch((error) => {
   document.getElementById("device-message").textContent = `Offline details are unavailable: ${error.message}`;

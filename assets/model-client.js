@@ -5,6 +5,10 @@
  * answer in time, by a hard one (terminate; the next request starts a fresh
  * worker, which reloads the model it names).
  *
+ * A worker that dies — an uncaught error, or silently (closed, terminated, out
+ * of memory) — fails every pending request with WorkerCrashedError and fires
+ * "crash"; the next request starts a fresh worker.
+ *
  * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
  * options, {onToken, signal, prefill}), embed(spec, texts), reset(), and
  * "progress"/"ready"/"crash" events.
@@ -27,8 +31,13 @@ export class ModelClient extends EventTarget {
 
   #ensureWorker() {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(this.#workerUrl, { type: "module", name: "model" });
-    worker.addEventListener("message", ({ data }) => this.#route(data));
+    // A name no other worker of this origin has: the worker holds a Web Lock by that name.
+    const name = navigator.locks ? `model ${crypto.randomUUID()}` : "model";
+    const worker = new Worker(this.#workerUrl, { type: "module", name });
+    worker.addEventListener("message", ({ data }) => {
+      if (data?.type === Event.STARTED) this.#watchLifetime(worker, name);
+      else this.#route(data);
+    });
     worker.addEventListener("error", (event) => {
       event.preventDefault();
       this.#crash(`The model worker stopped unexpectedly (${event.message || "no detail"}).`);
@@ -66,6 +75,16 @@ export class ModelClient extends EventTarget {
     }
     this.#pending.delete(data.id);
     pending?.resolve(data);
+  }
+
+  /** The lock the worker holds while it lives is ours once it has ended: if it ended on its
+   * own (not replaced by this client), that is a crash. */
+  #watchLifetime(worker, name) {
+    navigator.locks.request(name, () => {
+      if (this.#worker === worker) {
+        this.#crash("The model worker stopped unexpectedly (it may have run out of memory).");
+      }
+    });
   }
 
   #crash(text) {

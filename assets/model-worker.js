@@ -32,6 +32,9 @@ let current = null;
 let embedder = null;
 /** Stopping criteria of running generations, by request id. */
 const running = new Map();
+/** Generations waiting for their model to load, by request id, and those stopped meanwhile. */
+const waiting = new Set();
+const aborted = new Set();
 
 // Lets ONNX Runtime fold the int8 models' DequantizeLinear weights into fp32 when the
 // session is created (otherwise they are restored at every step: ten times slower).
@@ -141,7 +144,17 @@ async function generate(request) {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw namedError(ErrorName.BAD_REQUEST, "A generation needs at least one chat message.");
   }
-  const { tokenizer, model } = await loadModel(request.model, id);
+  waiting.add(id);
+  let loaded;
+  try {
+    loaded = await loadModel(request.model, id);
+  } catch (error) {
+    if (!aborted.has(id)) throw error;
+  } finally {
+    waiting.delete(id);
+  }
+  if (aborted.delete(id)) return; // stopped while the model loaded: already answered
+  const { tokenizer, model } = loaded;
   const stopping = new InterruptableStoppingCriteria();
   running.set(id, stopping);
   try {
@@ -226,13 +239,27 @@ const handlers = {
   [Request.GENERATE]: generate,
   [Request.EMBED]: embed,
   [Request.ABORT]({ id }) {
-    running.get(id)?.interrupt();
+    if (running.has(id)) {
+      running.get(id).interrupt();
+    } else if (waiting.has(id)) {
+      // Answer now: the load goes on (the model stays for the next request), the generation won't.
+      aborted.add(id);
+      post(Event.DONE, id, { reason: DoneReason.ABORTED, tokens: 0 });
+    }
   },
   async [Request.RESET]({ id }) {
     await dispose();
     post(Event.DONE, id, { reason: DoneReason.STOP, tokens: 0 });
   },
 };
+
+// Hold a lock named after this worker for as long as it lives (see `started` in protocol.js).
+if (self.name && navigator.locks) {
+  navigator.locks.request(self.name, () => {
+    post(Event.STARTED, 0);
+    return new Promise(() => {});
+  });
+}
 
 self.addEventListener("message", async ({ data }) => {
   const id = data?.id;

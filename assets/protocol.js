@@ -17,6 +17,11 @@
  *   reset    {}                                       drop the loaded model
  *
  * Events (worker → page):
+ *   started  {}                                       the worker runs (id 0, sent once). It then
+ *                                                     holds the Web Lock named by its Worker
+ *                                                     `name` until it ends, however it ends
+ *                                                     (crash, close, terminate): the page learns
+ *                                                     of a silent death when it gets the lock
  *   progress {file, loaded, total}                    bytes of one model file fetched
  *   ready    {model, loadMs, warmupMs}                model loaded and warmed up (answers a
  *                                                     `load`; a `generate` that had to load
@@ -41,6 +46,7 @@ export const Request = Object.freeze({
 });
 
 export const Event = Object.freeze({
+  STARTED: "started",
   PROGRESS: "progress",
   READY: "ready",
   TOKEN: "token",

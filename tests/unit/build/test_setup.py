@@ -67,7 +67,7 @@ def test_wheels_are_merged_into_one_archive_with_their_metadata(tmp_path):
 
 
 def test_catalogue_lists_every_file_with_size_and_hash(tmp_path):
-    for model_id in (setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID):
+    for model_id in (setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID, setup.ECHO_MODEL_ID):
         (tmp_path / model_id / "onnx").mkdir(parents=True)
         (tmp_path / model_id / "config.json").write_text("{}")
         (tmp_path / model_id / "onnx" / "model.onnx").write_bytes(b"weights")
@@ -78,6 +78,7 @@ def test_catalogue_lists_every_file_with_size_and_hash(tmp_path):
     assert default["dtype"] == setup.DEFAULT_DTYPE and default["licence"] == "Apache-2.0"
     assert default["files"]["onnx/model.onnx"] == {"size": 7, "sha256": hashlib.sha256(b"weights").hexdigest()}
     assert default["weights"] == {"fp32": "onnx/model.onnx"}
+    assert [m["id"] for m in catalogue["models"]][1:] == [setup.TINY_MODEL_ID, setup.ECHO_MODEL_ID]
 
 
 def test_earlier_builds_are_pruned_from_the_cache(tmp_path):
@@ -86,3 +87,15 @@ def test_earlier_builds_are_pruned_from_the_cache(tmp_path):
         (cache / name).mkdir(parents=True)
     setup.prune_cache("vendor", cache / "vendor-new")
     assert sorted(p.name for p in cache.iterdir()) == ["models-old", "vendor-new"]
+
+
+def test_the_pages_python_is_served_as_bytecode():
+    """Set-up compiled the standard library (bytecode only) and the wheels (bytecode beside
+    the source) with the page's own interpreter."""
+    stdlib, packages = ROOT / "vendor" / "pyodide" / "python_stdlib.zip", ROOT / "vendor" / "python" / "packages.zip"
+    if not stdlib.exists():
+        pytest.skip("the runtime is not set up (python build/setup.py)")
+    names = zipfile.ZipFile(stdlib).namelist()
+    assert "asyncio/base_events.pyc" in names and not [n for n in names if n.endswith(".py")]
+    packages_names = set(zipfile.ZipFile(packages).namelist())
+    assert {"markdown/core.py", "markdown/__pycache__/core.cpython-314.pyc"} <= packages_names

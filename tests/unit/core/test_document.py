@@ -22,6 +22,12 @@ def test_standalone_html_escapes_the_title():
     assert page.startswith("<!doctype html>")
 
 
+def test_the_exported_page_allows_no_script():
+    page = standalone_html("Bees", "<p>ok</p>")
+    assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src * data:" in page
+    assert "script-src" not in page and page.index("Content-Security-Policy") < page.index("<style>")
+
+
 def test_export_names_come_from_the_first_heading():
     assert export_name("# Rooftop Hives: A Guide!\n\ntext", "md") == "rooftop-hives-a-guide.md"
     assert export_name("", "txt") == "draft.txt"
