@@ -19,14 +19,14 @@ def private_cache(tmp_path, monkeypatch):
 
 
 def test_catalogue_has_an_embedder_entry_and_keeps_the_chat_models(tmp_path):
-    for model_id in (setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID, setup.EMBEDDER_ID):
+    for model_id in (setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID, setup.ECHO_MODEL_ID, setup.EMBEDDER_ID):
         (tmp_path / model_id / "onnx").mkdir(parents=True)
         (tmp_path / model_id / "config.json").write_text('{"hidden_size": 384}')
         (tmp_path / model_id / "onnx" / "model_int8.onnx").write_bytes(b"int8 weights")
     (tmp_path / setup.EMBEDDER_ID / "onnx" / "model.onnx").write_bytes(b"fp32 weights")
     setup.write_catalogue(tmp_path)
     catalogue = json.loads((tmp_path / "catalogue.json").read_text())
-    assert [m["id"] for m in catalogue["models"]] == [setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID]
+    assert [m["id"] for m in catalogue["models"]] == [setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID, setup.ECHO_MODEL_ID]
     assert catalogue["default"] == setup.DEFAULT_MODEL_ID
     embedder = catalogue["embedder"]
     assert embedder["id"] == setup.EMBEDDER_ID and embedder["dtype"] == "int8" and embedder["dimensions"] == 384
