@@ -25,7 +25,15 @@
  * Messages to every page: {type: "install-progress", version, loaded, total},
  *   {type: "install-failed", version, message}.
  */
-importScripts("./offline-files.js");
+// Served with the page's policy, which requires Trusted Types for script URLs here too: this
+// worker's only script URL is its file list, and the policy admits nothing else.
+const FILE_LIST = "./offline-files.js";
+importScripts(self.trustedTypes ? self.trustedTypes.createPolicy("default", {
+  createScriptURL(url) {
+    if (url === FILE_LIST) return url;
+    throw new TypeError(`Trusted Types: the service worker loads no script but ${FILE_LIST}, not ${url}`);
+  },
+}).createScriptURL(FILE_LIST) : FILE_LIST);
 
 const { version, shell, models } = self.offlineFiles;
 const SHELL_PREFIX = "musespark-shell-";

@@ -158,13 +158,12 @@ function offerUpdates(registration) {
     else show("The studio was updated in another tab. Reload to use the new version.");
     waiting = null;
   });
-  if (registration.waiting) offer(registration.waiting);
-  registration.addEventListener("updatefound", () => {
-    const worker = registration.installing;
-    worker?.addEventListener("statechange", () => {
-      if (worker.state === "installed") offer(worker);
-    });
+  const follow = (worker) => worker?.addEventListener("statechange", () => {
+    if (worker.state === "installed") offer(worker);
   });
+  if (registration.waiting) offer(registration.waiting);
+  else follow(registration.installing); // an update that began before this page looked
+  registration.addEventListener("updatefound", () => follow(registration.installing));
   // A studio left open for days looks for a new version when it is shown again.
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") registration.update().catch(() => {});

@@ -45,6 +45,26 @@ def test_no_axe_violations_on_any_screen_or_state(open_studio, axe_source):
     page.click("#compare")
     found["history and diff"] = axe_violations(page, axe_source)
 
+    page.click("#show-authorship")
+    page.wait_for_selector("#show-authorship[aria-pressed=true]")
+    found["authorship shown"] = axe_violations(page, axe_source)
+    page.set_input_files("#verify-text", files=[{"name": "post.md", "mimeType": "text/markdown",
+                                                 "buffer": b"Bees adore the sun."}])
+    page.set_input_files("#verify-record", files=[{"name": "post.provenance.json", "mimeType": "application/json",
+                                                   "buffer": b"{not a record"}])
+    page.click("#verify")
+    wait_until(page, "document.getElementById('verify-result').textContent.trim() !== ''")
+    found["verify result"] = axe_violations(page, axe_source)
+    page.click("#project-rename")
+    page.wait_for_selector("#project-name-dialog[open]")
+    found["project name dialog"] = axe_violations(page, axe_source)
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#clear-models:not([disabled])", timeout=60_000)  # once the model is kept offline
+    page.click("#clear-models")
+    page.wait_for_selector("#clear-models-dialog[open]")
+    found["clear model cache dialog"] = axe_violations(page, axe_source)
+    page.click("#clear-models-keep")
+
     for button, state in (("#summarize-tldr", "tl;dr"), ("#make-headlines", "headlines"), ("#rewrites", "rewrites")):
         page.click(button)
         studio.wait_until_idle()

@@ -22,10 +22,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core.provenance import verify_record
 
 from .conftest import GENERATION_MS, ROOT, STARTUP_MS, TINY_MODEL
+from .test_hostile_input import PAYLOADS, marked
 
 HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>A creator's site</title><link rel="icon" href="data:,">
@@ -257,6 +259,33 @@ def test_a_bad_message_from_an_allowed_host_gets_an_error_reply(open_host, host_
     assert brief_fields(host)["brief"] == ""
     with pytest.raises(Exception, match="brief.topic must be non-empty text"):
         host.page.evaluate("document.querySelector('muse-spark').sendBrief({topic: ''})")
+    host.check_and_close()
+
+
+def test_hostile_briefs_from_an_allowed_host_stay_text(open_host, host_origins):
+    """The XSS corpus, sent as briefs by a listed host: each fills the form as the text it is,
+    and nothing runs in the studio or the host page."""
+    listed, _ = host_origins
+    host = open_host(listed, [listed])
+    host.wait_to_hear("ready")
+    dialogs = []
+    host.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    batches = [[]]  # payloads in topics of at most 2000 characters
+    for index, payload in enumerate(PAYLOADS):
+        if batches[-1] and len("\n".join(marked(i, p) for i, p in batches[-1] + [(index, payload)])) > 2000:
+            batches.append([])
+        batches[-1].append((index, payload))
+    for batch in batches:
+        last = batch[-1][1].replace("\n", " ")  # one-line fields
+        brief = {"topic": "\n".join(marked(i, p) for i, p in batch), "audience": last[:200], "avoid": last[:200]}
+        host.page.evaluate("brief => document.querySelector('muse-spark').sendBrief(brief)", brief)
+        expect(host.frame.locator("#brief")).to_have_value(brief["topic"])
+        expect(host.frame.locator("#brief-audience")).to_have_value(brief["audience"])
+    studio = host.studio_frame()
+    assert studio.evaluate("typeof window.xssRan") == "undefined"
+    assert host.page.evaluate("typeof window.xssRan") == "undefined" and dialogs == []
+    assert studio.evaluate("document.querySelectorAll('main script, main [onerror], main iframe').length") == 0
+    assert not [m for m in host.heard() if m["type"] == "error"]
     host.check_and_close()
 
 

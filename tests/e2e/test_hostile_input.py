@@ -1,12 +1,13 @@
-"""Known XSS payloads (tests/e2e/data/xss-payloads.txt) through every path from text to the
-page: brief fields, pasted draft text and its Markdown preview, exported HTML, versions and
-their diff, and model output — ideas, refined drafts, summaries, headlines, rewrites and
-proofreading — written by the echo test model, which repeats its prompt through the real
-worker, tokenizer and streamer. After each path: no payload ran (``window.xssRan`` unset, no
-dialog), nothing left the origin and no policy was violated (checked by conftest), and the
-page holds no script, handler, script URL or inline style, and none of its own element ids
-twice."""
+"""Known XSS payloads (tests/e2e/data/xss-payloads.txt) through every path from text to the page:
+brief fields, pasted draft text and its Markdown preview, imported project files, exported HTML,
+versions and their diff, and model output — ideas, refined drafts, summaries, headlines,
+rewrites and proofreading — written by the echo test model, which repeats its prompt through the
+real worker, tokenizer and streamer. (Briefs a host page sends to the embedded studio:
+tests/e2e/test_host_page.py.) After each path: no payload ran (``window.xssRan`` unset, no
+dialog), nothing left the origin and no policy was violated (checked by conftest), and the page
+holds no script, handler, script URL or inline style, and none of its own element ids twice."""
 import html.parser
+import json
 import re
 from pathlib import Path
 
@@ -254,3 +255,35 @@ def test_model_output_in_every_path(open_studio):
             assert page.get_attribute("#status", "data-kind") != "error", (button, studio.status())
             guard.wait_rendered(shown, since=before)
             guard.check(f"{button} of {piece!r}")
+
+
+def project_file(payloads: list[str], first: int) -> bytes:
+    """A project file (schema 1, as older studios wrote) made of payloads: its name, brief, idea
+    cards, outline and draft."""
+    marks = [marked(first + i, payload) for i, payload in enumerate(payloads)]
+    project = {"id": f"hostile-{first}", "name": payloads[0], "created": 1.0, "updated": 2.0,
+               "brief": {"topic": marks[0][:2000], "audience": payloads[0][:200], "tone": payloads[-1][:200]},
+               "cards": [{"title": mark, "hook": payload, "technique": payload[:40], "relevance": 0.5}
+                         for mark, payload in zip(marks, payloads)],
+               "pinned": [], "drafting": None, "outline": "\n".join(payloads), "draft": "\n\n".join(marks)}
+    return json.dumps({"format": "musespark-project", "schema": 1, "saved": "2026-05-01T09:30:00Z",
+                       "project": project}).encode()
+
+
+def test_imported_projects_show_their_payloads_as_text(open_studio):
+    studio, guard = open_guarded(open_studio, TINY_MODEL)
+    page = studio.page
+    page.wait_for_selector("#projects[data-state=ready]", state="attached", timeout=30_000)
+    for first in range(0, len(PAYLOADS), 10):
+        payloads = PAYLOADS[first:first + 10]
+        page.evaluate("delete document.getElementById('projects').dataset.imported")
+        page.set_input_files("#project-import", files=[
+            {"name": "hostile.musespark.json", "mimeType": "application/json", "buffer": project_file(payloads, first)}])
+        page.wait_for_selector("#projects[data-imported]", state="attached", timeout=30_000)
+        assert page.get_attribute("#projects", "data-imported") == "done", page.inner_text("#project-status")
+        # The project opened: its draft, outline and cards are the payloads, shown as text.
+        assert page.input_value("#draft") == "\n\n".join(marked(first + i, p) for i, p in enumerate(payloads))
+        assert page.input_value("#outline") == "\n".join(payloads)
+        shown = page.inner_text("#ideas")
+        assert all(f"zq{first + i}zq" in shown for i in range(len(payloads))), shown
+        guard.check(f"project of payloads {first}–{first + len(payloads) - 1}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .conftest import GENERATION_MS, STARTUP_MS, TINY_MODEL
+from .conftest import GENERATION_MS, STARTUP_MS, TINY_MODEL, wait_until
 
 TINY = f"?model={TINY_MODEL}"
 
@@ -83,8 +83,8 @@ def test_a_reload_during_a_generation_keeps_the_typed_text(open_studio):
     page.select_option("#refine-op", "continue")
     page.click("#refine")
     # Reload while the model is writing, after at least one periodic save of its text.
-    page.wait_for_function(f"document.getElementById('draft').value.length > {len(typed) + 20}",
-                           timeout=GENERATION_MS)
+    wait_until(page, f"document.getElementById('draft').value.length > {len(typed) + 20}", timeout_ms=GENERATION_MS,
+               interval_ms=20)
     assert page.get_attribute("#draft", "data-state") == "streaming"
     page.reload()
     wait_ready(studio)
