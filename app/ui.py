@@ -1101,10 +1101,15 @@ class Studio:
         self.task.add_done_callback(self.after_work)
 
     def after_work(self, task: asyncio.Task) -> None:
-        """Work stopped before it began never ran its own ending: end it here."""
+        """Work stopped before it began never ran its own ending: end it here. Work that
+        failed in a way nobody foresaw says so (the text is untouched)."""
+        failure = None if task.cancelled() else task.exception()
         if task is self.task and self.working:
             self.set_busy(False)
             self.show_status("Stopped.")
+        if failure is not None:
+            self.show_status(f"Something went wrong: {failure}. Your text is kept; try again.", "error")
+            raise failure  # logged to the console with its traceback
 
     def show_error(self, error: StudioError) -> None:
         """Say what went wrong with model work; when the model stopped unexpectedly, offer to

@@ -31,21 +31,28 @@ def use_sanitizer(sanitize: Callable[[str], str]) -> None:
 
 
 @cache
-def _renderer(first_heading: int = 1):
-    """A reusable Markdown converter, made on first use (importing ``markdown`` costs start-up time)."""
+def _renderer(first_heading: int = 1, raw_html: bool = True):
+    """A reusable Markdown converter, made on first use (importing ``markdown`` costs start-up
+    time). Without ``raw_html``, HTML in the text is shown as the text it is."""
     import markdown
 
     if first_heading == 1:
-        return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-    return markdown.Markdown(extensions=[*_EXTENSIONS, "toc"], output_format="html",
-                             extension_configs={"toc": {"baselevel": first_heading}})
+        renderer = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    else:
+        renderer = markdown.Markdown(extensions=[*_EXTENSIONS, "toc"], output_format="html",
+                                     extension_configs={"toc": {"baselevel": first_heading}})
+    if not raw_html:
+        renderer.preprocessors.deregister("html_block")
+        renderer.inlinePatterns.deregister("html")
+    return renderer
 
 
-def render_markdown(text: str, first_heading: int = 1) -> str:
+def render_markdown(text: str, first_heading: int = 1, raw_html: bool = True) -> str:
     """Block-level HTML for a Markdown document. ``first_heading`` is the level its top
     headings (``#``) get, and the others follow, up to 6: text shown under a heading of the
-    page starts one level below it, so the page's outline stays in order."""
-    renderer = _renderer(first_heading)
+    page starts one level below it, so the page's outline stays in order. Without
+    ``raw_html``, HTML tags in the text are shown as text."""
+    renderer = _renderer(first_heading, raw_html)
     try:
         return _sanitize(renderer.convert(text))
     finally:
@@ -53,8 +60,11 @@ def render_markdown(text: str, first_heading: int = 1) -> str:
 
 
 def render_inline(text: str) -> str:
-    """HTML for one line of Markdown (emphasis, code, links) without the wrapping paragraph."""
-    html = render_markdown(" ".join(text.split()))
+    """HTML for one line of Markdown (emphasis, code, links) without the wrapping paragraph.
+    HTML tags in it are shown as text: a short line from the model (an idea's title or hook)
+    needs no markup beyond Markdown's, and the sanitizer would drop a whole heading whose
+    text looks like a tag beside real markup."""
+    html = render_markdown(" ".join(text.split()), raw_html=False)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html

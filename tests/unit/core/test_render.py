@@ -15,6 +15,16 @@ def test_inline_text_is_folded_onto_one_line():
     assert render_inline("a\n\nb") == "a b"
 
 
+def test_inline_text_shows_html_as_text_and_keeps_markdown():
+    assert render_inline('Bees <!--<img src="--><b>hum</b> `a<b` **loud**') == (
+        'Bees &lt;!--&lt;img src="--&gt;&lt;b&gt;hum&lt;/b&gt; <code>a&lt;b</code> <strong>loud</strong>')
+    assert render_inline("<div>block</div>") == "&lt;div&gt;block&lt;/div&gt;"
+
+
+def test_documents_keep_their_html_for_the_sanitizer():
+    assert "<sup>2</sup>" in render_markdown("E = mc<sup>2</sup>")
+
+
 def test_rendered_fragments_pass_through_the_installed_sanitizer():
     from app.core import render
 
