@@ -13,7 +13,7 @@ def test_pyscript_config_lists_every_app_module():
     assert modules == listed
 
 
-BROWSER_MODULES = {"js", "pyodide", "pyscript", "pyodide_http"}
+BROWSER_MODULES = {"js", "pyodide", "pyscript"}
 
 
 def imported_top_level_names(path: Path) -> set[str]:
