@@ -7,6 +7,9 @@ imported where it is needed, in one longer step).
 """
 import asyncio
 import importlib
+import sys
+
+PACKAGES = "packages.zip"  # the pinned wheels' bytecode, written beside this module (pyscript.toml)
 
 # In the order they are needed, each after what it imports.
 STARTUP_MODULES = (
@@ -16,6 +19,7 @@ STARTUP_MODULES = (
     "app.core.draft", "app.core.proofread", "app.core.refine", "app.core.undo", "app.preview", "app.ui",
 )
 
+sys.path.insert(1, PACKAGES)
 for name in STARTUP_MODULES:
     importlib.import_module(name)
     await asyncio.sleep(0)  # noqa: F704 — PyScript runs this module with top-level await

@@ -254,8 +254,8 @@ def patch_vendored(vendor: Path, served: str, old: str, new: str) -> None:
 
 
 def bundle_wheels(wheels: Path, archive: Path) -> None:
-    """Merge the (hash-checked, pure-Python) wheels into one zip that PyScript unpacks
-    into the interpreter's working directory, which is on ``sys.path``."""
+    """Merge the (hash-checked, pure-Python) wheels into one zip, which PyScript writes into
+    the interpreter's working directory and app/main.py puts on ``sys.path``."""
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for wheel in sorted(wheels.glob("*.whl")):
