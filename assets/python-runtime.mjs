@@ -9,6 +9,7 @@
  *
  * Exports: `loadPyodide`, `version`.
  */
+import createPyodideModule from "../vendor/pyodide/pyodide.asm.mjs";
 import { loadPyodide as loadVendoredPyodide, version } from "../vendor/pyodide/pyodide.mjs";
 
 const runtimeFolder = new URL("../vendor/pyodide/", import.meta.url).href;
@@ -30,13 +31,23 @@ function fetchSnapshot() {
   });
 }
 
+/** Pyodide's own module factory, then a turn for the browser: instantiating the WebAssembly
+ * and restoring the snapshot are two long steps, and this keeps them in separate tasks. */
+async function createModuleThenYield(settings) {
+  const module = await createPyodideModule(settings);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return module;
+}
+
 /** Pyodide's loadPyodide, started from the snapshot. Every start from one snapshot would
  * begin with the same state of Python's `random` module, so it is seeded afresh (from the
  * browser's crypto.getRandomValues, through os.urandom). String hashing keeps the snapshot's
  * seed: the same at every start, which matters only against hash flooding by a stranger's
  * input on a server, not here. */
 export async function loadPyodide(options = {}) {
-  const pyodide = await loadVendoredPyodide({ ...options, indexURL: runtimeFolder, _loadSnapshot: fetchSnapshot() });
+  const pyodide = await loadVendoredPyodide({
+    ...options, indexURL: runtimeFolder, _loadSnapshot: fetchSnapshot(), createPyodideModule: createModuleThenYield,
+  });
   pyodide.runPython("import random; random.seed()");
   return pyodide;
 }
