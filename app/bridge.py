@@ -1,4 +1,4 @@
-"""The only Python that touches the browser (``js``, ``pyodide.ffi``, ``pyodide_http``).
+"""The only Python that touches the browser (``js``, ``pyodide.ffi``).
 
 It turns JS values into the core's dataclasses at the edge, keeps the few
 long-lived proxies in one registry (destroyed by ``Page.close``), maps Python
@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import js
-import pyodide_http
 from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 
 from .core import render
@@ -32,9 +31,7 @@ BLOB_LIFETIME_MS = 60_000  # how long a download's object URL stays valid
 
 
 def install() -> None:
-    """Make the standard ``urllib`` API work in the page (same-origin requests), and pass
-    rendered text through the page's content sanitizer (assets/sanitizer.js)."""
-    pyodide_http.patch_all()
+    """Pass rendered text through the page's content sanitizer (assets/sanitizer.js)."""
     render.use_sanitizer(lambda html: str(js.globalThis.museSpark.sanitizeContent(html)))
 
 
@@ -45,7 +42,7 @@ def page_url(path: str) -> str:
 
 def page_catalogue() -> Catalogue:
     """The model catalogue as assets/boot.js fetched it: through the service worker, so it
-    is there offline (a synchronous XMLHttpRequest, as urllib makes, bypasses the worker)."""
+    is there offline."""
     data = js.globalThis.museSpark.catalogue
     if not data:
         raise CatalogueError("The model catalogue has not been read: reload the page.")

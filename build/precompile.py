@@ -1,11 +1,10 @@
 """Bytecode for the page's Python archives. Runs inside Pyodide (build/precompile.mjs),
 so the bytecode is that of the interpreter the page runs.
 
-- The standard library archive (on ``sys.path`` as a zip): each module becomes a
-  ``.pyc`` in place of its source, which zipimport loads as it is. Tracebacks in
-  the standard library lose their source lines; the archive grows by about 2 MB.
-- The packages archive (PyScript unpacks it into the working directory): each
-  module keeps its source and gains ``__pycache__/<name>.cpython-3xx.pyc``.
+Both archives are put on ``sys.path`` as they are (the standard library by Pyodide, the
+packages by app/main.py), so each module becomes a ``.pyc`` in place of its source, which
+zipimport loads as it is. Tracebacks there lose their source lines; the standard library
+archive grows by about 2 MB.
 
 The bytecode is hash-based and unchecked: it is used without looking at the
 source, which is fine for files that never change once built.
@@ -37,7 +36,7 @@ def _rewrite(path: str, entries) -> int:
     return compiled
 
 
-def _stdlib_entries(source_zip: zipfile.ZipFile, home: str):
+def _bytecode_entries(source_zip: zipfile.ZipFile, home: str):
     for name in source_zip.namelist():
         data = source_zip.read(name)
         if name.endswith(".py"):
@@ -46,20 +45,13 @@ def _stdlib_entries(source_zip: zipfile.ZipFile, home: str):
             yield name, data, False
 
 
-def _package_entries(source_zip: zipfile.ZipFile, home: str):
-    for name in source_zip.namelist():
-        data = source_zip.read(name)
-        yield name, data, False
-        if name.endswith(".py"):
-            yield importlib.util.cache_from_source(name), _bytecode(data, f"{home}/{name}"), True
-
-
 def precompile(stdlib_path: str, packages_path: str) -> str:
-    """Add bytecode to both archives; a line saying what was done."""
+    """Replace the modules of both archives by their bytecode; a line saying what was done."""
     stdlib_home = next(entry for entry in sys.path if entry.endswith(".zip"))  # where the page mounts it
     with zipfile.ZipFile(stdlib_path) as source:
-        stdlib = _rewrite(stdlib_path, list(_stdlib_entries(source, stdlib_home)))
+        stdlib = _rewrite(stdlib_path, list(_bytecode_entries(source, stdlib_home)))
     with zipfile.ZipFile(packages_path) as source:
-        packages = _rewrite(packages_path, list(_package_entries(source, os.getcwd())))
+        packages_home = f"{os.getcwd()}/{os.path.basename(packages_path)}"  # where app/main.py finds it
+        packages = _rewrite(packages_path, list(_bytecode_entries(source, packages_home)))
     return (f"compiled {stdlib} standard library and {packages} package modules to bytecode for "
             f"Python {sys.version.split()[0]} ({sys.implementation.cache_tag})")

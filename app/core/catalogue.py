@@ -1,15 +1,11 @@
 """The model catalogue the build writes (models/catalogue.json): which models
 exist, their files, sizes, hashes and licences.
 
-Read with the standard ``urllib`` API, which ``pyodide-http`` makes work in the
-page, so the same code runs under CPython. Public: ``ModelEntry``, ``Catalogue``,
-``read_catalogue``.
+The page reads the file with ``fetch`` (assets/boot.js) and hands its JSON to
+``Catalogue.from_json``. Public: ``ModelEntry``, ``Catalogue``.
 """
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from .errors import CatalogueError
@@ -68,14 +64,3 @@ class Catalogue:
         except (KeyError, TypeError) as err:
             raise CatalogueError(f"The model catalogue is malformed ({err!r}): run the set-up again.") from None
 
-
-def read_catalogue(url: str) -> Catalogue:
-    """Fetch and parse the catalogue at ``url``."""
-    try:
-        with urllib.request.urlopen(url) as response:
-            data = json.loads(response.read().decode("utf-8"))
-    except (OSError, urllib.error.URLError, ValueError) as err:
-        raise CatalogueError(
-            f"The model catalogue could not be read ({err}): run the set-up (python serve.py)."
-        ) from None
-    return Catalogue.from_json(data)

@@ -193,11 +193,15 @@ def record_console(studio: StudioPage, message) -> None:
     studio.console_errors.append(message.text)
 
 
-# An init script that keeps every Worker the page starts, so that a test can end one as the
+# An init script that keeps every model worker the page starts (assets/model-client.js names
+# each "model …"; the page's other workers are left out), so that a test can end one as the
 # browser would (``startedWorkers.at(-1).terminate()``), unknown to the page's own code.
 KEEP_WORKERS = """window.startedWorkers = [];
 window.Worker = class extends Worker {
-  constructor(...args) { super(...args); startedWorkers.push(this); }
+  constructor(url, options) {
+    super(url, options);
+    if (options?.name?.startsWith("model")) startedWorkers.push(this);
+  }
 };"""
 
 # Reports every Content-Security-Policy violation in the page to the test.

@@ -12,7 +12,7 @@ def test_stages_reach_ready_and_the_studio_is_usable(open_studio):
     assert "ready in" in studio.stage_detail("model")
     assert page.is_enabled("#spark") and not page.is_enabled("#stop")
     assert "is ready" in studio.status()
-    info = page.inner_text("#model-info")  # read by Python from models/catalogue.json via urllib
+    info = page.inner_text("#model-info")  # read by Python from the catalogue boot.js fetched
     assert "Tiny random SmolLM2" in info and "Apache-2.0" in info and "MB" in info
 
 

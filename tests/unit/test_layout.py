@@ -13,7 +13,7 @@ def test_pyscript_config_lists_every_app_module():
     assert modules == listed
 
 
-BROWSER_MODULES = {"js", "pyodide", "pyscript", "pyodide_http"}
+BROWSER_MODULES = {"js", "pyodide", "pyscript"}
 
 
 def imported_top_level_names(path: Path) -> set[str]:
@@ -29,3 +29,15 @@ def test_only_the_bridge_imports_browser_modules():
         if path.name != "bridge.py":
             assert not imported_top_level_names(path) & BROWSER_MODULES, path
     assert {"js", "pyodide"} <= imported_top_level_names(ROOT / "app" / "bridge.py")
+
+
+def test_the_start_imports_modules_that_exist():
+    """app/main.py imports the studio piece by piece: every piece it names is a module."""
+    tree = ast.parse((ROOT / "app" / "main.py").read_text())
+    listed = next(node.value for node in ast.walk(tree)
+                  if isinstance(node, ast.Assign) and node.targets[0].id == "STARTUP_MODULES")
+    names = [element.value for element in listed.elts]
+    app_modules = [name for name in names if name.startswith("app.")]
+    assert len(app_modules) > 10 and len(set(names)) == len(names)
+    for name in app_modules:
+        assert (ROOT / (name.replace(".", "/") + ".py")).is_file(), name

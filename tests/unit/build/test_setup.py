@@ -90,12 +90,34 @@ def test_earlier_builds_are_pruned_from_the_cache(tmp_path):
 
 
 def test_the_pages_python_is_served_as_bytecode():
-    """Set-up compiled the standard library (bytecode only) and the wheels (bytecode beside
-    the source) with the page's own interpreter."""
+    """Set-up compiled the standard library and the wheels with the page's own interpreter
+    (bytecode in place of the source, which zipimport loads as it is)."""
     stdlib, packages = ROOT / "vendor" / "pyodide" / "python_stdlib.zip", ROOT / "vendor" / "python" / "packages.zip"
     if not stdlib.exists():
         pytest.skip("the runtime is not set up (python build/setup.py)")
     names = zipfile.ZipFile(stdlib).namelist()
     assert "asyncio/base_events.pyc" in names and not [n for n in names if n.endswith(".py")]
-    packages_names = set(zipfile.ZipFile(packages).namelist())
-    assert {"markdown/core.py", "markdown/__pycache__/core.cpython-314.pyc"} <= packages_names
+    packages_names = zipfile.ZipFile(packages).namelist()
+    assert "markdown/core.pyc" in packages_names and not [n for n in packages_names if n.endswith(".py")]
+
+
+def test_a_vendored_file_is_rewritten_only_where_the_text_occurs_once(tmp_path):
+    (tmp_path / "lib.mjs").write_text("var a=1;f(a);f(a);")
+    setup.patch_vendored(tmp_path, "lib.mjs", "var a=1;", "var a;")
+    assert (tmp_path / "lib.mjs").read_text() == "var a;f(a);f(a);"
+    for text in ("var b=2;", "f(a);"):
+        with pytest.raises(setup.SetupError, match="lib.mjs: the text to rewrite occurs [02] times.*build/setup.py"):
+            setup.patch_vendored(tmp_path, "lib.mjs", text, "")
+
+
+def test_pyodide_makes_its_shared_memory_only_when_it_sleeps():
+    """The vendored Pyodide carries the rewrite, and vendor/files.json its real hash (the
+    service worker checks what it saves against it)."""
+    served, old, new = setup.PYODIDE_LAZY_SLEEP
+    path = ROOT / "vendor" / served
+    if not path.exists():
+        pytest.skip("the runtime is not set up (python build/setup.py)")
+    text = path.read_text()
+    assert old not in text and text.count(new) == 1 and text.count("shared:!0") == 1
+    listed = json.loads((ROOT / "vendor" / "files.json").read_text())[served]
+    assert listed["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

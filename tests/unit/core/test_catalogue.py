@@ -1,9 +1,7 @@
-"""Reading the model catalogue through the standard urllib API."""
-import json
-
+"""Reading the model catalogue the build writes."""
 import pytest
 
-from app.core.catalogue import Catalogue, read_catalogue
+from app.core.catalogue import Catalogue
 from app.core.errors import CatalogueError
 
 CATALOGUE = {
@@ -17,27 +15,17 @@ CATALOGUE = {
 }
 
 
-def test_reads_a_catalogue_by_url(tmp_path):
-    path = tmp_path / "catalogue.json"
-    path.write_text(json.dumps(CATALOGUE))
-    catalogue = read_catalogue(path.as_uri())
+def test_reads_a_catalogue():
+    catalogue = Catalogue.from_json(CATALOGUE)
     entry = catalogue.get(catalogue.default)
     assert entry.name == "Model" and entry.size_bytes("q8") == 310 and entry.size_bytes("fp32") == 1010
 
 
-def test_missing_catalogue_says_to_run_setup(tmp_path):
-    with pytest.raises(CatalogueError, match="set-up"):
-        read_catalogue((tmp_path / "missing.json").as_uri())
-
-
-def test_malformed_catalogue_is_refused(tmp_path):
-    path = tmp_path / "catalogue.json"
-    path.write_text('{"models": [{}]}')
-    with pytest.raises(CatalogueError, match="malformed"):
-        read_catalogue(path.as_uri())
-    path.write_text("not json")
-    with pytest.raises(CatalogueError):
-        read_catalogue(path.as_uri())
+@pytest.mark.parametrize("data", [{"models": [{}]}, {"default": "m"}, {"default": "m", "models": [{"id": "m"}]},
+                                  {"default": "m", "models": None}])
+def test_malformed_catalogue_is_refused(data):
+    with pytest.raises(CatalogueError, match="malformed.*set-up"):
+        Catalogue.from_json(data)
 
 
 def test_unknown_model_is_named():
