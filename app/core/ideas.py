@@ -377,11 +377,11 @@ async def spark(
                 reserve.append((card, verdict))
         yield SparkUpdate(list(kept))
     # Short of ideas: fall back on the best of those whose only fault was a soft one.
-    reasons = dict(reserve)
-    for card in rank(list(reasons), brief, meaning):
+    reasons = {card.key(): verdict for card, verdict in reserve}  # ranking sets each card's relevance
+    for card in rank([card for card, _ in reserve], brief, meaning):
         if len(kept) < count and not _repeats(card, kept, meaning):
             kept.append(card)
-            dropped[reasons[card]] -= 1
+            dropped[reasons[card.key()]] -= 1
     dropped = +dropped
     shortfall = "" if len(kept) >= count else _shortfall(count - len(keep), len(kept) - len(keep), dropped, attempts)
     ranked = list(keep) + rank(kept[len(keep):], brief, meaning)

@@ -253,7 +253,7 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
 
 def test_verify_says_what_is_missing_or_too_large(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}")
-    studio.wait_for_python()
+    studio.wait_for_model()  # its ready message would replace the status
     page = studio.page
     page.click("#verify")
     assert "Choose the text to check" in studio.status()

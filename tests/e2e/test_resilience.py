@@ -42,7 +42,7 @@ def long_draft(characters: int = 200_000) -> str:
 @pytest.mark.parametrize("brief", ["   ", "\n\t \n", "\u200b\u2060\u00a0", "\x00\x07\x1b"])
 def test_empty_and_invisible_briefs_get_a_clear_message(open_studio, brief):
     studio = open_studio(f"?model={TINY_MODEL}")
-    studio.wait_for_python()
+    studio.wait_for_model()  # its ready message would replace the status checked below
     page = studio.page
     page.fill("#brief", brief)
     page.click("#spark")

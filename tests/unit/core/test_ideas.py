@@ -219,6 +219,15 @@ def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
     assert [c.title for c in with_model[-1].cards] == ["Honey on the roof"]
 
 
+def test_a_short_spark_fills_up_with_ideas_close_enough_in_meaning():
+    brief = Brief.from_fields(topic="urban beekeeping")
+    # No word of the brief and no theme of it: cosine 0.29 with the brief, off-topic but close enough to fall back on.
+    replies = [reply("Morning light", "A story about quiet streets at dawn.")] * 6
+    final = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder())))[-1]
+    assert [c.title for c in final.cards] == ["Morning light"] and 0.2 < final.cards[0].relevance < 0.3
+    assert final.dropped == {"off-topic": 5} and final.shortfall == ""
+
+
 def test_pinned_cards_stay_first_and_count_towards_n():
     pinned = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.", technique="Analogy")
     model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
