@@ -41,3 +41,10 @@ def test_the_start_imports_modules_that_exist():
     assert len(app_modules) > 10 and len(set(names)) == len(names)
     for name in app_modules:
         assert (ROOT / (name.replace(".", "/") + ".py")).is_file(), name
+    # Each piece comes after the studio modules it imports at its top, or its step would hold them too.
+    for position, name in enumerate(app_modules):
+        tree = ast.parse((ROOT / (name.replace(".", "/") + ".py")).read_text())
+        package = name.split(".")
+        imported = {".".join(package[:-node.level] + [node.module]) for node in tree.body
+                    if isinstance(node, ast.ImportFrom) and node.level and node.module}
+        assert imported & set(app_modules) <= set(app_modules[:position]), name
