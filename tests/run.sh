@@ -3,7 +3,7 @@
 # Debian's chromium (and Node/npm if missing), a pinned test venv, the studio's
 # runtime files and models (build/setup.py, cached under ~/.cache/musespark),
 # then pytest over tests/ (unit tests of the core, end-to-end tests in Chromium).
-# Extra arguments go to pytest; naming a test file or folder runs just that.
+# Extra arguments go to pytest; naming a test file, folder or id (file.py::test) runs just that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +30,5 @@ fi
 
 python3 build/setup.py
 targets=(tests)
-for arg in "$@"; do [ -e "$arg" ] && targets=(); done
+for arg in "$@"; do [ -e "${arg%%::*}" ] && targets=(); done  # a file, folder or test id
 exec "$venv/bin/python" -m pytest "${targets[@]}" "$@"
