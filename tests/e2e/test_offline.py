@@ -154,6 +154,8 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     wait_until_ready(studio)
     saved = wait_until_saved(studio, "Tiny random SmolLM2")
     assert saved.startswith("Works offline") and f"version {site.version[:8]}" in saved
+    # The sentence-embedding model loads last: every file the page asked for has arrived after it.
+    studio.page.wait_for_selector("#studio[data-embedder=ready]", state="attached", timeout=STARTUP_MS)
     listed = site.files()
     loaded = same_origin_paths(studio) - {"", "sw.js", "offline-files.js"}
     assert loaded - set(listed["shell"]) - set(listed["models"]) == set(), "the page loads files the list lacks"
