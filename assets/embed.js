@@ -2,8 +2,10 @@
  * <muse-spark>: the MuseSpark studio inside a creator's own page. Load this module from
  * the studio's origin and place the element (messages: assets/embed-protocol.js):
  *
- *   <script type="module" src="https://studio.example/assets/embed.js"></script>
- *   <muse-spark src="https://studio.example/" formats="blog post,newsletter" theme="dark" compact></muse-spark>
+ *   <script type="module" src="STUDIO/assets/embed.js"></script>
+ *   <muse-spark src="STUDIO/" formats="blog post,newsletter" theme="dark" compact></muse-spark>
+ *
+ * (STUDIO: the address the studio is served from.)
  *
  * Attributes: `src` the studio's address (its own query, e.g. `?model=…`, is kept);
  * `formats` the format presets to offer; `theme` light or dark; `compact` a tighter

@@ -7,7 +7,8 @@
  *   compact                       a tighter layout without the masthead
  *
  * The host link, when the studio runs in a frame: it answers only origins listed in
- * embed.json at the studio's own root ({"allowedOrigins": ["https://my-site.example"]}),
+ * embed.json at the studio's own root ({"allowedOrigins": [ORIGIN, …]}, each ORIGIN a
+ * scheme, host and optional port, as a browser writes a page's origin),
  * a file only whoever deploys the studio controls; with no such file the link is off.
  * Nothing in the URL or in a message can widen the list. Messages from other origins
  * are ignored with a quiet console note; a bad message from an allowed origin gets an
@@ -64,7 +65,7 @@ async function readAllowedOrigins() {
       origin = new URL(entry).origin;
     } catch {}
     if (typeof entry === "string" && origin !== "null" && origin === entry.replace(/\/$/, "")) origins.add(origin);
-    else console.warn(`MuseSpark: embed.json lists ${JSON.stringify(entry)}, which is not an origin like "https://my-site.example"; it is skipped.`);
+    else console.warn(`MuseSpark: embed.json lists ${JSON.stringify(entry)}, which is not an origin (a scheme, host and optional port, nothing after them); it is skipped.`);
   }
   return origins.size ? origins : off("embed.json lists no origins in allowedOrigins");
 }

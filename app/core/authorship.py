@@ -19,8 +19,8 @@ hyphens. A person who corrects one word of a model's sentence has edited that wo
 not the sentence; the characters they typed are theirs (``human`` or ``pasted``).
 A model rewrite is simply model text replacing the old text: ``replace(…, "ai")``.
 
-The disclosure uses the IPTC digital source type vocabulary
-(http://cv.iptc.org/newscodes/digitalsourcetype/):
+The disclosure uses the IPTC digital source type vocabulary (its terms are named under
+``IPTC``):
 - ``digitalCreation`` ("created by a human using non-generative tools") when no
   character is from the model. IPTC's ``humanEdits`` describes edits to existing
   media rather than a text written from scratch, so it is used for edit actions
@@ -43,6 +43,7 @@ from dataclasses import dataclass
 ORIGINS = ("human", "pasted", "ai-edited", "ai")
 PERSON_ORIGINS = frozenset({"human", "pasted"})
 MACHINE_ORIGINS = frozenset({"ai", "ai-edited"})
+# The vocabulary's namespace: a name that C2PA manifests must carry as it is, never fetched.
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 SERIAL_UNIT = "codepoint"
 
