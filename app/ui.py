@@ -1093,11 +1093,11 @@ class Studio:
     def begin(self, work) -> None:
         """Run one piece of model work as the current task; the studio is busy from now on
         (each piece's own ``finally`` ends that). ``work`` is a function making the coroutine,
-        which Try again calls again if the model stops unexpectedly (or a coroutine: no retry)."""
-        self.retry_work = work if callable(work) else None
+        which Try again calls again if the model stops unexpectedly."""
+        self.retry_work = work
         self.page.set_hidden("retry", True)
         self.set_busy(True)
-        self.task = asyncio.ensure_future(work() if callable(work) else work)
+        self.task = asyncio.ensure_future(work())
         self.task.add_done_callback(self.after_work)
 
     def after_work(self, task: asyncio.Task) -> None:

@@ -135,6 +135,14 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def file_index(folder: Path) -> dict[str, dict]:
+    """Size and sha256 of every file under ``folder``, by its path there (sorted)."""
+    return {
+        path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
 def run(cmd: list[str], what: str, cwd: Path | None = None) -> None:
     """Run a command, turning failure into a SetupError that names the step."""
     try:
@@ -266,11 +274,7 @@ def bundle_wheels(wheels: Path, archive: Path) -> None:
 
 def write_file_list(vendor: Path) -> None:
     """Record every vendored file with its size and sha256 (for audits and offline caching)."""
-    files = {
-        str(path.relative_to(vendor)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
-        for path in sorted(vendor.rglob("*")) if path.is_file()
-    }
-    (vendor / "files.json").write_text(json.dumps(files, indent=1))
+    (vendor / "files.json").write_text(json.dumps(file_index(vendor), indent=1))
 
 
 def ensure_runtime() -> None:
@@ -380,10 +384,7 @@ def ensure_embedder() -> Path:
 
 def embedder_entry(folder: Path) -> dict:
     """The catalogue's ``embedder`` entry: how to load the embedding model and its files."""
-    files = {
-        str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
-        for path in sorted(folder.rglob("*")) if path.is_file()
-    }
+    files = file_index(folder)
     config = json.loads((folder / "config.json").read_text())
     return {
         "id": EMBEDDER_ID,
@@ -447,10 +448,7 @@ def write_catalogue(models: Path) -> None:
         (ECHO_MODEL_ID, "Echo: repeats the prompt (tests only)", "test"),
     ):
         folder = models / model_id
-        files = {
-            str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
-            for path in sorted(folder.rglob("*")) if path.is_file()
-        }
+        files = file_index(folder)
         entries.append({
             "id": model_id,
             "name": name,
@@ -495,10 +493,8 @@ def ensure_models() -> None:
 def listed_files(root: Path, folder: str) -> dict[str, dict]:
     """Size and sha256 of every file under root/folder, by path relative to root (no dotfiles)."""
     return {
-        path.relative_to(root).as_posix(): {"size": path.stat().st_size, "sha256": sha256_file(path)}
-        for path in sorted((root / folder).rglob("*"))
-        if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                      for part in path.relative_to(root).parts)
+        f"{folder}/{name}": info for name, info in file_index(root / folder).items()
+        if not any(part.startswith(".") or part == "__pycache__" for part in f"{folder}/{name}".split("/"))
     }
 
 
