@@ -31,12 +31,25 @@ function fetchSnapshot() {
   });
 }
 
-/** Pyodide's own module factory, then a turn for the browser: instantiating the WebAssembly
- * and restoring the snapshot are two long steps, and this keeps them in separate tasks. */
-async function createModuleThenYield(settings) {
+/** A turn for the browser (input, painting) before `then` runs, in a task of its own. */
+function nextTask(then) {
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(then);
+}
+
+/** Pyodide's own module factory, cut into tasks. Python runs on the page's main thread, so each
+ * long step of its start gets a task of its own, with a turn for the browser between them:
+ * (1) the WebAssembly is instantiated; (2) its exports are linked (Emscripten's
+ * `receiveInstance`, given the instance in a later task); (3) the runtime is initialised
+ * (Emscripten runs `doRun` in a later task when the module has a `setStatus` hook, which
+ * reports nothing here); (4) the snapshot is restored, after the factory returns. */
+async function createModuleInTasks(settings) {
+  const instantiate = settings.instantiateWasm;
+  settings.instantiateWasm = (imports, receive) => instantiate(imports, (instance, wasmModule) => {
+    nextTask(() => receive(instance, wasmModule));
+  });
+  settings.setStatus = () => {};
   const module = await createPyodideModule(settings);
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  return module;
+  return nextTask(() => module);
 }
 
 /** Pyodide's loadPyodide, started from the snapshot. Every start from one snapshot would
@@ -46,7 +59,7 @@ async function createModuleThenYield(settings) {
  * input on a server, not here. */
 export async function loadPyodide(options = {}) {
   const pyodide = await loadVendoredPyodide({
-    ...options, indexURL: runtimeFolder, _loadSnapshot: fetchSnapshot(), createPyodideModule: createModuleThenYield,
+    ...options, indexURL: runtimeFolder, _loadSnapshot: fetchSnapshot(), createPyodideModule: createModuleInTasks,
   });
   pyodide.runPython("import random; random.seed()");
   return pyodide;
