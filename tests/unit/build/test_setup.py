@@ -121,3 +121,12 @@ def test_pyodide_makes_its_shared_memory_only_when_it_sleeps():
     assert old not in text and text.count(new) == 1 and text.count("shared:!0") == 1
     listed = json.loads((ROOT / "vendor" / "files.json").read_text())[served]
     assert listed["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_pyodide_module_opens_with_the_compile_hint():
+    """V8 reads the hint only from the file's first line, so it is compiled off the main thread."""
+    served, old, new = setup.PYODIDE_COMPILE_HINT
+    path = ROOT / "vendor" / served
+    if not path.exists():
+        pytest.skip("the runtime is not set up (python build/setup.py)")
+    assert path.read_text().startswith("//# allFunctionsCalledOnLoad\n" + old)
