@@ -5,7 +5,9 @@
  *
  * PyScript imports this module and calls its `loadPyodide` with its own options; the
  * snapshot and the runtime's folder are added here. The snapshot is stored gzip-compressed
- * (5 MB rather than 31 MB) and inflated in a worker (assets/inflate-worker.js).
+ * (5 MB rather than 31 MB) and inflated in a worker (assets/inflate-worker.js). Python runs on
+ * the page's main thread, so its start is cut into tasks short enough for the page to paint and
+ * answer input meanwhile (`createModuleInTasks`, `WARM_UP_STEPS`).
  *
  * Exports: `loadPyodide`, `version`.
  */
@@ -52,6 +54,89 @@ async function createModuleInTasks(settings) {
   return nextTask(() => module);
 }
 
+/** Python's first steps, each in a task of its own, before PyScript starts. V8 compiles each of
+ * the interpreter's WebAssembly functions on the page's main thread the first time it is
+ * called. PyScript's start writes its own package as source and imports it, which uses the
+ * tokenizer, parser, compiler, import system and JavaScript bridge for the first time, all in
+ * one task of about 300 ms on a 2-core machine. These steps call the same functions in small
+ * pieces (each well under 50 ms), so that task is shorter by the work done here, which is not
+ * repeated: compiled functions are kept. Nothing is left behind but a few imported modules. */
+const WARM_UP_STEPS = [
+  String.raw`compile("x = 1", "<warm-up>", "exec")`,
+  String.raw`
+compile('''
+def function(a, *rest, key=None, **options):
+    return [item for item in rest if item] or {k: v for k, v in options.items()}
+''', "<warm-up>", "exec")`,
+  String.raw`
+exec(compile('''
+class Example:
+    """A class with the usual parts."""
+    size: int = 1
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def text(self):
+        try:
+            return f"{self.value!r:>3}"
+        except (KeyError, ValueError) as error:
+            raise RuntimeError("no text") from error
+        finally:
+            pass
+
+Example(1).text
+''', "<warm-up>", "exec"), {})`,
+  String.raw`compile("TEXT = " + repr("a line of 'quoted' text\n\t" * 2000), "<warm-up>", "exec")`,
+  String.raw`
+import tempfile
+from pathlib import Path
+package = Path(tempfile.gettempdir(), "warm-up", "warm_up_package")
+package.mkdir(parents=True, exist_ok=True)
+(package / "__init__.py").write_text("import json\nVALUE = json.dumps({'a': [1, 2]})\n", encoding="utf-8")`,
+  String.raw`
+import importlib, shutil, sys, tempfile
+from pathlib import Path
+folder = Path(tempfile.gettempdir(), "warm-up")
+sys.path.insert(0, str(folder))
+try:
+    importlib.import_module("warm_up_package")
+finally:
+    sys.path.remove(str(folder))
+    sys.modules.pop("warm_up_package", None)
+    shutil.rmtree(folder)`,
+  String.raw`
+from js import JSON, Object, Reflect, document
+for key in Reflect.ownKeys(Object.fromEntries([["a", 1]])):
+    str(key)
+JSON.stringify(Object.new())
+document.title`,
+  String.raw`
+from pyodide.ffi import create_proxy, to_js
+create_proxy(lambda: None).destroy()
+to_js({"a": [1, 2]})`,
+  String.raw`
+import base64, html, inspect, io
+from collections import OrderedDict
+from functools import wraps
+inspect.iscoroutinefunction(len)`,
+];
+
+/** Run WARM_UP_STEPS, each in a later task. */
+async function warmUp(pyodide) {
+  for (const code of WARM_UP_STEPS) {
+    await nextTask(() => {
+      const globals = pyodide.toPy({});
+      try {
+        pyodide.runPython(code, { globals });
+      } finally {
+        globals.destroy();
+      }
+    });
+  }
+}
+
 /** Pyodide's loadPyodide, started from the snapshot. Every start from one snapshot would
  * begin with the same state of Python's `random` module, so it is seeded afresh (from the
  * browser's crypto.getRandomValues, through os.urandom). String hashing keeps the snapshot's
@@ -62,6 +147,7 @@ export async function loadPyodide(options = {}) {
     ...options, indexURL: runtimeFolder, _loadSnapshot: fetchSnapshot(), createPyodideModule: createModuleInTasks,
   });
   pyodide.runPython("import random; random.seed()");
+  await warmUp(pyodide);
   return pyodide;
 }
 
