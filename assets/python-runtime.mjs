@@ -123,13 +123,16 @@ from functools import wraps
 inspect.iscoroutinefunction(len)`,
 ];
 
-/** Run WARM_UP_STEPS, each in a later task. */
+/** Run WARM_UP_STEPS, each in a later task. They only save time later: a step that fails is
+ * reported in the console and the start goes on. */
 async function warmUp(pyodide) {
-  for (const code of WARM_UP_STEPS) {
+  for (const [index, code] of WARM_UP_STEPS.entries()) {
     await nextTask(() => {
       const globals = pyodide.toPy({});
       try {
         pyodide.runPython(code, { globals });
+      } catch (error) {
+        console.error(`Python's warm-up step ${index + 1} failed (the start goes on):`, error);
       } finally {
         globals.destroy();
       }
