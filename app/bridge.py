@@ -53,6 +53,14 @@ def _to_js(value):
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
+def _object_url(content: str | bytes, mime: str) -> str:
+    """An object URL for a file's content (text is written as UTF-8)."""
+    if isinstance(content, str):
+        mime = f"{mime};charset=utf-8"
+        content = content.encode("utf-8")
+    return js.URL.createObjectURL(js.Blob.new(_to_js([to_js(content)]), _to_js({"type": mime})))
+
+
 def _studio_error(error: JsException):
     return error_for(getattr(error, "name", "") or "", getattr(error, "message", str(error)))
 
@@ -166,6 +174,7 @@ class Page:
         self._document = js.document
         self._runtime = js.globalThis.museSpark
         self._proxies: list = []
+        self._listed_urls: list[str] = []  # object URLs behind download_files' links
 
     def _element(self, element_id: str):
         element = self._document.getElementById(element_id)
@@ -233,17 +242,34 @@ class Page:
     def download(self, filename: str, content: str | bytes, mime: str) -> None:
         """Offer ``content`` (text, written as UTF-8, or bytes as they are) as a file
         download (made in the page; nothing is sent anywhere)."""
-        if isinstance(content, str):
-            mime = f"{mime};charset=utf-8"
-            content = content.encode("utf-8")
-        blob = js.Blob.new(_to_js([to_js(content)]), _to_js({"type": mime}))
-        url = js.URL.createObjectURL(blob)
-        link = self._document.createElement("a")
-        link.href, link.download = url, filename
-        link.click()
+        url = _object_url(content, mime)
+        self._file_link(url, filename).click()
         # The browser reads the blob when the download starts, which on a busy machine can be
         # well after this returns: revoking at once can lose the file.
         js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), BLOB_LIFETIME_MS)
+
+    def download_files(self, list_id: str, files: list[tuple[str, str | bytes, str]]) -> None:
+        """Download several files (name, content, type) from one click, and list them as links
+        in the list ``list_id``, to save again: a browser may hold back all but the first
+        (Chromium asks before a page downloads several files), and a file held back must not be
+        lost. The links stay valid until the next call replaces them."""
+        for url in self._listed_urls:
+            js.URL.revokeObjectURL(url)
+        self._listed_urls = [_object_url(content, mime) for _name, content, mime in files]
+        items = []
+        for url, (filename, _content, _mime) in zip(self._listed_urls, files):
+            self._file_link(url, filename).click()
+            link = self._file_link(url, filename)
+            link.textContent = filename
+            item = self._document.createElement("li")
+            item.append(link)
+            items.append(item)
+        self._element(list_id).replaceChildren(*items)
+
+    def _file_link(self, url: str, filename: str):
+        link = self._document.createElement("a")
+        link.href, link.download = url, filename
+        return link
 
     async def copy(self, text: str) -> None:
         """Put ``text`` on the clipboard, or raise a StudioError saying why not."""

@@ -869,6 +869,12 @@ class Studio:
         self.show_key(fingerprint(signer.public_key))
         return record, self.save_version(label, announce=False, tracked=tracked)
 
+    def offer_files(self, files: list[tuple[str, str | bytes, str]]) -> None:
+        """Download an export's files, and list them under the provenance buttons to save again
+        (a browser may hold back all but the first file of one click)."""
+        self.page.download_files("exported-files", files)
+        self.page.set_hidden("exported", False)
+
     async def export_record(self) -> None:
         """Download the draft and its provenance record, signed with the creator's key and
         chained to the record exported before it in this session."""
@@ -881,9 +887,9 @@ class Studio:
             return
         record, version = signed
         stem = export_name(tracked.text, "md").removesuffix(".md")
-        self.page.download(f"{stem}.md", tracked.text, "text/markdown")
-        self.page.download(f"{stem}.provenance.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n",
-                           "application/json")
+        self.offer_files([(f"{stem}.md", tracked.text, "text/markdown"),
+                          (f"{stem}.provenance.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+                           "application/json")])
         self.show_status(f"Exported {stem}.md and {stem}.provenance.json for v{version.number}, signed by your "
                          f"key.{chained}")
 
@@ -942,9 +948,8 @@ class Studio:
             self.show_status(f"The Content Credentials could not be made: {error}", "error")
             return
         version = self.save_version("Content Credentials exported", announce=False, tracked=tracked)
-        self.page.download(f"{stem}.md", tracked.text, "text/markdown")
-        self.page.download(f"{stem}.c2pa", sidecar, "application/c2pa")
-        self.page.download(f"{stem}.credentials.md", embedded, "text/markdown")
+        self.offer_files([(f"{stem}.md", tracked.text, "text/markdown"), (f"{stem}.c2pa", sidecar, "application/c2pa"),
+                          (f"{stem}.credentials.md", embedded, "text/markdown")])
         new = " (a new root certificate: publish it again)" if certificates.new_root else ""
         self.show_status(f"Exported {stem}.md with its sidecar {stem}.c2pa, and {stem}.credentials.md carrying "
                          f"its Content Credentials, for v{version.number}; signed as "
@@ -1079,6 +1084,7 @@ class Studio:
         self.page.set_value("draft", project.draft.text)
         for element in ("diff", "extras", "corrections"):
             self.page.set_html(element, "")
+        self.page.set_hidden("exported", True)  # the last export's files belong to the project left
         self.corrections, self.rewrites, self.rewrite_target, self.headlines = [], [], None, []
         self.show_cards()
         self.show_history()

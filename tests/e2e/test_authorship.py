@@ -10,14 +10,14 @@ from pathlib import Path
 
 import c2pa as cai
 import c2pa_text
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 from app.core.authorship import Authorship
 from app.core.provenance import record_hash, verify_record
 from app.core.signing import fingerprint, public_key_from_jwk
 from app.ui import summary_sentence
 
-from .conftest import ROOT, TINY_MODEL
+from .conftest import ROOT, TINY_MODEL, axe_violations
 
 GENERATION_MS = 90_000
 
@@ -95,7 +95,12 @@ def clear_verify_fields(page) -> None:
         page.set_input_files(f"#verify-{field}", files=[])
 
 
-def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
+def listed_files(page) -> list[str]:
+    """The names of the last export's files, as listed to save again."""
+    return page.eval_on_selector_all("#exported-files a", "links => links.map((link) => link.download)")
+
+
+def test_who_wrote_what_exports_and_verifies(open_studio, axe_source, tmp_path):
     studio = open_studio(f"?model={TINY_MODEL}")
     page = studio.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=studio.origin)
@@ -157,8 +162,10 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
     assert as_authorship(overlay_runs(page)) == authorship
 
     # The provenance record, signed in the page, checked here and by the command line.
+    assert page.is_hidden("#exported")
     files = click_for_downloads(page, "#export-record", 2)
     assert set(files) == {"rooftop-bees.md", "rooftop-bees.provenance.json"}
+    assert page.is_visible("#exported") and listed_files(page) == ["rooftop-bees.md", "rooftop-bees.provenance.json"]
     text_bytes, record = files["rooftop-bees.md"], json.loads(files["rooftop-bees.provenance.json"])
     assert text_bytes.decode() == pasted
     key = fingerprint(public_key_from_jwk(record["signer"]["jwk"]))
@@ -195,6 +202,13 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
     final = files["rooftop-bees.md"]
     files = click_for_downloads(page, "#export-credentials", 3)
     assert set(files) == {"rooftop-bees.md", "rooftop-bees.c2pa", "rooftop-bees.credentials.md"}
+    # ...listed too, to save again: each link gives the same file.
+    assert listed_files(page) == ["rooftop-bees.md", "rooftop-bees.c2pa", "rooftop-bees.credentials.md"]
+    assert axe_violations(page, axe_source) == []
+    for number, name in enumerate(listed_files(page)):
+        with page.expect_download() as saved:
+            page.locator("#exported-files a").nth(number).click()
+        assert Path(saved.value.path()).read_bytes() == files[name]
     assert files["rooftop-bees.md"] == final
     sidecar, embedded = files["rooftop-bees.c2pa"], files["rooftop-bees.credentials.md"].decode()
     root_pem = click_for_downloads(page, "#download-root", 1)["musespark-root-certificate.pem"]
@@ -214,9 +228,14 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
 
     # The root stays the same: a second export is trusted under the first root.
     # (only the first two files are awaited: a browser may hold back a third download that comes
-    # after the click's user activation has run out, which a busy machine's signing can outlast)
+    # after the click's user activation has run out, which a busy machine's signing can outlast;
+    # the list then has it)
     again = click_for_downloads(page, "#export-credentials", 2)
     assert cai_reader(final, again["rooftop-bees.c2pa"], root_pem).get_validation_state() == "Trusted"
+    with page.expect_download() as saved:
+        page.locator("#exported-files a").nth(2).click()
+    assert saved.value.suggested_filename == "rooftop-bees.credentials.md"
+    assert c2pa_text.validate_text(Path(saved.value.path()).read_text(encoding="utf-8")).valid
 
     # Verify in the page: valid, then the changed character and where it is.
     verify_in_page(page, text=("rooftop-bees.md", final), record=("rooftop-bees.provenance.json",
@@ -249,6 +268,13 @@ def test_who_wrote_what_exports_and_verifies(open_studio, tmp_path):
     page.wait_for_selector("#verify-result[data-state=done]", state="attached", timeout=30_000)
     assert verdict(page) == ("true", [])
     assert "Checked text.md against second.json: valid." in studio.status()
+
+    # Another project does not list this one's exported files.
+    page.click("#project-new")
+    page.fill("#project-name", "Gardens")
+    page.keyboard.press("Enter")
+    expect(page.locator("#project-status")).to_have_text("Started “Gardens”.")
+    assert page.is_hidden("#exported")
 
 
 def test_verify_says_what_is_missing_or_too_large(open_studio):
