@@ -87,6 +87,10 @@ def axe_source() -> str:
 
 # axe-core's rules that apply to the page as it is now; every violation with what it hit.
 RUN_AXE = """async () => {
+  // Colours are judged as they settle: a transition still running (a button just pressed) is
+  // awaited; endless animations (a streaming card's pulse) are not.
+  const settling = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity);
+  await Promise.all(settling.map((a) => a.finished.catch(() => {})));
   const { violations } = await axe.run(document, { resultTypes: ["violations"] });
   return violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help,
                                   nodes: v.nodes.map((n) => n.target.join(" ")) }));
