@@ -24,7 +24,7 @@ from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 from .core import render
 from .core.catalogue import Catalogue
 from .core.errors import CatalogueError, StudioError, error_for
-from .core.model import GenerationStats, Message, Sampling
+from .core.model import GenerationStats, LineBreaks, Message, Sampling
 
 _END = object()
 BLOB_LIFETIME_MS = 60_000  # how long a download's object URL stays valid
@@ -412,9 +412,10 @@ class WorkerGeneration:
         return self._done
 
     async def __aiter__(self):
+        line_breaks = LineBreaks()
         try:
             while (chunk := await self._queue.get()) is not _END:
-                yield chunk
+                yield line_breaks(chunk)
             self._finish()
         except BaseException:
             self._controller.abort()

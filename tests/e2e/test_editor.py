@@ -1,6 +1,8 @@
 """The draft editor: counts, sanitized preview, and exports, in real Chromium."""
 from pathlib import Path
 
+from app.core.document import text_stats
+
 from .conftest import TINY_MODEL
 
 DRAFT = "# Rooftop Hives\n\nBees **love** roofs. <img src=x onerror=\"window.hacked=1\">\n\n- one\n- two\n"
@@ -85,6 +87,39 @@ def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_st
     assert "v1: Before refining" in history and "v2: Shorter" in history
     page.click("#version-restore-1")
     assert page.input_value("#draft") == original
+
+
+# The model worker's text arrives with Windows line breaks ("\r\n"), as a model may write them.
+RETURNS_IN_TOKENS = """window.Worker = class extends Worker {
+  constructor(url, options) {
+    super(url, options);
+    if (options?.name?.startsWith("model")) {
+      this.addEventListener("message", ({ data }) => {
+        if (data?.type === "token") data.text = data.text.replaceAll("\\n", "\\r\\n");
+      });
+    }
+  }
+};"""
+
+
+def test_line_breaks_the_model_writes_are_the_editors(open_studio):
+    # A textarea keeps "\n" only: the studio's copy of the draft (counts, exports) must be the
+    # text the editor shows.
+    studio = open_studio("?model=echo-smollm2", init_scripts=[RETURNS_IN_TOKENS])
+    studio.wait_for_model()
+    page = studio.page
+    page.fill("#draft", "# Bees\n\nBees like quiet roofs.\nThey hum.\n\nCities have many roofs.")
+    page.select_option("#refine-op", "longer")
+    page.click("#refine")
+    studio.wait_until_idle()
+    assert studio.status().startswith("Longer:"), studio.status()
+    shown = page.input_value("#draft")
+    assert "Rewrite this text longer" in shown and shown.count("\n") > 6
+    assert page.inner_text("#draft-stats") == text_stats(shown).describe()
+    with page.expect_download() as saved:
+        page.click("#export-md")
+    exported = Path(saved.value.path()).read_bytes().decode()  # as written: no newline translation
+    assert exported == shown and "\r" not in exported
 
 
 def test_summaries_and_headlines_appear_beside_the_draft(open_studio):
