@@ -170,6 +170,17 @@ class Authorship:
             edited = edited._mark_edited(start, start + len(new_text))
         return edited
 
+    def with_editor_line_breaks(self) -> Authorship:
+        r"""The same authorship over the text as an editor (a textarea) keeps it: each "\r\n"
+        and lone "\r" becomes "\n", with the origin of its "\r"."""
+        if "\r" not in self.text:
+            return self
+        origins = [origin for length, origin in self._pieces for _ in range(length)]
+        kept = [index for index, character in enumerate(self.text)
+                if not (character == "\n" and index and self.text[index - 1] == "\r")]
+        return Authorship("".join("\n" if self.text[index] == "\r" else self.text[index] for index in kept),
+                          tuple((1, origins[index]) for index in kept))
+
     def apply(self, edit: Edit, origin: str) -> Authorship:
         return self.replace(edit.start, edit.end, edit.new_text, origin)
 

@@ -13,7 +13,8 @@ of functions each taking a project one schema further.
 
 Schemas: 1 kept the draft as plain text and no versions; 2 keeps the draft's
 authorship and steps, and the versions. A schema-1 draft has no record of who wrote
-it, so it arrives as text pasted into the studio.
+it, so it arrives as text pasted into the studio. A draft's and its versions' "\\r\\n" and
+"\\r" are read as "\\n", the line breaks the editor keeps, each with its origin.
 
 Public: ``FORMAT``, ``SCHEMA``, ``MAX_FILE_BYTES``, ``BRIEF_FIELDS``, ``Project``,
 ``ProjectFileError``, ``MIGRATIONS``, ``migrate``, ``to_dict``, ``from_dict``,
@@ -218,7 +219,8 @@ def _tracked_from(data: object, where: str) -> Tracked:
     data = _expect(data, dict, where, "a text with its authorship")
     text = _text(data, "text", where)
     try:
-        authorship = Authorship.from_dict(data.get("authorship"), text)
+        # Texts kept before model text lost its "\r" may hold one; the editor shows none.
+        authorship = Authorship.from_dict(data.get("authorship"), text).with_editor_line_breaks()
     except AuthorshipError as error:
         raise ProjectFileError(f"The project file's authorship does not match its text ({where}): {error}.") from None
     steps = []
@@ -248,8 +250,8 @@ def _version_from(data: object, number: int) -> Version:
     if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool) or not 1 <= parent < number):
         raise ProjectFileError(f"The project file is damaged: {where}.parent must be an earlier version or null.")
     tracked = None if data.get("authorship") is None and not data.get("steps") else _tracked_from(data, where)
-    return Version(number, _text(data, "text", where), _text(data, "label", where), parent,
-                   _number(data, "created", where), tracked)
+    text = tracked.text if tracked else _text(data, "text", where).replace("\r\n", "\n").replace("\r", "\n")
+    return Version(number, text, _text(data, "label", where), parent, _number(data, "created", where), tracked)
 
 
 def from_dict(data: object) -> Project:

@@ -190,6 +190,16 @@ def test_loading_rejects_bad_data_with_a_clear_message(data, text, message):
         Authorship.from_dict(data, text)
 
 
+def test_editor_line_breaks_keep_each_characters_origin():
+    r""""\r\n" and "\r" become "\n" (as a textarea makes them), with the origin of the "\r"."""
+    written = Authorship("Bees\r\nhum\r", ((5, "human"), (5, "ai")))
+    assert written.with_editor_line_breaks() == Authorship("Bees\nhum\n", ((5, "human"), (4, "ai")))
+    mixed = Authorship("a\r\r\nb", ((2, "ai"), (3, "pasted")))
+    assert mixed.with_editor_line_breaks() == Authorship("a\n\nb", ((2, "ai"), (2, "pasted")))
+    plain = Authorship("No returns.\n", ((12, "human"),))
+    assert plain.with_editor_line_breaks() is plain
+
+
 def test_utf16_offsets_convert_around_surrogate_pairs():
     text = "a😀b"
     assert utf16_length(text) == 4

@@ -41,12 +41,14 @@ def test_a_project_survives_its_file_exactly_with_authorship_and_versions():
 
 
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+# A draft's text as the editor holds it: no "\r" (a file's are made "\n" on reading).
+editor_characters = st.characters(exclude_categories=("Cs",), exclude_characters="\r")
 origins = st.sampled_from(["human", "pasted", "ai", "ai-edited"])
 
 
 @st.composite
 def tracked_texts(draw):
-    pieces = draw(st.lists(st.tuples(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
+    pieces = draw(st.lists(st.tuples(st.text(editor_characters, min_size=1, max_size=12),
                                      origins), max_size=5))
     authorship = Authorship("".join(t for t, _ in pieces), tuple((len(t), o) for t, o in pieces))
     steps = draw(st.lists(st.builds(Step, st.sampled_from(["human", "pasted", "ai"]), texts,
@@ -63,7 +65,7 @@ def projects(draw):
     versions = []
     for number in range(1, draw(st.integers(0, 4)) + 1):
         tracked = draw(st.none() | tracked_texts())
-        text = tracked.text if tracked else draw(texts)
+        text = tracked.text if tracked else draw(st.text(editor_characters, max_size=40))
         parent = draw(st.none() | st.integers(1, number - 1)) if number > 1 else None
         versions.append(Version(number, text, draw(texts), parent, draw(times), tracked))
     head = draw(st.none() | st.integers(1, len(versions))) if versions else None
@@ -136,6 +138,21 @@ def test_a_schema_1_file_opens_with_its_draft_as_pasted_text_and_no_versions():
     assert read_file(to_file(project, SAVED)) == project
     with pytest.raises(ProjectFileError, match=r"draft must be a text with its authorship"):
         read_file(schema_1_file(draft=5))
+
+
+def test_returns_in_a_files_texts_open_as_the_editors_line_breaks():
+    r"""A draft or version kept with "\r\n" (as model text once was) opens with "\n", each
+    character keeping its origin; the file is otherwise the same project."""
+    project = sample_project()
+    document = json.loads(to_file(project, SAVED))
+    draft, first = document["project"]["draft"], document["project"]["versions"][0]
+    returns = Authorship(project.draft.text.replace("\n", "\r\n"),
+                         ((5, "human"), (13, "ai"), (2, "ai-edited"), (5, "human"), (7, "ai")))
+    draft["text"], draft["authorship"] = returns.text, returns.to_dict()
+    first["text"], first["authorship"], first["steps"] = "Bees.\r\nHum.", None, []
+    restored = read_file(json.dumps(document))
+    assert restored.draft == project.draft
+    assert restored.versions[0].text == "Bees.\nHum." and restored.versions[1] == project.versions[1]
 
 
 def test_names_files_and_copies():
