@@ -40,6 +40,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .model import LineBreaks
+
 ORIGINS = ("human", "pasted", "ai-edited", "ai")
 PERSON_ORIGINS = frozenset({"human", "pasted"})
 MACHINE_ORIGINS = frozenset({"ai", "ai-edited"})
@@ -175,11 +177,11 @@ class Authorship:
         and lone "\r" becomes "\n", with the origin of its "\r"."""
         if "\r" not in self.text:
             return self
-        origins = [origin for length, origin in self._pieces for _ in range(length)]
-        kept = [index for index, character in enumerate(self.text)
-                if not (character == "\n" and index and self.text[index - 1] == "\r")]
-        return Authorship("".join("\n" if self.text[index] == "\r" else self.text[index] for index in kept),
-                          tuple((1, origins[index]) for index in kept))
+        line_breaks, pieces, start = LineBreaks(), [], 0  # each run read as a chunk of a stream
+        for length, origin in self._pieces:
+            pieces.append((line_breaks(self.text[start:start + length]), origin))
+            start += length
+        return Authorship("".join(text for text, _ in pieces), tuple((len(text), origin) for text, origin in pieces))
 
     def apply(self, edit: Edit, origin: str) -> Authorship:
         return self.replace(edit.start, edit.end, edit.new_text, origin)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from .authorship import Authorship, AuthorshipError
 from .errors import StudioError
 from .ideas import IdeaCard
+from .model import LineBreaks
 from .tracking import Step, Tracked
 from .versions import Version
 
@@ -250,7 +251,7 @@ def _version_from(data: object, number: int) -> Version:
     if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool) or not 1 <= parent < number):
         raise ProjectFileError(f"The project file is damaged: {where}.parent must be an earlier version or null.")
     tracked = None if data.get("authorship") is None and not data.get("steps") else _tracked_from(data, where)
-    text = tracked.text if tracked else _text(data, "text", where).replace("\r\n", "\n").replace("\r", "\n")
+    text = tracked.text if tracked else LineBreaks()(_text(data, "text", where))
     return Version(number, text, _text(data, "label", where), parent, _number(data, "created", where), tracked)
 
 
