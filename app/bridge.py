@@ -258,9 +258,9 @@ class Page:
         self._listed_urls = [_object_url(content, mime) for _name, content, mime in files]
         items = []
         for url, (filename, _content, _mime) in zip(self._listed_urls, files):
-            self._file_link(url, filename).click()
             link = self._file_link(url, filename)
             link.textContent = filename
+            link.click()
             item = self._document.createElement("li")
             item.append(link)
             items.append(item)
