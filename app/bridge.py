@@ -24,7 +24,8 @@ from pyodide.ffi import JsException, create_once_callable, create_proxy, to_js
 from .core import render
 from .core.catalogue import Catalogue
 from .core.errors import CatalogueError, StudioError, error_for
-from .core.model import GenerationStats, LineBreaks, Message, Sampling
+from .core.authorship import LineBreaks
+from .core.model import GenerationStats, Message, Sampling
 
 _END = object()
 BLOB_LIFETIME_MS = 60_000  # how long a download's object URL stays valid

@@ -13,8 +13,9 @@ PACKAGES = "packages.zip"  # the pinned wheels' bytecode, written beside this mo
 
 # In the order they are needed, each after what it imports.
 STARTUP_MODULES = (
-    "dataclasses", "app.core.errors", "app.core.render", "app.core.catalogue", "app.core.model", "app.bridge",
-    "app.core.brief", "app.core.techniques", "app.core.ideas", "difflib", "app.core.authorship", "app.core.tracking",
+    "dataclasses", "app.core.errors", "app.core.render", "app.core.catalogue", "app.core.model",
+    "app.core.authorship", "app.bridge", "app.core.brief", "app.core.techniques", "app.core.ideas", "difflib",
+    "app.core.tracking",
     "app.core.versions", "app.core.project", "app.projects", "html.parser", "app.core.document",
     "app.core.draft", "app.core.proofread", "app.core.refine", "app.core.undo", "app.preview", "app.ui",
 )

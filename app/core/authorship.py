@@ -10,7 +10,8 @@ Positions are Python string indices, i.e. Unicode code points. A browser textare
 counts UTF-16 code units (an emoji outside the Basic Multilingual Plane is two);
 convert its selection offsets with ``utf16_to_index`` and back with
 ``index_to_utf16``. ``edit_between`` works on the strings themselves and needs no
-conversion.
+conversion. A textarea keeps "\\n" line breaks only: ``LineBreaks`` gives text from
+elsewhere (the model's stream, a file) the same.
 
 The editing rule: when the person types or pastes, the model-written (``ai``)
 characters of every word the edit touches become ``ai-edited``: the word containing
@@ -30,7 +31,7 @@ The disclosure uses the IPTC digital source type vocabulary (its terms are named
   person only edited.
 
 Public: ``ORIGINS``, ``PERSON_ORIGINS``, ``MACHINE_ORIGINS``, ``IPTC``, ``Run``,
-``Edit``, ``Authorship``, ``Summary``, ``Disclosure``, ``AuthorshipError``,
+``Edit``, ``Authorship``, ``Summary``, ``Disclosure``, ``AuthorshipError``, ``LineBreaks``,
 ``runs_from_dict``, ``edit_between``, ``utf16_length``, ``utf16_to_index``, ``index_to_utf16``.
 """
 from __future__ import annotations
@@ -40,8 +41,6 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import LineBreaks
-
 ORIGINS = ("human", "pasted", "ai-edited", "ai")
 PERSON_ORIGINS = frozenset({"human", "pasted"})
 MACHINE_ORIGINS = frozenset({"ai", "ai-edited"})
@@ -50,6 +49,23 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 SERIAL_UNIT = "codepoint"
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+class LineBreaks:
+    r"""Turns the line breaks of streamed text into "\n", as a textarea does with any text put
+    in it ("\r\n" and a lone "\r" alike, a "\r\n" split between two chunks too). Model text
+    keeps no "\r": the studio's copy of the draft must be the text the editor shows."""
+
+    def __init__(self) -> None:
+        self._after_return = False  # the last chunk ended with "\r"
+
+    def __call__(self, chunk: str) -> str:
+        if not chunk:
+            return chunk
+        if self._after_return and chunk.startswith("\n"):
+            chunk = chunk[1:]
+        self._after_return = chunk.endswith("\r")
+        return chunk.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class AuthorshipError(ValueError):

@@ -4,9 +4,8 @@
 streams text chunks and then reports ``GenerationStats``. ``TextEmbedder`` turns
 texts into sentence vectors (for judging ideas by meaning). The page implements it
 with the model worker (``app.bridge.WorkerModel``); unit tests use a double.
-``LineBreaks`` gives a stream's text the line breaks the editor keeps.
 Public: ``Message``, ``Sampling``, ``GenerationStats``, ``TextGenerator``, ``TextEmbedder``,
-``LineBreaks``, ``cosine``.
+``cosine``.
 """
 from __future__ import annotations
 
@@ -77,23 +76,6 @@ class Generation(Protocol):
     def __aiter__(self) -> AsyncIterator[str]: ...
 
     async def aclose(self) -> None: ...
-
-
-class LineBreaks:
-    r"""Turns the line breaks of streamed text into "\n", as a textarea does with any text put
-    in it ("\r\n" and a lone "\r" alike, a "\r\n" split between two chunks too). Model text
-    keeps no "\r": the studio's copy of the draft must be the text the editor shows."""
-
-    def __init__(self) -> None:
-        self._after_return = False  # the last chunk ended with "\r"
-
-    def __call__(self, chunk: str) -> str:
-        if not chunk:
-            return chunk
-        if self._after_return and chunk.startswith("\n"):
-            chunk = chunk[1:]
-        self._after_return = chunk.endswith("\r")
-        return chunk.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class TextGenerator(Protocol):

@@ -28,10 +28,9 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 
-from .authorship import Authorship, AuthorshipError
+from .authorship import Authorship, AuthorshipError, LineBreaks
 from .errors import StudioError
 from .ideas import IdeaCard
-from .model import LineBreaks
 from .tracking import Step, Tracked
 from .versions import Version
 

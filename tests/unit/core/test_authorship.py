@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from app.core.authorship import (
-    IPTC, ORIGINS, Authorship, AuthorshipError, Edit, edit_between, index_to_utf16, utf16_length,
+    IPTC, ORIGINS, Authorship, AuthorshipError, Edit, LineBreaks, edit_between, index_to_utf16, utf16_length,
     utf16_to_index,
 )
 
@@ -217,3 +217,11 @@ def test_utf16_conversions_are_inverse(text, data):
     offset = index_to_utf16(text, index)
     assert offset == len(text[:index].encode("utf-16-le")) // 2
     assert utf16_to_index(text, offset) == index
+
+
+def test_streamed_line_breaks_become_the_editors():
+    r"""A textarea turns "\r\n" and "\r" into "\n": so does the stream, across chunks too."""
+    line_breaks = LineBreaks()
+    chunks = ["Bees\r", "\nhum", "", "\r\r\n", "a\r", "\r", "", "\nb", "\n\nc\r"]
+    assert "".join(line_breaks(chunk) for chunk in chunks) == "Bees\nhum\n\na\n\nb\n\nc\n"
+    assert LineBreaks()("\n") == "\n" and LineBreaks()("no breaks") == "no breaks"

@@ -1,6 +1,6 @@
 """Sampling options and generation statistics sent to and read from the worker."""
 from app.core.errors import GenerationError, ModelNotFoundError, WorkerCrashedError, error_for
-from app.core.model import GenerationStats, LineBreaks, Sampling
+from app.core.model import GenerationStats, Sampling
 
 
 def test_default_sampling_uses_a_repetition_penalty():
@@ -23,11 +23,3 @@ def test_worker_error_names_map_to_studio_errors():
     assert isinstance(error_for("WorkerCrashedError", "x"), WorkerCrashedError)
     unknown = error_for("SomethingElse", "boom")
     assert isinstance(unknown, GenerationError) and str(unknown) == "boom"
-
-
-def test_streamed_line_breaks_become_the_editors():
-    r"""A textarea turns "\r\n" and "\r" into "\n": so does the stream, across chunks too."""
-    line_breaks = LineBreaks()
-    chunks = ["Bees\r", "\nhum", "", "\r\r\n", "a\r", "\r", "", "\nb", "\n\nc\r"]
-    assert "".join(line_breaks(chunk) for chunk in chunks) == "Bees\nhum\n\na\n\nb\n\nc\n"
-    assert LineBreaks()("\n") == "\n" and LineBreaks()("no breaks") == "no breaks"
