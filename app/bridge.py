@@ -435,6 +435,7 @@ class WorkerGeneration:
             prompt_tokens=int(result.get("promptTokens", 0)),
             first_token_ms=float(result.get("firstTokenMs", 0.0)),
             decode_ms=float(result.get("decodeMs", 0.0)),
+            logprob=float(result.get("logprob", 0.0)),
         )
 
     async def aclose(self) -> None:

@@ -393,8 +393,10 @@ class Studio:
                                      f"{headings[update.section]}…")
                 self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
                 version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
+                empty = (f" Left empty: {'; '.join(update.dropped)}: the model's text failed the studio's checks "
+                         "twice, so write those yourself or try again." if update.dropped else "")
                 self.show_status(f"Draft written: {len(headings)} sections, {len(text.split())} words, saved as "
-                                 f"v{version.number}. Edit it freely.")
+                                 f"v{version.number}. Edit it freely.{empty}", "warning" if empty else "info")
             except asyncio.CancelledError:
                 await self.model.settled()
                 self.set_draft(self.model_wrote(0, len(self.tracked.text), text))

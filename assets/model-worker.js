@@ -59,6 +59,35 @@ function yieldBetweenSteps(model) {
   return model;
 }
 
+/**
+ * The model's confidence in what it wrote: a logits processor (run last, after the
+ * repetition penalty and temperature) keeps each step's log-softmax, and the streamer's
+ * token callback adds the log-probability of the token that was chosen from it.
+ */
+function chosenLogprobs() {
+  let step = null;
+  let total = 0;
+  return {
+    processor(_ids, logits) {
+      const scores = logits[0].data;
+      let max = -Infinity;
+      for (const score of scores) if (score > max) max = score;
+      let sum = 0;
+      for (const score of scores) sum += Math.exp(score - max);
+      const shift = max + Math.log(sum);
+      step = (token) => scores[token] - shift;
+      return logits;
+    },
+    chose(tokens) {
+      if (step && tokens.length === 1) total += step(Number(tokens[0]));
+      step = null;
+    },
+    get total() {
+      return Number.isFinite(total) ? total : 0;
+    },
+  };
+}
+
 function specKey(spec) {
   return `${spec.path}${spec.id}@${spec.dtype}`;
 }
@@ -163,10 +192,12 @@ async function generate(request) {
     const started = performance.now();
     let firstTokenAt = 0;
     let tokens = 0;
+    const confidence = chosenLogprobs();
     const streamer = new TextStreamer(tokenizer, {
       skip_prompt: true,
       skip_special_tokens: true,
-      token_callback_function: () => {
+      token_callback_function: (chosen) => {
+        confidence.chose(chosen);
         tokens += 1;
         if (tokens === 1) firstTokenAt = performance.now();
       },
@@ -181,6 +212,7 @@ async function generate(request) {
       max_new_tokens: maxNewTokens,
       streamer,
       stopping_criteria: [stopping],
+      logits_processor: [confidence.processor],
     });
     const ended = performance.now();
     const reason = stopping.interrupted
@@ -194,6 +226,7 @@ async function generate(request) {
       promptTokens: inputs.input_ids.dims.at(-1),
       firstTokenMs: tokens ? firstTokenAt - started : 0,
       decodeMs: tokens ? ended - firstTokenAt : 0,
+      logprob: confidence.total,
     });
   } catch (error) {
     if (error?.name && Object.values(ErrorName).includes(error.name)) throw error;

@@ -274,6 +274,10 @@ def patch_vendored(vendor: Path, served: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# pyspellchecker ships dictionaries of twelve languages (7 MB); the studio checks English.
+UNUSED_WHEEL_FILES = re.compile(r"^spellchecker/resources/(?!en\.json\.gz$)")
+
+
 def bundle_wheels(wheels: Path, archive: Path) -> None:
     """Merge the (hash-checked, pure-Python) wheels into one zip, which PyScript writes into
     the interpreter's working directory and app/main.py puts on ``sys.path``."""
@@ -282,7 +286,8 @@ def bundle_wheels(wheels: Path, archive: Path) -> None:
         for wheel in sorted(wheels.glob("*.whl")):
             with zipfile.ZipFile(wheel) as source:
                 for name in source.namelist():
-                    bundle.writestr(name, source.read(name))
+                    if not UNUSED_WHEEL_FILES.match(name):
+                        bundle.writestr(name, source.read(name))
 
 
 def write_file_list(vendor: Path) -> None:

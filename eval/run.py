@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief, content_words, overlap  # noqa: E402
-from app.core.ideas import ON_TOPIC_COSINE, IdeaCard, parse_ideas, spark  # noqa: E402
+from app.core.ideas import ON_TOPIC_COSINE, IdeaCard, failed_check, parse_ideas, spark  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
 from bench.native import Generator  # noqa: E402
 
@@ -47,6 +47,17 @@ from embedding import Embedder  # noqa: E402  (eval/embedding.py)
 
 NEAR_DUPLICATE = 0.8
 BASELINE_PREFILL = "1."
+
+
+DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+
+
+def chat_prompt(messages: list[Message]) -> str:
+    """The prompt the model's chat template makes (tokenizer_config.json), as the page's
+    ``apply_chat_template`` does: a default system turn when the messages bring none."""
+    if messages[0].role != "system":
+        messages = [Message("system", DEFAULT_SYSTEM), *messages]
+    return "".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>\n" for m in messages)
 
 
 class NativeGeneration:
@@ -59,15 +70,16 @@ class NativeGeneration:
 
     async def __aiter__(self):
         generator, sampling = self.model.generator, self.sampling
-        prompt = "".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>\n" for m in self.messages)
+        prompt = chat_prompt(self.messages)
         ids = generator.tokenizer.encode(prompt + "<|im_start|>assistant\n" + self.prefill,
                                          add_special_tokens=False).ids
         started = time.perf_counter()
         logits, cache = generator.logits(ids, 0, generator.empty_cache())
         history, out, shown = list(ids), [], ""
-        first = None
+        first, logprob = None, 0.0
         while len(out) < sampling.max_new_tokens and not self.stopped:
-            token = self.model.sample(logits, history, sampling)
+            token, chosen = self.model.sample(logits, history, sampling)
+            logprob += chosen
             first = first or time.perf_counter()
             if token == generator.eos:
                 break
@@ -81,7 +93,7 @@ class NativeGeneration:
         ended = time.perf_counter()
         reason = "aborted" if self.stopped else "length" if len(out) >= sampling.max_new_tokens else "stop"
         self.stats = GenerationStats(reason, len(out), len(ids), ((first or ended) - started) * 1000,
-                                     (ended - (first or ended)) * 1000)
+                                     (ended - (first or ended)) * 1000, logprob)
 
     async def aclose(self) -> None:
         self.stopped = True
@@ -102,20 +114,26 @@ class NativeModel:
     async def settled(self) -> None:
         return None
 
-    def sample(self, logits: np.ndarray, history: list[int], sampling: Sampling) -> int:
-        """Repetition penalty, then greedy or temperature + top-p sampling."""
+    def sample(self, logits: np.ndarray, history: list[int], sampling: Sampling) -> tuple[int, float]:
+        """Repetition penalty, then greedy or temperature + top-p sampling; the token and its
+        log-probability after penalty and temperature (as the page's worker reports it)."""
         scores = logits.astype(np.float64).copy()
         seen = np.unique(history)
         penalised = scores[seen]
         scores[seen] = np.where(penalised > 0, penalised / sampling.repetition_penalty,
                                 penalised * sampling.repetition_penalty)
+        if sampling.do_sample:
+            scores /= sampling.temperature
+        logprobs = scores - scores.max()
+        logprobs -= np.log(np.exp(logprobs).sum())
         if not sampling.do_sample:
-            return int(scores.argmax())
-        probs = np.exp((scores - scores.max()) / sampling.temperature)
-        probs /= probs.sum()
+            token = int(scores.argmax())
+            return token, float(logprobs[token])
+        probs = np.exp(logprobs)
         order = np.argsort(-probs)
         keep = order[: int(np.searchsorted(np.cumsum(probs[order]), sampling.top_p)) + 1]
-        return int(self.rng.choice(keep, p=probs[keep] / probs[keep].sum()))
+        token = int(self.rng.choice(keep, p=probs[keep] / probs[keep].sum()))
+        return token, float(logprobs[token])
 
 
 class NativeEmbedder:
@@ -138,6 +156,7 @@ def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float, embed
     pairs = sum(float(vectors[1 + i] @ vectors[1 + j]) >= NEAR_DUPLICATE
                 for i in range(len(texts)) for j in range(i + 1, len(texts)))
     return {"delivered": len(cards), "exact": len(cards) == count, "nearDuplicatePairs": pairs,
+            "passingChecks": sum(not failed_check(c, brief) for c in cards),
             "relevance": mean(meaning) if meaning else 0.0, "wordRelevance": mean(lexical) if lexical else 0.0,
             "offTopic": sum(w == 0 and m < ON_TOPIC_COSINE for w, m in zip(lexical, meaning)),
             "seconds": seconds, "ideas": [asdict(c) for c in cards]}
@@ -145,11 +164,14 @@ def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float, embed
 
 async def run_pipeline(model: NativeModel, brief: Brief, count: int, embedder: NativeEmbedder) -> dict:
     started = time.perf_counter()
-    final = None
+    final, first_card = None, None
     async for update in spark(brief, model, count, embedder=embedder):
         final = update
+        if update.cards and first_card is None:
+            first_card = time.perf_counter() - started
     result = score(final.cards, brief, count, time.perf_counter() - started, embedder)
     result["dropped"] = dict(final.dropped)
+    result["firstCardSeconds"] = first_card
     return result
 
 
@@ -160,7 +182,9 @@ async def run_baseline(model: NativeModel, brief: Brief, count: int, embedder: N
     generation = model.generate(messages, Sampling(max_new_tokens=64 * count), BASELINE_PREFILL)
     text = BASELINE_PREFILL + "".join([chunk async for chunk in generation])
     cards = [c for c in parse_ideas(text) if c.title][:count]
-    return score(cards, brief, count, time.perf_counter() - started, embedder)
+    result = score(cards, brief, count, time.perf_counter() - started, embedder)
+    result["firstCardSeconds"] = result["seconds"]  # the list is parsed once it is whole
+    return result
 
 
 def summarize(rows: list[dict], key: str) -> dict:
@@ -172,6 +196,8 @@ def summarize(rows: list[dict], key: str) -> dict:
         "mean relevance (cosine)": f"{mean(r['relevance'] for r in runs):.2f}",
         "mean word relevance": f"{mean(r['wordRelevance'] for r in runs):.2f}",
         "off-topic ideas": sum(r["offTopic"] for r in runs),
+        "passes checks": f"{sum(r['passingChecks'] for r in runs)}/{sum(r['delivered'] for r in runs)}",
+        "median s to first card": f"{median(r['firstCardSeconds'] or r['seconds'] for r in runs):.1f}",
         "median s per set": f"{median(r['seconds'] for r in runs):.1f}",
     }
 
@@ -182,14 +208,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--part", choices=("all", "ideas", "refine"), default="all")
+    parser.add_argument("--set", choices=("public", "new", "both"), default="both",
+                        help="briefs.json (public), briefs-new.json (new) or both, reported apart")
     args = parser.parse_args(argv)
     catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
     entry = next(m for m in catalogue["models"] if m["id"] == catalogue["default"])
     dtype = args.dtype or entry["dtype"]
     model = NativeModel(ROOT / "models" / entry["id"], entry["weights"][dtype], args.seed)
     results = {"dtype": dtype, "seed": args.seed}
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
     if args.part in ("all", "ideas"):
-        results["ideas"] = evaluate_ideas(model, args.briefs, f"{entry['id']} ({dtype}), seed {args.seed}")
+        label = f"{entry['id']} ({dtype}), seed {args.seed}"
+        sets = BRIEF_SETS if args.set == "both" else {args.set: BRIEF_SETS[args.set]}
+        results["ideas"] = {name: evaluate_ideas(model, file, args.briefs, f"{name} briefs, {label}")
+                            for name, file in sets.items()}
+        log = out / f"{stamp}-reading.md"
+        log.write_text(reading_log(results["ideas"], label))
+        print(f"\nreading log (label each item): {log.relative_to(ROOT)}")
     if args.part in ("all", "refine"):
         rows, figures = asyncio.run(refinement.evaluate(model))
         print(f"\n# Refinement: {entry['id']} ({dtype}), seed {args.seed}; shorter/longer = median words "
@@ -201,17 +238,34 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             print("| " + " | ".join(row) + " |")
         results["refinement"] = {"rows": rows, "figures": figures}
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    path = out / time.strftime("%Y%m%d-%H%M%S.json")
+    path = out / f"{stamp}.json"
     path.write_text(json.dumps(results, indent=1))
     print(f"\nraw results: {path.relative_to(ROOT)}")
     return 0
 
 
-def evaluate_ideas(model: NativeModel, limit: int, label: str) -> dict:
-    """Run the idea pipeline and the baseline over the briefs; print the table."""
-    briefs = json.loads((Path(__file__).parent / "briefs.json").read_text())[: limit or None]
+BRIEF_SETS = {"public": "briefs.json", "new": "briefs-new.json"}
+
+
+def reading_log(sets: dict, label: str) -> str:
+    """Every idea of a run as a Markdown list to read and label: replace ``[ ]`` with
+    ``[usable]`` or ``[not usable: one-line reason]`` (``eval/labels.py`` counts them)."""
+    lines = [f"# Reading log: {label}", "",
+             "Label each item `[usable]` or `[not usable: reason]`, reading as a creator would.", ""]
+    for name, result in sets.items():
+        for row in result["rows"]:
+            lines += [f"## {name}: {row['brief']} ({row['count']} asked)", ""]
+            for key in ("pipeline", "baseline"):
+                lines.append(f"### {key}")
+                for idea in row[key]["ideas"]:
+                    lines.append(f"- [ ] **{idea['title']}** — {idea['hook']}")
+                lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate_ideas(model: NativeModel, file: str, limit: int, label: str) -> dict:
+    """Run the idea pipeline and the baseline over the briefs in ``file``; print the table."""
+    briefs = json.loads((Path(__file__).parent / file).read_text())[: limit or None]
     embedder = NativeEmbedder()
     rows = []
     for number, fields in enumerate(briefs, 1):
@@ -225,9 +279,11 @@ def evaluate_ideas(model: NativeModel, limit: int, label: str) -> dict:
         print(f"[eval] {number}/{len(briefs)} {brief.topic[:50]!r}: pipeline {p['delivered']}/{count} "
               f"rel {p['relevance']:.2f} ({p['seconds']:.0f} s); baseline {b['delivered']}/{count} "
               f"rel {b['relevance']:.2f}", flush=True)
+        for idea in p["ideas"]:
+            print(f"    {idea['title']} — {idea['hook']}", flush=True)
     table = {"studio pipeline": summarize(rows, "pipeline"), "single prompt (baseline)": summarize(rows, "baseline")}
     columns = list(next(iter(table.values())))
-    print(f"\n# Ideas: {len(rows)} briefs, {label}, near-duplicate = embedding cosine ≥ {NEAR_DUPLICATE}\n")
+    print(f"\n# Ideas: {len(rows)} {label}, near-duplicate = embedding cosine ≥ {NEAR_DUPLICATE}\n")
     print("| | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for name, values in table.items():

@@ -3,7 +3,9 @@ reorder, then the draft written section by section so each prompt stays short
 enough for a small model, streamed as it is written.
 
 Public: ``outline_messages``, ``parse_outline``, ``fallback_outline``, ``outline``,
-``section_messages``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
+``section_messages``, ``section_check``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
+Every section must pass the checks on model output (``app.core.checks``): one that fails
+is asked for again, then left empty under its heading with a note.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .brief import Brief
+from .checks import Allowed, check_prose, strip_preamble
 from .ideas import IdeaCard, parse_ideas
 from .model import GenerationStats, Message, Sampling, TextGenerator
 
@@ -76,20 +79,30 @@ def section_messages(brief: Brief, idea: IdeaCard, headings: list[str], index: i
 
 @dataclass
 class DraftUpdate:
-    """The draft so far as Markdown; ``finished`` on the last update."""
+    """The draft so far as Markdown; ``finished`` on the last update, with ``dropped``
+    naming the sections whose text failed the checks twice (and why)."""
 
     markdown: str
     section: int = 0
     finished: bool = False
     stats: list[GenerationStats] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
 
 
-def _section_text(text: str, heading: str) -> str:
-    """The model's section without a repeated heading line."""
-    lines = text.strip().splitlines()
+SECTION_TRIES = 2
+
+
+def _section_text(text: str, heading: str, streaming: bool = False) -> str:
+    """The model's section without a repeated heading line or a preamble line."""
+    lines = strip_preamble(text, streaming).splitlines()
     if lines and re.sub(r"\W", "", lines[0]).casefold() == re.sub(r"\W", "", heading).casefold():
         lines = lines[1:]
     return "\n".join(lines).strip()
+
+
+def section_check(text: str, brief: Brief, idea: IdeaCard, heading: str) -> str:
+    """Why a section's text fails the checks on model output ("" when it passes)."""
+    return check_prose(text, Allowed.from_texts(brief.topic, brief.audience, idea.title, idea.hook, heading))
 
 
 async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGenerator) -> AsyncIterator[DraftUpdate]:
@@ -97,17 +110,34 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
     done = f"# {idea.title}\n\n"
     stats: list[GenerationStats] = []
     words = max(40, (brief.words or 400) // max(len(headings), 1))
+    dropped: list[str] = []
     for index, heading in enumerate(headings):
         previous = done.rstrip().rsplit("\n\n", 1)[-1] if index else ""
-        generation = model.generate(section_messages(brief, idea, headings, index, previous),
-                                    Sampling(max_new_tokens=min(int(1.4 * words), 300)))
-        text = ""
-        async for chunk in generation:
-            text += chunk
-            yield DraftUpdate(f"{done}## {heading}\n\n{_section_text(text, heading)}", index)
-        stats.append(generation.stats or GenerationStats(reason="stop"))
-        done += f"## {heading}\n\n{_section_text(text, heading)}\n\n"
-    yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats)
+        for _ in range(SECTION_TRIES):
+            generation = model.generate(section_messages(brief, idea, headings, index, previous),
+                                        Sampling(max_new_tokens=min(int(1.4 * words), 300)))
+            text = ""
+            async for chunk in generation:
+                text += chunk
+                yield DraftUpdate(f"{done}## {heading}\n\n{_section_text(text, heading, streaming=True)}", index)
+            stats.append(generation.stats or GenerationStats(reason="stop"))
+            section = _section_text(_whole_sentences(text), heading)
+            if not (reason := section_check(section, brief, idea, heading)):
+                break
+        else:
+            section = ""
+            dropped.append(f"“{heading}” ({reason})")
+        done += f"## {heading}\n\n{section}\n\n" if section else f"## {heading}\n\n"
+    yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats, dropped=dropped)
+
+
+def _whole_sentences(text: str) -> str:
+    """``text`` without a last sentence the token limit cut off (when a whole one precedes it)."""
+    text = text.strip()
+    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind(".\n"))
+    if re.search(r"[.!?…][\"”’')\]]*$", text) or cut < 0:
+        return text
+    return text[: cut + 1]
 
 
 def move_line(text: str, position: int, step: int) -> tuple[str, int]:

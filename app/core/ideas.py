@@ -1,13 +1,15 @@
-"""Sparking ideas from a brief, the way a 135M model can do it well: one short,
-focused prompt per idea, each seeded with a named creative technique (variety by
-construction); a forgiving parser for what a small model really writes; and the
-studio's own judgement — drop empty, off-topic and near-duplicate ideas, rank by
-relevance and novelty, and top up until exactly N, or say plainly why not.
+"""Sparking ideas from a brief, the way a 135M model can do it well: for each idea one
+short, plain request for a title seeded with a named creative technique ("Suggest a
+myth-busting title for…", low temperature), then one for a sentence that sells it; every
+title and hook must pass the studio's checks (``app.core.checks``) before it is shown;
+then the studio's own judgement — drop off-topic and near-duplicate ideas, rank by
+relevance, novelty and the model's own confidence, and top up until exactly N, or say
+plainly why not.
 
-Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``combine``, ``idea_messages``,
-``combine_messages``, ``parse_idea``,
+Public: ``IdeaCard``, ``SparkUpdate``, ``spark``, ``combine``, ``title_messages``,
+``hook_messages``, ``combine_messages``, ``clean_title``, ``clean_hook``,
 ``parse_ideas`` (lists of ideas in any of the shapes small models write), ``judge``,
-``rank``, ``similarity``, ``IDEA_PREFILL``.
+``rank``, ``similarity``, ``TITLE_SAMPLING``, ``HOOK_SAMPLING``.
 """
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 
 from .brief import Brief, content_words, overlap
+from .checks import Allowed, check_hook, check_title
 from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator, cosine
 from .techniques import Technique, technique_order
 
-SYSTEM_PROMPT = "You are a creative assistant who helps writers find fresh ideas."
+# Low temperature: at 0.8 the 135M model writes word salad; at 0.4 it writes titles.
+TITLE_SAMPLING = Sampling(max_new_tokens=24, temperature=0.4)
+HOOK_SAMPLING = Sampling(max_new_tokens=40, temperature=0.4)
+HOOK_TRIES = 2
 
 _ITEM_START = re.compile(
     r"^(?P<indent>\s*)(?:#{1,6}\s*)?(?:(?P<number>(?:idea\s*)?\d{1,2}\s*[.):\-])|[-*•+])\s+(?P<rest>.*)$",
@@ -36,6 +42,9 @@ _HOOK_MIN_WORDS = 5
 _NOISE = re.compile(r"https?://\S+|www\.\S+|#\w[\w-]*")
 _LABEL_PREFIX = re.compile(r"^\W*(?:(?:sentence|hook|description|idea)\s*\d*\s*:\s*|\d{1,2}[.)]\s+)+", re.I)
 DUPLICATE_SIMILARITY = 0.5
+# Ranking: a mean token log-probability of -1 (a confident reply) against -2 (a strained
+# one) is worth 0.1 of relevance.
+CONFIDENCE_WEIGHT = 0.1
 # With sentence vectors (all-MiniLM-L6-v2): an idea sharing no word with the brief is still
 # on-topic when its meaning is this close; two ideas this close in meaning are duplicates.
 ON_TOPIC_COSINE = 0.3
@@ -44,8 +53,6 @@ DUPLICATE_COSINE = 0.8
 FALLBACK_COSINE = 0.2
 # Faults that leave an idea usable as a last resort when too few ideas pass.
 SOFT_VERDICTS = frozenset({"restates the brief"})
-# Replies are started for the model ("assistant prefill") with the bold title's opening.
-IDEA_PREFILL = "**"
 # Titles that are labels the model copied from the prompt, not ideas.
 _LABEL_TITLES = re.compile(r"^(title|idea|hook|technique|topic|sentence|original|example|answer)\b", re.I)
 
@@ -59,6 +66,7 @@ class IdeaCard:
     complete: bool = True
     technique: str = ""
     relevance: float = 0.0
+    confidence: float = 0.0  # the model's mean log-probability per token of title and hook
 
     def key(self) -> str:
         """Normalized title used to spot duplicates."""
@@ -68,34 +76,60 @@ class IdeaCard:
         return content_words(f"{self.title} {self.hook}")
 
 
-def idea_messages(brief: Brief, technique: Technique, angle: IdeaCard | None = None) -> list[Message]:
-    """A short prompt for one idea seeded with ``technique`` (and, for "more like this",
-    built on ``angle``); the reply starts with ``IDEA_PREFILL``."""
-    extra = f" Use the words: {', '.join(brief.keywords)}." if brief.keywords else ""
-    base = f"\nBuild on this idea: {angle.title}: {angle.hook}" if angle else ""
-    return [
-        Message("system", SYSTEM_PROMPT),
-        Message(
-            "user",
-            f"Topic: {brief.describe()}{extra}{base}\nTechnique: {technique.instruction}\n"
-            "Give one new idea that uses this technique. Write a short title, then one sentence "
-            "that hooks the reader.",
-        ),
-    ]
+def _piece(brief: Brief) -> str:
+    """"a newsletter about urban beekeeping, for retirees" (format, topic, audience)."""
+    audience = f", for {brief.audience}" if brief.audience else ""
+    return f"a {brief.format or 'piece'} about {brief.topic}{audience}"
+
+
+def title_messages(brief: Brief, technique: Technique, angle: IdeaCard | None = None) -> list[Message]:
+    """One plain request for a title of the kind ``technique`` names (and, for "more like
+    this", like ``angle``'s)."""
+    like = f' like "{angle.title}"' if angle else ""
+    words = f" Use the words: {', '.join(brief.keywords)}." if brief.keywords else ""
+    return [Message("user", f"Suggest {technique.angle}{like} for {_piece(brief)}.{words} "
+                            "Reply with the title only.")]
+
+
+def hook_messages(brief: Brief, title: str) -> list[Message]:
+    """One plain request for the sentence that sells the idea titled ``title``."""
+    reader = brief.audience or "readers"
+    return [Message("user", f'In one short sentence, tell {reader} why the {brief.format or "piece"} '
+                            f'"{title}" is worth their time.')]
 
 
 def combine_messages(brief: Brief, first: IdeaCard, second: IdeaCard) -> list[Message]:
-    """A prompt merging two ideas into one; the reply starts with ``IDEA_PREFILL``."""
-    return [
-        Message("system", SYSTEM_PROMPT),
-        Message(
-            "user",
-            f"Topic: {brief.describe()}\nIdea A: {first.title}: {first.hook}\n"
-            f"Idea B: {second.title}: {second.hook}\n"
-            "Combine idea A and idea B into one new idea. Write a short title, then one sentence "
-            "that hooks the reader.",
-        ),
-    ]
+    """A request for one title that joins two ideas."""
+    return [Message("user", f'Suggest a title for {_piece(brief)} that joins two ideas: "{first.title}" '
+                            f'and "{second.title}". Reply with the title only.')]
+
+
+_TITLE_LABEL = re.compile(r"^\W*(?:(?:suggested |new |the )?title|headline|answer)\s*\d*\s*:\s*", re.I)
+
+
+def clean_title(text: str) -> str:
+    """The title in a reply: its first line without a "Title:" label, markup or quotes."""
+    line = next((line for line in text.strip().splitlines() if line.strip()), "")
+    line = _strip_markup(_TITLE_LABEL.sub("", _strip_markup(line)))
+    return " ".join(line.split()).rstrip(".")
+
+
+def clean_hook(text: str) -> str:
+    """The hook in a reply: its first sentence (or two, when the first is very short),
+    without a label or wrapping quotes."""
+    text = " ".join(_LABEL_PREFIX.sub("", text.strip()).split())
+    sentences = re.findall(r".+?[.!?…](?:[\"”’')]+|(?=\s|$))", text)
+    hook = "".join(sentences[:1]).strip()
+    if hook and len(hook.split()) < _HOOK_MIN_WORDS and len(sentences) > 1:
+        hook = f"{hook} {sentences[1].strip()}"
+    hook = hook or text
+    if hook.count('"') == 2 and hook.startswith('"') and hook.rstrip('.!?').endswith('"'):
+        hook = hook.replace('"', "")
+    if hook[:1] in "\"“" and hook.count(hook[0]) + hook.count("”") == 1:
+        hook = hook[1:]  # an opening quote never closed
+    if hook.endswith('"') and hook.count('"') == 1:
+        hook = hook[:-1]
+    return hook.strip()
 
 
 def _strip_markup(text: str) -> str:
@@ -161,20 +195,6 @@ def parse_ideas(text: str, finished: bool = True) -> list[IdeaCard]:
     return cards
 
 
-def parse_idea(text: str, finished: bool = True) -> IdeaCard | None:
-    """The one idea in a reply to ``idea_messages``: a bold (or first-line) title and
-    the sentence after it."""
-    text = text.strip()
-    if not text:
-        return None
-    head, _, body = text.partition("\n")
-    if not _BOLD.match(head) and "**" in text and text.startswith("**"):
-        # a bold title that runs over lines: join them up to the closing marker
-        end = text.find("**", 2)
-        head, body = text[: end + 2], text[end + 2:]
-    return _card_from_item(head, body, complete=finished)
-
-
 class Meaning:
     """Sentence vectors of the brief and of ideas, from an embedding model when one is
     available; without one every answer is None and judging falls back on shared words."""
@@ -218,14 +238,29 @@ def similarity(a: IdeaCard, b: IdeaCard) -> float:
     return _jaccard(a.words(), b.words())
 
 
-def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard], meaning: Meaning = NO_MEANING) -> str:
-    """"ok", or why the idea is dropped: "unusable", "avoided word", "off-topic" (no word
-    of the brief and, with sentence vectors, not close in meaning either), "restates the
-    brief" (a title that only repeats the topic) or "duplicate" (by words or meaning)."""
+def allowed(brief: Brief, *texts: str) -> Allowed:
+    """What an idea may mention besides plain English: the brief's own words and numbers."""
+    return Allowed.from_texts(brief.topic, brief.audience, brief.format, *brief.keywords, *texts)
+
+
+def failed_check(card: IdeaCard, brief: Brief, *sources: str) -> str:
+    """Why ``card`` fails the checks every shown idea must pass ("" when it passes), as a
+    short category ("not English", "title too long"…)."""
+    words = allowed(brief, *sources)
+    reason = check_title(card.title, words) or check_hook(card.hook, words)
+    return reason.split(":")[0].split(" (")[0]
+
+
+def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard], meaning: Meaning = NO_MEANING,
+          sources: tuple[str, ...] = ()) -> str:
+    """"ok", or why the idea is dropped: "unusable" (no title, or a label), a failed check
+    (``failed_check``; ``sources`` are texts whose words it may borrow), "avoided word",
+    "off-topic" (no word of the brief and, with sentence vectors, not close in meaning
+    either), "restates the brief" (a title that only repeats the topic) or "duplicate"."""
     if card is None or not card.title or _LABEL_TITLES.match(card.title):
         return "unusable"
-    if len(card.title.split()) > _TITLE_MAX_WORDS or len(card.hook.split()) < _HOOK_MIN_WORDS:
-        return "unusable"
+    if reason := failed_check(card, brief, *sources):
+        return reason
     text = f"{card.title} {card.hook}".casefold()
     if any(word.casefold() in text for word in brief.avoid):
         return "avoided word"
@@ -268,7 +303,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def rank(cards: list[IdeaCard], brief: Brief, meaning: Meaning = NO_MEANING) -> list[IdeaCard]:
     """Cards scored by relevance (closeness in meaning to the brief, or without vectors the
     share of its subject words they mention) plus half their novelty (how little they
-    resemble the others), best first."""
+    resemble the others) plus a little of the model's confidence in them, best first."""
     subject = brief.subject_words()
     scored = []
     for card in cards:
@@ -279,7 +314,8 @@ def rank(cards: list[IdeaCard], brief: Brief, meaning: Meaning = NO_MEANING) -> 
         likeness = (meaning.similarity(card, other) for other in others)
         novelty = 1 - max((value if value is not None else similarity(card, other)
                            for value, other in zip(likeness, others)), default=0.0)
-        scored.append((relevance + 0.5 * novelty, replace(card, relevance=round(relevance, 3))))
+        score = relevance + 0.5 * novelty + CONFIDENCE_WEIGHT * card.confidence
+        scored.append((score, replace(card, relevance=round(relevance, 3))))
     return [card for _, card in sorted(scored, key=lambda pair: -pair[0])]
 
 
@@ -292,12 +328,6 @@ class SparkUpdate:
     stats: list[GenerationStats] = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
     shortfall: str = ""
-
-
-def _hook_done(text: str) -> bool:
-    """True once the reply has a title and a whole first sentence after it."""
-    card = parse_idea(text)
-    return bool(card and re.search(r"[.!?][\"”')]?(\s|$)", card.hook) and len(card.hook.split()) >= _HOOK_MIN_WORDS)
 
 
 def _soft(verdict: str, card: IdeaCard | None, meaning: Meaning) -> bool:
@@ -314,38 +344,73 @@ def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
             "Try again, or give the brief more detail.")
 
 
-async def _write_idea(model: TextGenerator, messages: list[Message], sampling: Sampling,
-                      shown: list[IdeaCard], technique: str):
-    """Stream one idea; yields the cards to show while it is written, then (None, text, stats)."""
-    generation = model.generate(messages, sampling, IDEA_PREFILL)
-    text = IDEA_PREFILL
-    enough = False
+def _line_done(text: str) -> bool:
+    """A title reply is done at its first line break after some text."""
+    return "\n" in text.strip()
+
+
+def _sentence_done(text: str) -> bool:
+    """A hook reply is done once it holds a whole sentence of a few words."""
+    hook = clean_hook(text)
+    return len(hook.split()) >= _HOOK_MIN_WORDS and bool(re.search(r"[.!?…][\"”’')]*$", hook))
+
+
+async def _complete(model: TextGenerator, messages: list[Message], sampling: Sampling,
+                    done) -> tuple[str, GenerationStats]:
+    """The reply to ``messages``, stopped as soon as ``done(text)``; its stats say
+    "stopped" when it was stopped from outside first."""
+    generation = model.generate(messages, sampling)
+    text, enough = "", False
     async for chunk in generation:
         text += chunk
-        partial = parse_idea(text, finished=False)
-        if partial:
-            yield shown + [replace(partial, technique=technique)], None, None
-        if enough := _hook_done(text):
+        if enough := done(text):
             break  # the rest of the reply is not needed: aclose() stops the model
     await generation.aclose()
     stats = generation.stats or GenerationStats(reason="stop")
     if stats.aborted and not enough:
         stats = replace(stats, reason="stopped")
-    yield None, text, stats
+    return text, stats
+
+
+def _confidence(stats: list[GenerationStats]) -> float:
+    tokens = sum(s.tokens for s in stats)
+    return round(sum(s.logprob for s in stats) / tokens, 3) if tokens else 0.0
+
+
+async def _write_idea(model: TextGenerator, brief: Brief, title_request: list[Message], technique: str,
+                      stats: list[GenerationStats], sources: tuple[str, ...] = ()) -> IdeaCard | str | None:
+    """One idea: a title, then its hook (asked again once if it fails the checks). Returns
+    the card, the reason the title failed, or None when stopped from outside."""
+    text, stat = await _complete(model, title_request, TITLE_SAMPLING, _line_done)
+    stats.append(stat)
+    if stat.reason == "stopped":
+        return None
+    card = IdeaCard(clean_title(text), technique=technique)
+    if reason := check_title(card.title, allowed(brief, *sources)):
+        return reason.split(":")[0].split(" (")[0]
+    own = [stat]
+    for _ in range(HOOK_TRIES):
+        text, stat = await _complete(model, hook_messages(brief, card.title), HOOK_SAMPLING, _sentence_done)
+        stats.append(stat)
+        if stat.reason == "stopped":
+            return None
+        card = replace(card, hook=clean_hook(text))
+        if not failed_check(card, brief, *sources):
+            own.append(stat)
+            break
+    return replace(card, confidence=_confidence(own))
 
 
 async def spark(
-    brief: Brief, model: TextGenerator, count: int = 5, sampling: Sampling | None = None,
-    max_attempts: int | None = None, keep: tuple[IdeaCard, ...] = (), angle: IdeaCard | None = None,
-    embedder: TextEmbedder | None = None,
+    brief: Brief, model: TextGenerator, count: int = 5, max_attempts: int | None = None,
+    keep: tuple[IdeaCard, ...] = (), angle: IdeaCard | None = None, embedder: TextEmbedder | None = None,
 ) -> AsyncIterator[SparkUpdate]:
-    """Stream idea cards until ``count`` distinct, on-brief ones exist: one generation
-    per idea, each with the next technique; the last update is ranked and final.
-    ``keep`` (pinned cards) count towards ``count`` and stay first; ``angle`` makes
-    every new idea build on that card ("more like this"); ``embedder`` (when it has a
-    model loaded) lets ideas be judged by meaning as well as by words."""
-    sampling = sampling or Sampling(max_new_tokens=64)
-    max_attempts = max_attempts or 6 * (count - len(keep))
+    """Write idea cards until ``count`` distinct, on-brief ones pass the checks: one title
+    and hook per technique in turn; a card is shown only once it has passed, and the last
+    update is ranked and final. ``keep`` (pinned cards) count towards ``count`` and stay
+    first; ``angle`` makes every new title one like that card's ("more like this");
+    ``embedder`` (when it has a model loaded) lets ideas be judged by meaning as well."""
+    max_attempts = max_attempts or 4 * (count - len(keep))
     meaning = Meaning(embedder)
     await meaning.learn(brief, list(keep))
     techniques = technique_order(f"{brief.topic}\0{angle.title if angle else ''}")
@@ -357,24 +422,21 @@ async def spark(
     while len(kept) < count and attempts < max_attempts:
         technique = techniques[attempts % len(techniques)]
         attempts += 1
-        async for shown, text, stat in _write_idea(
-                model, idea_messages(brief, technique, angle), sampling, kept, technique.name):
-            if shown is not None:
-                yield SparkUpdate(shown)
-        stats.append(stat)
-        if stat.reason == "stopped":
+        written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats)
+        if written is None:
             break  # stopped from outside
-        card = parse_idea(text)
-        if card is not None:
-            card = replace(card, technique=technique.name)
-            await meaning.learn(brief, [card])
-        verdict = judge(card, brief, kept, meaning)
+        if isinstance(written, str):
+            dropped[written] += 1
+            yield SparkUpdate(list(kept))
+            continue
+        await meaning.learn(brief, [written])
+        verdict = judge(written, brief, kept, meaning)
         if verdict == "ok":
-            kept.append(card)
+            kept.append(written)
         else:
             dropped[verdict] += 1
-            if _soft(verdict, card, meaning) and not is_duplicate(card, [c for c, _ in reserve]):
-                reserve.append((card, verdict))
+            if _soft(verdict, written, meaning) and not is_duplicate(written, [c for c, _ in reserve]):
+                reserve.append((written, verdict))
         yield SparkUpdate(list(kept))
     # Short of ideas: fall back on the best of those whose only fault was a soft one.
     reasons = {card.key(): verdict for card, verdict in reserve}  # ranking sets each card's relevance
@@ -389,19 +451,17 @@ async def spark(
 
 
 async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: IdeaCard,
-                  others: list[IdeaCard], sampling: Sampling | None = None) -> AsyncIterator[SparkUpdate]:
-    """Stream one idea that merges ``first`` and ``second``; the final update holds it
-    (or, with ``shortfall`` set, says why it was not usable)."""
-    sampling = sampling or Sampling(max_new_tokens=64)
-    technique = "Combination"
-    async for shown, text, stat in _write_idea(model, combine_messages(brief, first, second), sampling, [],
-                                               technique):
-        if shown is not None:
-            yield SparkUpdate(shown)
-    card = parse_idea(text)
-    verdict = judge(card, brief, others)
+                  others: list[IdeaCard]) -> AsyncIterator[SparkUpdate]:
+    """Write one idea that joins ``first`` and ``second``; the final update holds it (or,
+    with ``shortfall`` set, says why it was not usable)."""
+    stats: list[GenerationStats] = []
+    sources = (first.title, first.hook, second.title, second.hook)
+    written = await _write_idea(model, brief, combine_messages(brief, first, second), "Combination", stats,
+                                sources)
+    verdict = written if isinstance(written, str) else "stopped" if written is None else judge(
+        written, brief, others, sources=sources)
     if verdict != "ok":
-        yield SparkUpdate([], finished=True, stats=[stat], dropped=Counter({verdict: 1}),
-                          shortfall=f"The combined idea was {verdict}; try again or combine other ideas.")
+        yield SparkUpdate([], finished=True, stats=stats, dropped=Counter({verdict: 1}),
+                          shortfall=f"The combined idea was dropped ({verdict}); try again or combine other ideas.")
         return
-    yield SparkUpdate([replace(card, technique=technique)], finished=True, stats=[stat])
+    yield SparkUpdate([written], finished=True, stats=stats)

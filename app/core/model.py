@@ -56,6 +56,7 @@ class GenerationStats:
     prompt_tokens: int = 0
     first_token_ms: float = 0.0
     decode_ms: float = 0.0
+    logprob: float = 0.0  # sum of the chosen tokens' log-probabilities (the model's confidence)
 
     @property
     def aborted(self) -> bool:

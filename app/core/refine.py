@@ -3,11 +3,13 @@ headline variants and three rewrite alternatives to pick from. Long text is
 refined paragraph by paragraph (headings and lists kept as they are) so every
 prompt stays small; shorter and longer are held to a length target (a second pass
 from the result, then for shorter whole sentences dropped from the end); each
-operation then states what it changed.
+operation then states what it changed. Every rewrite must pass the checks on model output
+(``app.core.checks``): one that fails is asked for again once, and if it fails again the
+creator's paragraph stays exactly as it was and the summary says why.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
 ``change_summary``, ``summarize``, ``summary_messages``, ``headlines``, ``headline_messages``,
-``clean_headlines``, ``LENGTH_TARGETS``, ``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
+``clean_headlines``, ``checked_headlines``, ``LENGTH_TARGETS``, ``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .brief import TONES
+from .checks import Allowed, check_headline, check_prose, strip_preamble
 from .document import text_stats
 from .errors import StudioError
 from .model import GenerationStats, Message, Sampling, TextGenerator
@@ -68,14 +71,44 @@ def change_summary(label: str, before: str, after: str) -> str:
     return f"{label}: {old} → {new} words{change}."
 
 
+async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, allowed: Allowed,
+                   stats: list[GenerationStats]) -> AsyncIterator[tuple[str, str | None]]:
+    """Stream the model's rewrite as ``(text, None)``, then end with ``(rewrite, reason)``:
+    a rewrite that fails the checks is asked for again once; ``reason`` says why the last
+    try failed ("" when one passed, and then ``rewrite`` is it)."""
+    reason = ""
+    for _ in range(REWRITE_TRIES):
+        generation = model.generate(messages, Sampling(max_new_tokens=budget))
+        written = ""
+        async for chunk in generation:
+            written += chunk
+            yield strip_preamble(written, streaming=True), None
+        stats.append(generation.stats or GenerationStats(reason="stop"))
+        written = strip_preamble(written)
+        if not (reason := check_prose(written, allowed)):
+            yield written, ""
+            return
+    yield "", reason
+
+
+async def _checked(model: TextGenerator, messages: list[Message], budget: int, allowed: Allowed) -> tuple[str, str]:
+    """The checked rewrite (not streamed) and why it failed ("" when it passed)."""
+    async for written, reason in _rewrite(model, messages, budget, allowed, []):
+        if reason is not None:
+            return written, reason
+    return "", "empty"
+
+
 async def refine(operation: str, text: str, model: TextGenerator, tone: str = "") -> AsyncIterator[RefineUpdate]:
     """Stream the refined text. ``continue`` appends one paragraph after the text; the
-    others rewrite each prose paragraph in turn."""
+    others rewrite each prose paragraph in turn. A paragraph whose rewrite fails the checks
+    twice stays as it was (``continue`` then adds nothing), and the summary says why."""
     if not text.strip():
         raise RefineError("There is no text to refine: write or select some first.")
     label, _, factor = OPERATIONS.get(operation, ("", "", 1.0))
     refine_messages(operation, "", tone)  # checks the operation and the tone before any work
     stats: list[GenerationStats] = []
+    kept: list[str] = []
     blocks = text.strip().split("\n\n")
     if operation == "continue":
         blocks.append("")  # the new paragraph, written from the last two
@@ -85,15 +118,19 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
     done = list(blocks)
     for index in sorted(sources):
         source = sources[index]
+        allowed = Allowed.from_texts(source, tone)
         for attempt in range(2 if operation in LENGTH_TARGETS else 1):
             budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
-            generation = model.generate(refine_messages(operation, source, tone), Sampling(max_new_tokens=budget))
-            written = ""
-            async for chunk in generation:
-                written += chunk
-                done[index] = written.strip()
-                yield RefineUpdate("\n\n".join(b for b in done if b))
-            stats.append(generation.stats or GenerationStats(reason="stop"))
+            async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, allowed,
+                                                  stats):
+                if reason is None:  # streamed as written; a rejected rewrite is taken back below
+                    done[index] = written.strip()
+                    yield RefineUpdate("\n\n".join(b for b in done if b))
+            if reason:
+                done[index] = blocks[index] if attempt == 0 else done[index]
+                if attempt == 0:
+                    kept.append(f"paragraph {index + 1} ({reason})")
+                break
             done[index] = written.strip() or source
             if operation not in LENGTH_TARGETS or on_length_target(operation, blocks[index], done[index]):
                 break
@@ -101,7 +138,19 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
         if operation == "shorter" and not on_length_target(operation, blocks[index], done[index]):
             done[index] = trim_sentences(done[index], int(LENGTH_TARGETS["shorter"] * _words(blocks[index])))
     result = "\n\n".join(b for b in done if b)
-    yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result), stats=stats)
+    yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result) + _kept_note(kept),
+                       stats=stats)
+
+
+REWRITE_TRIES = 2
+
+
+def _kept_note(kept: list[str]) -> str:
+    """What stayed as the creator wrote it, and why."""
+    if not kept:
+        return ""
+    return (f" Kept as you wrote it: {'; '.join(kept)}. The model's rewrite failed the studio's checks twice; "
+            "try again or edit it yourself.")
 
 
 # The most words a shorter text keeps, and the fewest a longer one reaches, as shares of before.
@@ -145,8 +194,11 @@ async def summarize(kind: str, text: str, model: TextGenerator) -> str:
     """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters)."""
     if not text.strip():
         raise RefineError("There is no text to summarize: write or select some first.")
-    generation = model.generate(summary_messages(kind, text), Sampling(max_new_tokens=120))
-    return "".join([chunk async for chunk in generation]).strip()
+    written, reason = await _checked(model, summary_messages(kind, text), 120,
+                                     Allowed.from_texts(text[:SOURCE_MAX_CHARS]))
+    if reason:
+        raise RefineError(f"The model's {kind} failed the studio's checks twice ({reason}); try again.")
+    return written
 
 
 def headline_messages(text: str, count: int) -> list[Message]:
@@ -168,6 +220,12 @@ def clean_headlines(text: str, limit: int = HEADLINE_MAX_CHARS) -> list[str]:
     return found
 
 
+def checked_headlines(reply: str, source: str) -> list[str]:
+    """The headlines of a reply that pass the checks (their words may come from ``source``)."""
+    allowed = Allowed.from_texts(source[:SOURCE_MAX_CHARS])
+    return [h for h in clean_headlines(reply) if not check_headline(h, allowed)]
+
+
 async def headlines(text: str, model: TextGenerator, count: int = 5, max_rounds: int = 3) -> list[str]:
     """Up to ``count`` distinct headlines under the length limit, asking again when short."""
     if not text.strip():
@@ -176,7 +234,7 @@ async def headlines(text: str, model: TextGenerator, count: int = 5, max_rounds:
     for _ in range(max_rounds):
         generation = model.generate(headline_messages(text, count), Sampling(max_new_tokens=20 * count), "1.")
         reply = "1." + "".join([chunk async for chunk in generation])
-        for headline in clean_headlines(reply):
+        for headline in checked_headlines(reply, text):
             if headline.casefold() not in {h.casefold() for h in found} and len(found) < count:
                 found.append(headline)
         if len(found) >= count:
@@ -240,7 +298,9 @@ async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> Async
             async for chunk in generation:
                 written += chunk
                 yield found + [Alternative(style, written.strip(), "")]
-            written = written.strip()
+            written = strip_preamble(written)
+            if check_prose(written, Allowed.from_texts(text)):
+                continue
             if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):
                 found.append(Alternative(style, written, change_summary(style, text, written)))
                 break

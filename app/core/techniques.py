@@ -1,5 +1,6 @@
 """Named creative techniques that seed each idea, so a set of ideas is varied by
-construction rather than by luck. Each idea card names the technique that sparked
+construction rather than by luck. Each is asked of the model as the kind of title to
+suggest: a 135M model follows "a myth-busting title" but not a paragraph of rules. Each idea card names the technique that sparked
 it, so creators learn the move.
 
 Public: ``Technique``, ``TECHNIQUES``, ``technique_order``.
@@ -12,39 +13,32 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Technique:
-    """One creative move: what to call it, what it does, and how to ask the model for it."""
+    """One creative move: what to call it, what it does, and the kind of title that asks a
+    135M model for it (a short angle it can follow, e.g. "a myth-busting title")."""
 
     name: str
     family: str  # "perspective", "structure" or "substance": the order mixes families
     explanation: str
-    instruction: str
+    angle: str
 
 
 TECHNIQUES: tuple[Technique, ...] = (
-    Technique("Contrarian take", "perspective", "Challenge what most people believe.",
-              "Argue the opposite of what most people believe about the topic."),
-    Technique("Analogy", "substance", "Borrow a comparison from another field.",
-              "Explain the topic through a comparison with another field, like sport, cooking or music."),
-    Technique("Personal story", "perspective", "Start from one small, true-to-life moment.",
-              "Start from a small personal moment or a true-to-life scene."),
-    Technique("Hard constraint", "structure", "Add a strict limit that forces focus.",
-              "Add a strict limit, like doing it in one week, with no money, or in five steps."),
-    Technique("Audience shift", "perspective", "Write for a reader nobody expects.",
-              "Write it for a surprising audience, such as children, experts or skeptics."),
-    Technique("Medium shift", "structure", "Change the form: a letter, a checklist, an interview.",
-              "Present it as a different kind of piece: a checklist, a letter, a diary entry or an interview."),
-    Technique("Myth busting", "substance", "Name a common mistake and correct it.",
-              "Name a common mistake or myth about the topic and correct it."),
-    Technique("SCAMPER: combine", "substance", "Join the topic with an unexpected second one.",
-              "Combine the topic with a second, unexpected topic."),
-    Technique("SCAMPER: reverse", "structure", "Turn the usual order or process around.",
-              "Turn the usual process around, or tell it from the end to the beginning."),
-    Technique("SCAMPER: eliminate", "substance", "Remove something people think is essential.",
-              "Leave out something people think is essential, and show what happens."),
+    Technique("Straight answer", "structure", "Say plainly what the piece gives the reader.", "a clear title"),
+    Technique("Myth busting", "substance", "Name a common belief and correct it.", "a myth-busting title"),
     Technique("Big question", "perspective", "Build everything around one surprising question.",
-              "Build the idea around one surprising question about the topic."),
-    Technique("Future view", "perspective", "Look at the topic ten years from now.",
-              "Imagine the topic ten years from now."),
+              "a title that asks a question"),
+    Technique("How-to", "structure", "Promise a practical way to do something.", "a how-to title"),
+    Technique("Personal story", "perspective", "Start from one person's small, true-to-life moment.",
+              "a title about one person's story"),
+    Technique("Common mistake", "substance", "Name the mistake most people make.",
+              "a title about a common mistake"),
+    Technique("Contrarian take", "perspective", "Challenge what most people believe.",
+              "a surprising title that goes against common belief"),
+    Technique("Beginner's view", "structure", "Write for someone starting from nothing.",
+              "a title for complete beginners"),
+    Technique("Hidden side", "substance", "Show what most people never notice.",
+              "a title about a hidden side of it"),
+    Technique("Future view", "perspective", "Look at the topic years from now.", "a title about its future"),
 )
 
 

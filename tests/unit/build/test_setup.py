@@ -66,6 +66,17 @@ def test_wheels_are_merged_into_one_archive_with_their_metadata(tmp_path):
     assert sorted(zipfile.ZipFile(archive).namelist()) == ["a-1.0.dist-info/entry_points.txt", "a/__init__.py", "b.py"]
 
 
+def test_only_the_english_dictionary_of_the_spell_checker_is_bundled(tmp_path):
+    """The page checks English: the other eleven dictionaries (most of the wheel) stay out."""
+    make_wheel(tmp_path / "pyspellchecker-0.9.1-py3-none-any.whl",
+               {"spellchecker/__init__.py": "", "spellchecker/resources/en.json.gz": "en",
+                "spellchecker/resources/de.json.gz": "de", "spellchecker/resources/fr.json.gz": "fr"})
+    archive = tmp_path / "out" / "packages.zip"
+    setup.bundle_wheels(tmp_path, archive)
+    assert sorted(zipfile.ZipFile(archive).namelist()) == ["spellchecker/__init__.py",
+                                                           "spellchecker/resources/en.json.gz"]
+
+
 def test_catalogue_lists_every_file_with_size_and_hash(tmp_path):
     for model_id in (setup.DEFAULT_MODEL_ID, setup.TINY_MODEL_ID, setup.ECHO_MODEL_ID):
         (tmp_path / model_id / "onnx").mkdir(parents=True)

@@ -53,3 +53,17 @@ def test_move_line_keeps_the_caret_in_the_moved_line():
     assert moved == "Intro\nHow to start\nWhy bees" and moved[caret:caret + 4] == "bees"
     assert move_line(moved, caret, +1) == (moved, caret)  # the last line stays last
     assert move_line("", 0, -1) == ("", 0)
+
+
+def test_a_section_that_fails_the_checks_is_asked_again_then_left_empty_with_a_note():
+    meta = "This newsletter is about bees. I made several changes that improve clarity and conciseness."
+    model = ScriptedModel(["Here's the section:\nBees like height.", meta, meta])
+    final = run_async(collect(draft(BRIEF, IDEA, ["Why roofs", "First hive"], model)))[-1]
+    assert final.markdown == "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n"
+    assert len(model.calls) == 3 and final.dropped == ["“First hive” (talks about the text instead of being it)"]
+
+
+def test_a_last_sentence_cut_off_by_the_token_limit_is_dropped():
+    model = ScriptedModel(["Bees like height. They fly over the"])
+    final = run_async(collect(draft(BRIEF, IDEA, ["Why roofs"], model)))[-1]
+    assert final.markdown.endswith("## Why roofs\n\nBees like height.\n") and final.dropped == []

@@ -4,20 +4,12 @@ from hypothesis import given, strategies as st
 
 from app.core.brief import Brief
 from app.core.ideas import (
-    IdeaCard, combine, idea_messages, judge, parse_idea, parse_ideas, rank, similarity, spark,
+    IdeaCard, clean_hook, clean_title, combine, failed_check, hook_messages, judge, parse_ideas, rank, similarity,
+    spark, title_messages,
 )
-from app.core.model import GenerationStats, Sampling
 from app.core.techniques import TECHNIQUES
 
 from .doubles import ScriptedModel, collect, run_async
-
-
-def test_idea_prompt_carries_the_technique_and_the_brief_fields():
-    brief = Brief.from_fields("urban beekeeping", audience="retirees", format="newsletter", keywords="honey, roofs")
-    content = idea_messages(brief, TECHNIQUES[0])[1].content
-    assert TECHNIQUES[0].instruction in content
-    for part in ("urban beekeeping", "Audience: retirees", "Format: newsletter", "Tone: friendly", "honey, roofs"):
-        assert part in content
 
 
 def test_numbered_list_with_colons():
@@ -80,17 +72,26 @@ def test_parser_never_fails_and_titles_are_never_blank(text):
         assert card.title.strip()
 
 
-def test_one_idea_reply_with_bold_title():
-    assert parse_idea("**Bees on Roofs**\nWhy the city sky is a bee's best friend.") == IdeaCard(
-        "Bees on Roofs", "Why the city sky is a bee's best friend.")
-    assert parse_idea("**Bees on Roofs**: short hook here.").hook == "short hook here."
-    assert parse_idea("**A title that\nruns over lines** and a hook.").title == "A title that runs over lines"
-    assert parse_idea("") is None
-    assert parse_idea("**Bee Day** Sentence 1: \"Bees** wake early in town.\"").hook == 'Bees wake early in town.'
-    assert parse_idea("**Bee Day**\n1. Bees wake early in town.").hook == "Bees wake early in town."
-    assert parse_idea("**Bee Day** Bees wake early https://x.example/a #BeeLife in town.").hook == (
-        "Bees wake early in town.")
+def test_titles_lose_labels_markup_quotes_and_everything_after_the_first_line():
+    assert clean_title('Title: "Bees on Roofs"\nAnd here is why I chose it.') == "Bees on Roofs"
+    assert clean_title("**The Quiet Hive.**") == "The Quiet Hive"
+    assert clean_title("\n\n  Suggested title: Honey   Money ") == "Honey Money"
 
+
+def test_hooks_keep_their_first_sentence_without_labels_or_stray_quotes():
+    assert clean_hook("Bees wake early in town. Then the model rambles on.") == "Bees wake early in town."
+    assert clean_hook('Hook: "Bees wake early in town."') == "Bees wake early in town."
+    assert clean_hook('"Bees wake early in town.') == "Bees wake early in town."
+    assert clean_hook("Stop. Bees wake early in every town you know.") == "Stop. Bees wake early in every town you know."
+
+
+def test_title_and_hook_prompts_are_short_plain_and_carry_the_brief():
+    brief = Brief.from_fields("urban beekeeping", audience="retirees", format="newsletter", keywords="honey, roofs")
+    title = title_messages(brief, TECHNIQUES[1])[0].content
+    assert title == (f"Suggest {TECHNIQUES[1].angle} for a newsletter about urban beekeeping, for retirees. "
+                     "Use the words: honey, roofs. Reply with the title only.")
+    hook = hook_messages(brief, "Honey Money")[0].content
+    assert hook == 'In one short sentence, tell retirees why the newsletter "Honey Money" is worth their time.'
 
 
 BRIEF = Brief.from_fields("urban beekeeping for beginners", avoid="pesticide")
@@ -99,8 +100,11 @@ BRIEF = Brief.from_fields("urban beekeeping for beginners", avoid="pesticide")
 @pytest.mark.parametrize("card, verdict", [
     (IdeaCard("Rooftop Bees", "How beginners start a hive above the city street."), "ok"),
     (IdeaCard("The Lost City", "A tale of gold and dragons under the old sea."), "off-topic"),
-    (IdeaCard("Bee Basics", "a hook too short"), "unusable"),
+    (IdeaCard("Bee Basics", "a hook too short"), "hook too short to be a sentence"),
     (IdeaCard("Title", "How beginners start beekeeping in any city flat."), "unusable"),
+    (IdeaCard("POPCISES OF SALADBREWDERS", "How beginners start a hive above the city street."), "not English"),
+    (IdeaCard("Rooftop Bees", "Here's a hook: beginners start a hive above the city street."),
+     "talks about the text instead of being it"),
     (IdeaCard("Pesticide Free Bees", "Why urban beekeeping skips the usual sprays."), "avoided word"),
     (IdeaCard("Rooftop bees!", "How beginners start a hive above the city street today."), "duplicate"),
     (IdeaCard("Rooftop Bees Club", "A weekly meet-up where neighbours share one urban hive."), "duplicate"),
@@ -128,47 +132,75 @@ def test_similarity_is_symmetric_and_bounded():
 
 
 def run_spark(model, count, brief=BRIEF):
-    return run_async(collect(spark(brief, model, count, Sampling.greedy())))
+    return run_async(collect(spark(brief, model, count)))
 
 
-def reply(title, hook):
-    return f"{title}**\n{hook} And then the model rambles on about other things for a while."
+def idea(title, hook):
+    """The two replies one idea takes: a title (with a line the studio ignores), then a hook."""
+    return [f"{title}\nI chose this title because it is short.", f"{hook} And then the model rambles on."]
+
+
+def replies(*ideas):
+    return [reply for pair in ideas for reply in pair]
 
 
 def test_spark_delivers_exactly_n_ideas_each_with_its_own_technique():
-    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
-                           reply("Bee school", "A beginner's urban class with one hive."),
-                           reply("City honey", "Urban beekeeping turns a balcony sweet.")])
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Bee school", "A beginner's urban class with one hive."),
+                                  idea("City honey", "Urban beekeeping turns a balcony sweet.")))
     updates = run_spark(model, 3)
     final = updates[-1]
     assert final.finished and len(final.cards) == 3 and final.shortfall == ""
     assert len({card.technique for card in final.cards}) == 3
     assert all(card.technique in {t.name for t in TECHNIQUES} for card in final.cards)
-    assert all(prefill == "**" for _, prefill in model.calls)
-    assert any(not u.finished and u.cards for u in updates)  # cards stream in before the end
+    angles = {t.angle for t in TECHNIQUES}
+    title_prompts = [messages[0].content for messages, _ in model.calls[::2]]
+    assert all(any(f"Suggest {angle} for" in prompt for angle in angles) for prompt in title_prompts)
+    assert [len(u.cards) for u in updates] == [1, 2, 3, 3]  # each card shown once it has passed
 
 
-def test_spark_stops_each_reply_after_its_first_sentence():
-    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof.")])
+def test_spark_stops_each_reply_at_its_title_line_and_first_sentence():
+    model = ScriptedModel(idea("Rooftop hives", "Urban bees need a beginner's first roof."))
     run_spark(model, 1)
-    assert model.generations[0].closed_early
+    assert all(generation.closed_early for generation in model.generations)
+
+
+def test_a_card_that_fails_the_checks_is_never_shown():
+    model = ScriptedModel(replies(
+        ["POPCISES FEDERANAZY OF SALADBREWDERS STORAGE"],  # not English: no hook is asked for
+        idea("Rooftop hives", "I made several changes that improve clarity and conciseness."),  # meta
+        ["Start small with one box of bees above the street."],  # the hook is asked for again
+        idea("Bee school", "A beginner's urban class with one hive.")))
+    updates = run_spark(model, 2)
+    shown = [card for update in updates for card in update.cards]
+    assert {c.title for c in shown} == {"Rooftop hives", "Bee school"}
+    assert all(not failed_check(card, BRIEF) for card in shown)
+    assert updates[-1].dropped == {"not English": 1}
+    assert [c.hook for c in updates[-1].cards if c.title == "Rooftop hives"] == [
+        "Start small with one box of bees above the street."]
+
+
+def test_the_models_confidence_is_kept_and_breaks_ties_in_the_ranking():
+    sure = IdeaCard("Bee school", "A beginner's urban class with one hive.", confidence=-0.5)
+    strained = IdeaCard("Hive school", "A beginner's urban class with one hive.", confidence=-3.0)
+    assert rank([strained, sure], BRIEF)[0].title == "Bee school"
 
 
 def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
-    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
-                           reply("Rooftop hives", "Urban bees need a beginner's first roof."),
-                           reply("Dragons", "A tale of gold under the old grey sea."),
-                           reply("Bee school", "A beginner's urban class with one hive.")])
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Golden dragons", "A tale of gold under the old grey sea."),
+                                  idea("Bee school", "A beginner's urban class with one hive.")))
     final = run_spark(model, 2)[-1]
     assert [c.title for c in final.cards] in (["Rooftop hives", "Bee school"], ["Bee school", "Rooftop hives"])
     assert final.dropped == {"duplicate": 1, "off-topic": 1}
 
 
 def test_spark_says_plainly_why_it_fell_short():
-    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")] * 12)
+    model = ScriptedModel(idea("Golden dragons", "A tale of gold under the old grey sea.") * 8)
     final = run_spark(model, 2)[-1]
-    assert final.cards == [] and len(model.calls) == 12  # six tries per idea asked for
-    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 12 tries (12 off-topic dropped)")
+    assert final.cards == [] and len(model.calls) == 16  # four tries per idea asked for
+    assert final.shortfall.startswith("Only 0 of 2 ideas passed after 8 tries (8 off-topic dropped)")
 
 
 class KeywordEmbedder:
@@ -211,56 +243,56 @@ def test_meaning_keeps_an_idea_with_no_shared_word_and_drops_a_paraphrase():
 
 def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
     brief = Brief.from_fields(topic="urban beekeeping")
-    replies = [reply("Honey on the roof", "Every jar of honey tells a story of the city."),
-               reply("Urban hives", "Beekeeping on a city roof starts with one hive.")]
-    final = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder(available=False))))[-1]
+    written = replies(idea("Honey on the roof", "Every jar of honey tells a story of the city."),
+                      idea("Urban hives", "Beekeeping on a city roof starts with one hive."))
+    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder(available=False))))[-1]
     assert [c.title for c in final.cards] == ["Urban hives"] and final.dropped == {"off-topic": 1}
-    with_model = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder())))
+    with_model = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))
     assert [c.title for c in with_model[-1].cards] == ["Honey on the roof"]
 
 
 def test_a_short_spark_fills_up_with_ideas_close_enough_in_meaning():
     brief = Brief.from_fields(topic="urban beekeeping")
     # No word of the brief and no theme of it: cosine 0.29 with the brief, off-topic but close enough to fall back on.
-    replies = [reply("Morning light", "A story about quiet streets at dawn.")] * 6
-    final = run_async(collect(spark(brief, ScriptedModel(replies), 1, embedder=KeywordEmbedder())))[-1]
+    written = idea("Morning light", "A story about quiet streets at dawn.") * 4
+    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
     assert [c.title for c in final.cards] == ["Morning light"] and 0.2 < final.cards[0].relevance < 0.3
-    assert final.dropped == {"off-topic": 5} and final.shortfall == ""
+    assert final.dropped == {"off-topic": 3} and final.shortfall == ""
 
 
 def test_pinned_cards_stay_first_and_count_towards_n():
     pinned = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.", technique="Analogy")
-    model = ScriptedModel([reply("Rooftop hives", "Urban bees need a beginner's first roof."),
-                           reply("Bee school", "A beginner's urban class with one hive.")])
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Bee school", "A beginner's urban class with one hive.")))
     final = run_spark_with(model, 2, keep=(pinned,))
     assert final.cards == [pinned, final.cards[1]] and final.cards[1].title == "Bee school"
     assert final.dropped == {"duplicate": 1}
 
 
-def test_more_like_this_builds_every_prompt_on_the_card():
+def test_more_like_this_asks_for_titles_like_the_cards():
     angle = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
-    model = ScriptedModel([reply("Roof school", "A beginner's urban class on a roof hive.")])
+    model = ScriptedModel(idea("Roof school", "A beginner's urban class on a roof hive."))
     final = run_spark_with(model, 2, keep=(angle,), angle=angle)
-    assert "Build on this idea: Rooftop hives: Urban bees need" in model.calls[0][0][1].content
+    assert ' like "Rooftop hives" for a piece about urban beekeeping' in model.calls[0][0][0].content
     assert [c.title for c in final.cards] == ["Rooftop hives", "Roof school"]
 
 
 def test_combine_merges_two_ideas_into_one_card():
     a = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
     b = IdeaCard("Bee school", "A beginner's urban class with one hive.")
-    model = ScriptedModel([reply("Rooftop bee school", "Beginners learn urban beekeeping on the roof.")])
+    model = ScriptedModel(idea("Rooftop bee school", "Beginners learn urban beekeeping on the roof."))
     final = run_async(collect(combine(BRIEF, model, a, b, others=[])))[-1]
-    content = model.calls[0][0][1].content
-    assert "Idea A: Rooftop hives" in content and "Idea B: Bee school" in content
+    content = model.calls[0][0][0].content
+    assert 'joins two ideas: "Rooftop hives" and "Bee school"' in content
     assert [(c.title, c.technique) for c in final.cards] == [("Rooftop bee school", "Combination")]
 
 
 def test_an_unusable_combination_says_why():
     a = IdeaCard("Rooftop hives", "Urban bees need a beginner's first roof.")
-    model = ScriptedModel([reply("Dragons", "A tale of gold under the old grey sea.")])
+    model = ScriptedModel(idea("Golden dragons", "A tale of gold under the old grey sea."))
     final = run_async(collect(combine(BRIEF, model, a, a, others=[])))[-1]
     assert final.cards == [] and "off-topic" in final.shortfall
 
 
 def run_spark_with(model, count, **options):
-    return run_async(collect(spark(BRIEF, model, count, Sampling.greedy(), **options)))[-1]
+    return run_async(collect(spark(BRIEF, model, count, **options)))[-1]

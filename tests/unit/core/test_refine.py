@@ -116,3 +116,28 @@ def test_shorter_and_longer_are_held_to_their_length_targets():
     final = run_async(collect(refine("longer", text, model)))[-1]
     assert len(model.calls) == 2 and final.text.endswith("fourteen.")
     assert trim_sentences("Only one very long sentence here.", 2) == "Only one very long sentence here."
+
+
+def test_a_rewrite_that_talks_about_itself_is_asked_again_then_the_text_stays_as_it_was():
+    text = "Bees like roofs because roofs are quiet and sunny, and the city is warm for them."
+    meta = "I made several changes that improve clarity and conciseness."
+    final = run_async(collect(refine("simplify", text, ScriptedModel([meta, meta]))))[-1]
+    assert final.text == text
+    assert "Kept as you wrote it: paragraph 1 (talks about the text instead of being it)" in final.summary
+    second = run_async(collect(refine("simplify", text, ScriptedModel([meta, "Bees like quiet, sunny roofs."]))))
+    assert second[-1].text == "Bees like quiet, sunny roofs." and "Kept" not in second[-1].summary
+
+
+def test_a_preamble_line_never_reaches_the_text():
+    updates = run_async(collect(refine("simplify", "Bees like quiet roofs in the city.",
+                                       ScriptedModel(["Here's a simpler version:\nBees like quiet roofs."]))))
+    assert all("Here's" not in update.text for update in updates)
+    assert updates[-1].text == "Bees like quiet roofs."
+
+
+def test_a_summary_that_fails_twice_says_why_and_headlines_that_fail_are_left_out():
+    with pytest.raises(RefineError, match="failed the studio's checks twice"):
+        run_async(summarize("tldr", TEXT, ScriptedModel(["Sure! Here it is.", "As an AI, I cannot."])))
+    reply = " Bees Love Roofs\n2. BEES!!! #roofs\n3. Here's a headline for you\n4. Quiet Sunny Roofs\n"  # after "1."
+    found = run_async(headlines(TEXT, ScriptedModel([reply] * 3), count=2))
+    assert found == ["Bees Love Roofs", "Quiet Sunny Roofs"]

@@ -2,9 +2,10 @@
 from app.core.techniques import TECHNIQUES, technique_order
 
 
-def test_every_technique_has_a_name_family_explanation_and_instruction():
-    assert len({t.name for t in TECHNIQUES}) == len(TECHNIQUES) >= 10
-    assert all(t.family and t.explanation and t.instruction.endswith(".") for t in TECHNIQUES)
+def test_every_technique_has_a_name_family_explanation_and_a_title_angle():
+    assert len({t.name for t in TECHNIQUES}) == len(TECHNIQUES) >= 8
+    assert all(t.family and t.explanation.endswith(".") and t.angle.startswith("a ") and "title" in t.angle
+               for t in TECHNIQUES)
 
 
 def test_order_uses_each_technique_once_and_alternates_families():

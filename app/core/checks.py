@@ -1,0 +1,237 @@
+"""Checks every model output must pass before the studio shows it or writes it into a
+draft: what a reader would throw away at a glance. Each check returns "" when the text
+passes, or a short reason a creator can read ("not English: 'Federanazy'").
+
+What they reject: words that are not English (pyspellchecker's English word-frequency
+list; the brief's and the source's own words and, in prose, names are allowed); shouting;
+runs of symbols; numbers, dates and prices the brief never mentioned; hashtags and links;
+preambles and comments about the text ("Here's…", "Title:", "I made several changes…");
+unfinished text; repeated phrases; a hook that is not a sentence; a title that is too long.
+
+Public: ``Allowed``, ``english``, ``check_title``, ``check_hook``, ``check_headline``,
+``check_prose``, ``strip_preamble``.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import pkgutil
+import re
+from dataclasses import dataclass
+from functools import cache
+
+TITLE_MAX_WORDS = 12
+TITLE_MAX_CHARS = 80
+HOOK_MIN_WORDS = 6
+HOOK_MAX_WORDS = 45
+# Words a title may not end on: it was cut off.
+_DANGLING = frozenset("a an the of to and or but with for in on at by from as into that which who "
+                      "your my our their his her its is are was be".split())
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"\d[\d,.:/]*\d|\d")
+_LINK = re.compile(r"https?://|www\.|\b\w+\.(?:com|org|net|io)\b", re.I)
+_HASHTAG = re.compile(r"(?<![\w&])#\w")
+_SYMBOLS = re.compile(r"[@^*_=+<>|~\\{}\[\]]|[!?]{2,}|[-–—]{3,}|[.,;:]{4,}")
+_PRICE = re.compile(r"[$€£¥]\s?\d|\d\s?(?:dollars|euros|pounds|usd|eur)\b", re.I)
+_MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|november|"
+                    r"december)\s+\d", re.I)
+# Openings that talk about the reply instead of being it.
+_PREAMBLE = re.compile(
+    r"^\W*(?:here(?:'s|’s| is| are)\b|sure\b|certainly\b|of course\b|absolutely\b|okay\b|ok\b|"
+    r"(?:great|awesome|good|nice|excellent|well done)\b[ ,!]*(?:job|work|question|idea|choice)?\s*[,!.]|"
+    r"(?:title|hook|headline|idea|sentence|answer|output|response|rewritten text|revised text|"
+    r"new text|text|summary|tl;dr|section|paragraph|draft)\s*\d*\s*:|"
+    r"as an ai\b|i (?:have|'ve|’ve|made|rewrote|revised|changed|shortened|added|removed|simplified|"
+    r"kept|hope|will|would|can)\b|"
+    r"(?:this|the|my) (?:blog post|post|article|text|piece|story|newsletter|script|video|section|"
+    r"paragraph|passage|rewrite|version|thread|poem|essay|outline) (?:is|was|will|explores|discusses|"
+    r"describes|covers|talks|focuses|has been|aims)\b|"
+    r"in this (?:blog post|post|article|text|piece|newsletter|video|script|section|paragraph|essay)\b)",
+    re.I,
+)
+# Comments about an edit, anywhere in a reply ("…changes that improve clarity…").
+_META = re.compile(
+    r"\b(?:i (?:made|have made|'ve made|’ve made) (?:several |some |a few )?(?:changes|edits)|"
+    r"(?:changes|edits) (?:that|to) improve|clarity and concis|(?:rewritten|revised|edited|shortened|"
+    r"simplified) (?:version|text)|the original text|as an ai|language model|let me know|"
+    r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
+    r"response|answer|edit|sentence|title|question)\b)",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+@cache
+def english() -> frozenset[str]:
+    """The English words (lower case) of pyspellchecker's frequency list, loaded once."""
+    data = pkgutil.get_data("spellchecker", "resources/en.json.gz")
+    return frozenset(json.loads(gzip.decompress(data)))
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a reply may mention without it counting against it: the words and numbers of
+    the brief, the idea or the text being refined."""
+
+    words: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_texts(cls, *texts: str) -> Allowed:
+        joined = " ".join(texts)
+        return cls(frozenset(w.casefold() for w in _WORD.findall(_plain(joined))),
+                   frozenset(_NUMBER.findall(joined)))
+
+
+NOTHING = Allowed()
+
+
+def _plain(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")
+
+
+# Endings that make a word the frequency list lacks from one it has ("impact" + "ful",
+# "retell" + "ings", "immerse" → "immersive"), and British spellings of American ones.
+_ENDINGS = ("'s", "'", "s", "es", "ed", "ing", "ings", "ly", "ness", "ful", "ive", "ity", "ment", "er", "ers",
+            "able", "ism", "ist")
+_BRITISH = (("our", "or"), ("tre", "ter"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("yse", "yze"))
+
+
+def _known(word: str, allowed: Allowed) -> bool:
+    """A dictionary word, a word of the brief or source, an acronym, or one of those with a
+    common ending or British spelling."""
+    lower = _plain(word).casefold()
+    if lower in english() or lower in allowed.words or (word.isupper() and len(word) <= 5):
+        return True
+    stems = [lower[: -len(end)] for end in _ENDINGS if lower.endswith(end) and len(lower) - len(end) >= 3]
+    stems = [spelling for stem in stems + [lower] for spelling in _american(stem)]
+    return any(stem in english() or stem + "e" in english() or stem in allowed.words for stem in stems)
+
+
+def _american(word: str) -> list[str]:
+    """``word`` and its American spellings ("colour" → "color")."""
+    return [word] + [word[: -len(gb)] + us for gb, us in _BRITISH if word.endswith(gb)]
+
+
+def unknown_words(text: str, allowed: Allowed = NOTHING, names: bool = False) -> list[str]:
+    """Words that are neither English nor allowed. With ``names``, a capitalised word that
+    does not start a sentence counts as a name (prose); in titles every word is checked."""
+    unknown = []
+    for match in _WORD.finditer(_plain(text)):
+        word = match.group()
+        if _known(word, allowed):
+            continue
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in ".!?:\"“"
+        if names and word[0].isupper() and not word.isupper() and not starts_sentence:
+            continue
+        unknown.append(word)
+    return unknown
+
+
+def _shouting(text: str) -> str:
+    capitals = [w for w in _WORD.findall(text) if w.isupper() and len(w) >= 2]
+    if any(len(w) >= 5 for w in capitals) or len(capitals) >= 3:
+        return "shouting (capital letters)"
+    return ""
+
+
+def _noise(text: str, allowed: Allowed) -> str:
+    """Links, hashtags, symbol runs, and numbers, dates or prices the brief never gave."""
+    if _LINK.search(text):
+        return "a link"
+    if _HASHTAG.search(text):
+        return "a hashtag"
+    if match := _SYMBOLS.search(text):
+        return f"stray symbols ({match.group()!r})"
+    for number in _NUMBER.findall(text):
+        if number not in allowed.numbers and (len(re.sub(r"\D", "", number)) >= 3 or not number.isdigit()):
+            return f"a number the brief never gave ({number})"
+    if "%" in text and "%" not in "".join(allowed.numbers):
+        return "a percentage the brief never gave"
+    if _PRICE.search(text) or _MONTH.search(text):
+        return "a price or date the brief never gave"
+    return ""
+
+
+def _repeats(text: str, size: int) -> str:
+    """A phrase of ``size`` words said twice, or one word three times in a row."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    for i in range(len(words) - 2):
+        if words[i] == words[i + 1] == words[i + 2]:
+            return f"repeats a word ({words[i]!r})"
+    seen = set()
+    for i in range(len(words) - size + 1):
+        gram = tuple(words[i: i + size])
+        if gram in seen:
+            return f"repeats a phrase ({' '.join(gram)!r})"
+        seen.add(gram)
+    return ""
+
+
+def _common(text: str, allowed: Allowed, names: bool) -> str:
+    """The checks every kind of text shares."""
+    if not text.strip():
+        return "empty"
+    if _PREAMBLE.match(text) or _META.search(text):
+        return "talks about the text instead of being it"
+    if reason := _noise(text, allowed):
+        return reason
+    if unknown := unknown_words(text, allowed, names):
+        return f"not English: {', '.join(repr(w) for w in unknown[:3])}"
+    return _shouting(text)
+
+
+def check_title(title: str, allowed: Allowed = NOTHING) -> str:
+    """A title: a few English words, not cut off, not a sentence of rules or a label."""
+    words = title.split()
+    if len(words) > TITLE_MAX_WORDS or len(title) > TITLE_MAX_CHARS:
+        return "title too long"
+    if len(words) < 2:
+        return "title too short"
+    if reason := _common(title, allowed, names=False):
+        return reason
+    last = _WORD.findall(title)[-1:] or [""]
+    if title.rstrip()[-1] in ",;:-–—(" or last[0].casefold() in _DANGLING:
+        return "unfinished title"
+    return _repeats(title, 2)
+
+
+def check_headline(headline: str, allowed: Allowed = NOTHING) -> str:
+    """A headline is checked as a title (its words may come from the text it heads)."""
+    return check_title(headline, allowed)
+
+
+def check_hook(hook: str, allowed: Allowed = NOTHING) -> str:
+    """A hook: one or two whole English sentences of a sensible length."""
+    words = hook.split()
+    if len(words) < HOOK_MIN_WORDS:
+        return "hook too short to be a sentence"
+    if len(words) > HOOK_MAX_WORDS:
+        return "hook too long"
+    if reason := _common(hook, allowed, names=True):
+        return reason
+    if not _SENTENCE_END.search(hook.strip()) or not re.match(r"[\"“'‘(]?[A-Z0-9]", hook.strip()):
+        return "hook is not a whole sentence"
+    return _repeats(hook, 3)
+
+
+def check_prose(text: str, allowed: Allowed = NOTHING) -> str:
+    """A paragraph (or several) of a draft or a refined text: English, finished, no comment
+    about itself, no phrase said over and over."""
+    if reason := _common(text, allowed, names=True):
+        return reason
+    if not _SENTENCE_END.search(text.strip()):
+        return "unfinished (stops mid-sentence)"
+    return _repeats(text, 5)
+
+
+def strip_preamble(text: str, streaming: bool = False) -> str:
+    """``text`` without a first line that only introduces it ("Here's a shorter version:").
+    While ``streaming``, a first line that opens like one is held back until it ends."""
+    first, newline, rest = text.strip().partition("\n")
+    if streaming and not newline and _PREAMBLE.match(first):
+        return ""
+    if rest.strip() and _PREAMBLE.match(first) and first.rstrip().endswith(":"):
+        return rest.strip()
+    return text.strip()

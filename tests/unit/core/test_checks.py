@@ -1,0 +1,77 @@
+"""The checks on model output, fed what the 135M model really wrote and what a creator would keep."""
+import pytest
+
+from app.core.checks import Allowed, check_hook, check_prose, check_title, strip_preamble, unknown_words
+
+BRIEF = Allowed.from_texts("repairing a bicycle puncture at the roadside", "short-video script", "commuters")
+
+
+@pytest.mark.parametrize("title, reason", [
+    ("POPCISES FEDERANAZY OF SALADBREWDERS' STORAGE BILL", "not English"),
+    ("To Kill Five Skewers of Unyielderable", "not English"),
+    ("Tiny Serena: 346 Bikes Damaged", "a number the brief never gave"),
+    ("Puncture Repair: 57% Faster", "a percentage the brief never gave"),
+    ("Fix It Fast #BikeLife", "a hashtag"),
+    ("The Road to Repair: www.fixit.com", "a link"),
+    ("DEVASTATING NEW DEMOCRACY", "shouting"),
+    ("Fix a Flat!!! Now", "stray symbols"),
+    ("Title: Fixing a Flat", "talks about the text"),
+    ("Here's a title for your video", "talks about the text"),
+    ("Why Your Tyre Goes Flat and How to", "unfinished title"),
+    ("The Road to Repair: A Guide to Fixing Your Bicycle Puncture at the Roadside Today", "title too long"),
+    ("Puncture", "title too short"),
+    ("Fix the Flat, Fix the Flat", "repeats a phrase"),
+])
+def test_titles_a_reader_would_throw_away_are_rejected_with_a_reason(title, reason):
+    assert check_title(title, BRIEF).startswith(reason)
+
+
+@pytest.mark.parametrize("title", [
+    "The Perfect Puncture: Fixing Your Way to Safety",
+    "The Lost Letters of the Lighthouse Man",
+    "The Unreliable Sourdough Starter: A Double-Edged Sword for Home Bakers",
+    "5 Tips for a Faster Roadside Fix",
+    "Don't Panic: The Commuter's Guide to Punctures",
+    "An Immersive, Colourful Retelling",
+])
+def test_titles_a_creator_would_keep_pass(title):
+    assert check_title(title, BRIEF) == ""
+
+
+def test_brief_words_numbers_and_names_in_prose_are_allowed():
+    allowed = Allowed.from_texts("a 1920s bakery run by the Okonkwo family")
+    assert check_hook("The Okonkwo family baked through the 1920s without a single day off.", allowed) == ""
+    assert check_hook("In Lisbon, Marguerite fixed her puncture before the tram came.", BRIEF) == ""
+    assert unknown_words("Marguerite and Zorblax", names=True) == []
+    assert unknown_words("Marguerite and Zorblax") == ["Zorblax"]
+
+
+@pytest.mark.parametrize("hook, reason", [
+    ("A tale of twists.", "hook too short"),
+    ("Ever been stuck at the roadside with a flat tyre and no idea what", "hook is not a whole sentence"),
+    ("I made several changes that improve clarity and conciseness.", "talks about the text"),
+    ("Awesome job! Your article provides a great overview of repairs.", "talks about the text"),
+    ("Sure! Fixing a flat is easier than you think at the roadside.", "talks about the text"),
+    ("Fix the flat and fix the flat and fix the flat again today.", "repeats a phrase"),
+])
+def test_hooks_must_be_whole_plain_sentences(hook, reason):
+    assert check_hook(hook, BRIEF).startswith(reason)
+
+
+def test_prose_talking_about_itself_or_stopping_mid_sentence_is_rejected():
+    assert check_prose("This blog post is about fixing punctures. It has three parts.").startswith("talks about")
+    assert check_prose("In this article we look at tyres and tubes.").startswith("talks about")
+    assert check_prose("The tube has a hole. Find it with water and").startswith("unfinished")
+    assert check_prose("The tube has a hole. Find it with a bowl of water, then patch it.") == ""
+
+
+def test_a_preamble_line_is_stripped_but_text_is_never_emptied():
+    assert strip_preamble("Here's a shorter version:\nThe tube has a hole.") == "The tube has a hole."
+    assert strip_preamble("Here's the thing:") == "Here's the thing:"
+    assert strip_preamble("The tube has a hole.\nPatch it.") == "The tube has a hole.\nPatch it."
+
+
+def test_while_streaming_a_first_line_that_opens_like_a_preamble_is_held_back():
+    assert strip_preamble("Here's a shorter", streaming=True) == ""
+    assert strip_preamble("Here's a shorter version:\nThe tube", streaming=True) == "The tube"
+    assert strip_preamble("The tube has a hole", streaming=True) == "The tube has a hole"
