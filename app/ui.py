@@ -139,20 +139,27 @@ def _actions_html(index: int, pinned: bool, selected: bool) -> str:
     )
 
 
+def _technique_html(technique: str) -> str:
+    return (f'<p class="idea-technique">Sparked by <strong>{html.escape(technique)}</strong>: '
+            f'{html.escape(EXPLANATIONS.get(technique, ""))}</p>') if technique else ""
+
+
 def cards_html(cards: list[IdeaCard], pinned: set[str] = frozenset(), selected: set[int] = frozenset(),
-               actions: bool = False) -> str:
+               actions: bool = False, writing: str = "") -> str:
     """Markup for the idea list; titles and hooks are Markdown from the model. ``actions``
-    adds each card's buttons (pin, discard, more like this, select to combine)."""
+    adds each card's buttons (pin, discard, more like this, select to combine); ``writing``
+    (a technique) adds a placeholder for the idea being written, shown once it passes."""
     items = []
     for index, card in enumerate(cards):
         state = "" if card.complete else ' data-streaming="true"'
         state += ' data-pinned="true"' if card.key() in pinned else ""
         hook = f'<div class="idea-hook">{render_inline(card.hook)}</div>' if card.hook else ""
-        technique = (f'<p class="idea-technique">Sparked by <strong>{html.escape(card.technique)}</strong>: '
-                     f'{html.escape(EXPLANATIONS.get(card.technique, ""))}</p>') if card.technique else ""
         buttons = _actions_html(index, card.key() in pinned, index in selected) if actions else ""
         items.append(f'<li class="idea-card"{state}><h3 class="idea-title" id="idea-title-{index}">'
-                     f'{render_inline(card.title)}</h3>{hook}{technique}{buttons}</li>')
+                     f'{render_inline(card.title)}</h3>{hook}{_technique_html(card.technique)}{buttons}</li>')
+    if writing:
+        items.append(f'<li class="idea-card" data-streaming="true" data-writing="true"><h3 class="idea-title">'
+                     f'Writing an idea…</h3>{_technique_html(writing)}</li>')
     return "".join(items)
 
 
@@ -342,11 +349,12 @@ class Studio:
         self.run_ideas(lambda: combine(brief, self.model, first, second, others),
                        f"Combining “{first.title}” and “{second.title}”…", append=True)
 
-    def show_cards(self, cards: list[IdeaCard] | None = None) -> None:
-        """Render the cards; with none given, the settled list with its buttons."""
+    def show_cards(self, cards: list[IdeaCard] | None = None, writing: str = "") -> None:
+        """Render the cards (and a placeholder for the idea being ``writing``); with none
+        given, the settled list with its buttons."""
         settled = cards is None
         self.page.set_html("ideas", cards_html(self.cards if settled else cards, self.pinned, self.selected,
-                                               actions=settled))
+                                               actions=settled, writing=writing))
         self.page.set_enabled("combine", settled and len(self.selected) == 2)
         if settled:
             self.on_change(False)
@@ -685,8 +693,10 @@ class Studio:
                     f'<li>{html.escape(h)} <button type="button" data-headline="{i}">Use as title</button></li>'
                     for i, h in enumerate(self.headlines))
                 self.page.set_html("extras", f"<h3>Headlines</h3><ol>{items}</ol>")
-                self.show_status(f"{len(self.headlines)} headline{'s' if len(self.headlines) != 1 else ''}, "
-                                 "each under 80 characters.")
+                count = len(self.headlines)
+                self.show_status(f"{count} headline{'s' if count != 1 else ''}, each under 80 characters."
+                                 if count else "No headline passed the studio's checks this time; try again.",
+                                 "info" if count else "warning")
             else:
                 result = await summarize(kind, text, self.model)
                 self.page.set_html("extras", f"<h3>{html.escape(label.capitalize())}</h3>"
@@ -1168,7 +1178,7 @@ class Studio:
             self.show_status(working)
             async for update in updates:
                 cards = prefix + update.cards
-                self.show_cards(cards)
+                self.show_cards(cards, update.writing)
             self.cards = cards if update.cards or not append else before
             self.show_status(self.summary(update), "warning" if update.shortfall else "info")
         except asyncio.CancelledError:

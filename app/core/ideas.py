@@ -321,9 +321,11 @@ def rank(cards: list[IdeaCard], brief: Brief, meaning: Meaning = NO_MEANING) -> 
 
 @dataclass
 class SparkUpdate:
-    """A snapshot while sparking: the cards so far; at the end, why it stopped."""
+    """A snapshot while sparking: the cards so far and the technique of the idea being
+    written (``writing``); at the end, why it stopped."""
 
     cards: list[IdeaCard]
+    writing: str = ""
     finished: bool = False
     stats: list[GenerationStats] = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
@@ -422,12 +424,12 @@ async def spark(
     while len(kept) < count and attempts < max_attempts:
         technique = techniques[attempts % len(techniques)]
         attempts += 1
+        yield SparkUpdate(list(kept), writing=technique.name)
         written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats)
         if written is None:
             break  # stopped from outside
         if isinstance(written, str):
             dropped[written] += 1
-            yield SparkUpdate(list(kept))
             continue
         await meaning.learn(brief, [written])
         verdict = judge(written, brief, kept, meaning)
@@ -437,7 +439,6 @@ async def spark(
             dropped[verdict] += 1
             if _soft(verdict, written, meaning) and not is_duplicate(written, [c for c, _ in reserve]):
                 reserve.append((written, verdict))
-        yield SparkUpdate(list(kept))
     # Short of ideas: fall back on the best of those whose only fault was a soft one.
     reasons = {card.key(): verdict for card, verdict in reserve}  # ranking sets each card's relevance
     for card in rank([card for card, _ in reserve], brief, meaning):
@@ -456,6 +457,7 @@ async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: I
     with ``shortfall`` set, says why it was not usable)."""
     stats: list[GenerationStats] = []
     sources = (first.title, first.hook, second.title, second.hook)
+    yield SparkUpdate([], writing="Combination")
     written = await _write_idea(model, brief, combine_messages(brief, first, second), "Combination", stats,
                                 sources)
     verdict = written if isinstance(written, str) else "stopped" if written is None else judge(

@@ -25,6 +25,9 @@ from ..browser import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_MODEL = "tiny-random-smollm2"
+# Repeats the last user message: English that passes the checks on model output, for plumbing
+# tests that need the model's text accepted, and hostile text for the sanitizer's.
+ECHO_MODEL = "echo-smollm2"
 STARTUP_MS = 90_000
 GENERATION_MS = 180_000
 # DOMPurify parses markup into an inert document before cleaning it; Chromium still reports the

@@ -3,9 +3,7 @@ violation on any screen or in any state; the whole flow by keyboard alone; focus
 streamed text announced politely once written; reduced motion respected."""
 import pytest
 
-from .conftest import KEEP_WORKERS, TINY_MODEL, axe_violations
-
-ECHO_MODEL = "echo-smollm2"
+from .conftest import ECHO_MODEL, KEEP_WORKERS, TINY_MODEL, axe_violations
 
 
 def tab_to(page, element_id: str, limit: int = 120) -> None:

@@ -17,7 +17,7 @@ from app.core.provenance import record_hash, verify_record
 from app.core.signing import fingerprint, public_key_from_jwk
 from app.ui import summary_sentence
 
-from .conftest import ROOT, TINY_MODEL, axe_violations
+from .conftest import ECHO_MODEL, ROOT, TINY_MODEL, axe_violations
 
 GENERATION_MS = 90_000
 
@@ -101,7 +101,8 @@ def listed_files(page) -> list[str]:
 
 
 def test_who_wrote_what_exports_and_verifies(open_studio, axe_source, tmp_path):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    # The echo model's words pass the checks on model output, so its paragraph is added.
+    studio = open_studio(f"?model={ECHO_MODEL}")
     page = studio.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=studio.origin)
     studio.wait_for_model()
@@ -173,10 +174,10 @@ def test_who_wrote_what_exports_and_verifies(open_studio, axe_source, tmp_path):
     assert verdict_here.valid, verdict_here.report()
     assert Authorship.from_dict(record["authorship"], pasted) == authorship
     catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
-    tiny = next(m for m in catalogue["models"] if m["id"] == TINY_MODEL)
+    model = next(m for m in catalogue["models"] if m["id"] == ECHO_MODEL)
     model_actions = [a for a in record["actions"] if "model" in a]
     assert model_actions and model_actions[0]["model"] == {
-        "name": tiny["name"], "id": TINY_MODEL, "weightsSha256": tiny["files"][tiny["weights"][tiny["dtype"]]]["sha256"]}
+        "name": model["name"], "id": ECHO_MODEL, "weightsSha256": model["files"][model["weights"][model["dtype"]]]["sha256"]}
     assert [a["action"] for a in record["actions"]][0] == "c2pa.created" and record["previous"] is None
     (tmp_path / "first.md").write_bytes(text_bytes)
     (tmp_path / "first.json").write_bytes(files["rooftop-bees.provenance.json"])

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from app.core.document import text_stats
 
-from .conftest import TINY_MODEL
+from .conftest import ECHO_MODEL, TINY_MODEL
 
 DRAFT = "# Rooftop Hives\n\nBees **love** roofs. <img src=x onerror=\"window.hacked=1\">\n\n- one\n- two\n"
 
@@ -71,7 +71,7 @@ def test_versions_restore_branch_and_word_diff(open_studio):
 
 
 def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    studio = open_studio(f"?model={ECHO_MODEL}")
     studio.wait_for_model()
     page = studio.page
     original = "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities."
@@ -87,6 +87,25 @@ def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_st
     assert "v1: Before refining" in history and "v2: Shorter" in history
     page.click("#version-restore-1")
     assert page.input_value("#draft") == original
+
+
+def test_a_rewrite_that_fails_the_checks_leaves_the_text_exactly_as_it_was(open_studio):
+    # The tiny random model writes no English: its rewrite is asked for again, then refused.
+    studio = open_studio(f"?model={TINY_MODEL}")
+    studio.wait_for_model()
+    page = studio.page
+    original = "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities."
+    page.fill("#draft", original)
+    page.select_option("#refine-op", "simplify")
+    page.click("#refine")
+    page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
+    studio.wait_until_idle()
+    assert page.input_value("#draft") == original
+    assert "Kept as you wrote it: paragraph 2 (" in studio.status() and "failed the studio's checks" in studio.status()
+    page.click("#summarize-tldr")
+    studio.wait_until_idle()
+    assert "failed the studio's checks twice" in studio.status()
+    assert page.get_attribute("#status", "data-kind") == "error"
 
 
 # The model worker's text arrives with Windows line breaks ("\r\n"), as a model may write them.
@@ -105,7 +124,7 @@ RETURNS_IN_TOKENS = """window.Worker = class extends Worker {
 def test_line_breaks_the_model_writes_are_the_editors(open_studio):
     # A textarea keeps "\n" only: the studio's copy of the draft (counts, exports) must be the
     # text the editor shows.
-    studio = open_studio("?model=echo-smollm2", init_scripts=[RETURNS_IN_TOKENS])
+    studio = open_studio(f"?model={ECHO_MODEL}", init_scripts=[RETURNS_IN_TOKENS])
     studio.wait_for_model()
     page = studio.page
     page.fill("#draft", "# Bees\n\nBees like quiet roofs.\nThey hum.\n\nCities have many roofs.")
@@ -123,7 +142,7 @@ def test_line_breaks_the_model_writes_are_the_editors(open_studio):
 
 
 def test_summaries_and_headlines_appear_beside_the_draft(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    studio = open_studio(f"?model={ECHO_MODEL}")
     studio.wait_for_model()
     page = studio.page
     page.click("#make-headlines")
@@ -172,7 +191,7 @@ def test_proofread_lists_corrections_to_accept_or_reject_and_undo_covers_them(op
 
 
 def test_undo_reaches_back_over_a_model_edit(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    studio = open_studio(f"?model={ECHO_MODEL}")
     studio.wait_for_model()
     page = studio.page
     original = "Bees like quiet sunny roofs in the middle of busy cities."
@@ -189,7 +208,7 @@ def test_undo_reaches_back_over_a_model_edit(open_studio):
 
 
 def test_three_rewrites_of_the_paragraph_at_the_caret(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    studio = open_studio(f"?model={ECHO_MODEL}")
     studio.wait_for_model()
     page = studio.page
     text = "# Bees\n\nBees like quiet sunny roofs.\n\nCities need more bees."
@@ -201,8 +220,8 @@ def test_three_rewrites_of_the_paragraph_at_the_caret(open_studio):
     assert page.locator("#extras [data-rewrite]").count() >= 1, studio.status()
     page.click("#rewrite-use-0")
     after = page.input_value("#draft")
-    assert after.startswith("# Bees\n\n") and after.endswith("\n\nCities need more bees.")
-    assert "Bees like quiet sunny roofs." not in after
+    # The echo model repeats its prompt: the paragraph is now that rewrite.
+    assert after.startswith("# Bees\n\nRewrite this text") and after.endswith("\n\nCities need more bees.")
     assert "Before rewriting" in page.inner_text("#history") and "Rewrite:" in page.inner_text("#history")
 
 

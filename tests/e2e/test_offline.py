@@ -200,7 +200,9 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     page.click("#refine")
     page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
     studio.wait_until_idle()
-    assert page.input_value("#draft") != original and "v1: Before refining" in page.inner_text("#history")
+    # The tiny random model's rewrite fails the checks on model output, so the text stays and the
+    # summary says why: the model ran offline either way.
+    assert studio.status().startswith("Shorter:") and "v1: Before refining" in page.inner_text("#history")
     with page.expect_download() as download:
         page.click("#export-md")
     assert download.value.suggested_filename == "bees.md"

@@ -7,9 +7,8 @@ import pytest
 
 from app.core.document import text_stats
 
-from .conftest import KEEP_WORKERS, TINY_MODEL, wait_until
+from .conftest import ECHO_MODEL, KEEP_WORKERS, TINY_MODEL, wait_until
 
-ECHO_MODEL = "echo-smollm2"
 LONG_TASKS_JS = """() => {
   window.longTasks = [];
   new PerformanceObserver((list) => {
@@ -160,7 +159,7 @@ def test_a_worker_that_dies_mid_refine_is_noticed_the_text_kept_and_the_work_ret
 @pytest.mark.parametrize("death", ["close()", "setTimeout(() => { throw new Error('boom: out of memory'); })"])
 def test_a_worker_that_dies_while_idle_is_replaced_for_the_next_request(open_studio, death):
     # Silently, or with an uncaught error (which the page hears as an error event).
-    studio = open_studio(f"?model={TINY_MODEL}", expected_errors=[r"boom: out of memory"])
+    studio = open_studio(f"?model={ECHO_MODEL}", expected_errors=[r"boom: out of memory"])
     studio.wait_for_model()
     page = studio.page
     worker_of(page).evaluate(death)
@@ -173,7 +172,7 @@ def test_a_worker_that_dies_while_idle_is_replaced_for_the_next_request(open_stu
 
 
 def test_rapid_clicks_and_new_work_during_work_leave_one_consistent_task(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}")
+    studio = open_studio(f"?model={ECHO_MODEL}")
     studio.wait_for_model()
     page = studio.page
     page.fill("#brief", "urban beekeeping for beginners")
@@ -248,8 +247,8 @@ def test_stopping_a_request_that_waits_for_the_model_to_reload_keeps_the_worker(
         else:
             route.continue_()
 
-    studio = open_studio(f"?model={TINY_MODEL}", init_scripts=[KEEP_WORKERS],
-                         routes={f"**/models/{TINY_MODEL}/onnx/**": hold_weights})
+    studio = open_studio(f"?model={ECHO_MODEL}", init_scripts=[KEEP_WORKERS],
+                         routes={f"**/models/{ECHO_MODEL}/onnx/**": hold_weights})
     studio.wait_for_model()
     page = studio.page
     reloading.append(True)

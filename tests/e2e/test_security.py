@@ -3,7 +3,7 @@ and generates under the strict policy, whether it arrives as serve.py's header o
 page's <meta> tag, without one violation; and the default policy is no pass-through."""
 import pytest
 
-from .conftest import TINY_MODEL
+from .conftest import ECHO_MODEL, TINY_MODEL
 
 PYSCRIPT_FUNCTION = ("(function anonymous(\n) {\nreturn(w,x)=>(async(e,t,...n)=>{for(const r of n)await r(e,t)})"
                      "(w,x,...[({interpreter:e})=>{e.registerJsModule(\"_pyscript\",{fs:{ERROR:\"storage "
@@ -13,7 +13,8 @@ PYSCRIPT_FUNCTION = ("(function anonymous(\n) {\nreturn(w,x)=>(async(e,t,...n)=>
 @pytest.mark.parametrize("delivery", ["header", "meta"])
 def test_the_studio_boots_renders_and_generates_under_the_policy(open_studio, static_server_url, delivery):
     base_url = static_server_url if delivery == "meta" else None
-    studio = open_studio(f"?model={TINY_MODEL}", **({"base_url": base_url} if base_url else {}))
+    # The echo model writes English that passes the checks on model output (the tiny random one does not).
+    studio = open_studio(f"?model={ECHO_MODEL}", **({"base_url": base_url} if base_url else {}))
     page = studio.page
     header = page.evaluate("""async () => (await fetch(location.href)).headers.get("content-security-policy")""")
     if delivery == "header":
@@ -29,6 +30,7 @@ def test_the_studio_boots_renders_and_generates_under_the_policy(open_studio, st
     assert page.inner_text("#draft-preview strong") == "Roofs"
     result = page.evaluate("museSpark.runPrompt('Say hello.', 8)")
     assert result["tokens"] > 0
+    page.fill("#draft", "Bees like quiet sunny roofs in the middle of busy cities.")  # echoed, it passes the checks
     page.click("#summarize-tldr")
     studio.wait_until_idle()
     assert page.inner_text("#extras h3") == "Tl;dr"

@@ -1,9 +1,25 @@
 """Sparking ideas with the real default model, streaming, Stop, and a second request."""
 import pytest
 
+from app.core.brief import Brief
+from app.core.checks import check_prose
+from app.core.ideas import IdeaCard, failed_check
+
 from .conftest import wait_until
 
 BRIEF = "a newsletter intro about urban beekeeping for beginners"
+
+
+def failing_cards(cards: list[dict], brief: str = BRIEF) -> list[tuple[dict, str]]:
+    """The shown cards that fail the checks every shown idea must pass, with the reason."""
+    judged = [(card, failed_check(IdeaCard(card["title"], card["hook"]), Brief.from_fields(brief)))
+              for card in cards]
+    return [(card, reason) for card, reason in judged if reason]
+
+
+def comments_on_itself(text: str) -> list[str]:
+    """The paragraphs of a draft that talk about the text instead of being it."""
+    return [p for p in text.split("\n\n") if check_prose(p).startswith("talks about")]
 
 
 @pytest.mark.real_model
@@ -21,6 +37,7 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     cards = studio.cards()
     assert len(cards) >= 3, studio.status()
     assert all(card["title"].strip() and card["hook"].strip() for card in cards), (studio.status(), cards)
+    assert failing_cards(cards) == []
     assert all(card["technique"].startswith("Sparked by ") for card in cards), cards
     assert len({card["technique"] for card in cards}) >= 3  # ideas seeded by different techniques
     assert "tokens/s" in studio.status()
@@ -39,6 +56,7 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     combined = studio.cards()
     assert (len(combined) == len(more) + 1 and "Combination" in combined[-1]["technique"]) or (
         "combined idea was" in studio.status()), studio.status()
+    assert failing_cards(combined) == []
     studio.act("#spark")
     assert studio.cards()[0]["title"] == pinned  # pinned ideas survive a new spark, first
 
@@ -54,12 +72,14 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     written = page.input_value("#draft")
     assert written.startswith("# ") and f"## {headings[0]}" in written
     assert studio.status().startswith("Stopped. The draft keeps")
+    assert comments_on_itself(written) == []
     assert page.inner_text("#draft-preview").strip()  # rendered, sanitized preview of what was kept
 
     # Refine what was kept, compare it with the stopped draft, and export it.
     page.select_option("#refine-op", "shorter")
     studio.act("#refine")
     assert studio.status().startswith("Shorter:"), studio.status()
+    assert comments_on_itself(page.input_value("#draft")) == []
     numbers = page.eval_on_selector_all("#history [data-action=pick]", "boxes => boxes.map(b => b.id)")
     page.check(f"#{numbers[0]}")
     page.check(f"#{numbers[-1]}")
@@ -79,3 +99,4 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     studio.spark(BRIEF)
     studio.wait_until_idle()
     assert len(studio.cards()) >= 3, studio.status()
+    assert failing_cards(studio.cards()) == []

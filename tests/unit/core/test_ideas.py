@@ -156,7 +156,9 @@ def test_spark_delivers_exactly_n_ideas_each_with_its_own_technique():
     angles = {t.angle for t in TECHNIQUES}
     title_prompts = [messages[0].content for messages, _ in model.calls[::2]]
     assert all(any(f"Suggest {angle} for" in prompt for angle in angles) for prompt in title_prompts)
-    assert [len(u.cards) for u in updates] == [1, 2, 3, 3]  # each card shown once it has passed
+    # Each card is shown once it has passed; meanwhile the update names the technique being written.
+    assert [(len(u.cards), bool(u.writing)) for u in updates] == [(0, True), (1, True), (2, True), (3, False)]
+    assert {u.writing for u in updates[:3]} == {c.technique for c in updates[-1].cards}
 
 
 def test_spark_stops_each_reply_at_its_title_line_and_first_sentence():
