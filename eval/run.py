@@ -66,6 +66,7 @@ class NativeGeneration:
     def __init__(self, model: NativeModel, messages: list[Message], sampling: Sampling, prefill: str) -> None:
         self.model, self.messages, self.sampling, self.prefill = model, messages, sampling, prefill
         self.stats: GenerationStats | None = None
+        self.partial = GenerationStats("aborted")
         self.stopped = False
 
     async def __aiter__(self):
@@ -79,12 +80,15 @@ class NativeGeneration:
         first, logprob = None, 0.0
         while len(out) < sampling.max_new_tokens and not self.stopped:
             token, chosen = self.model.sample(logits, history, sampling)
-            logprob += chosen
             first = first or time.perf_counter()
             if token == generator.eos:
                 break
+            logprob += chosen
             out.append(token)
             history.append(token)
+            # What the page's worker reports if the reply is stopped here (aclose()).
+            self.partial = GenerationStats("aborted", len(out), len(ids), (first - started) * 1000,
+                                           (time.perf_counter() - first) * 1000, logprob)
             text = generator.tokenizer.decode(out)
             if not text.endswith("\ufffd"):  # wait for whole characters
                 yield text[len(shown):]
@@ -98,7 +102,7 @@ class NativeGeneration:
     async def aclose(self) -> None:
         self.stopped = True
         if self.stats is None:
-            self.stats = GenerationStats("aborted")
+            self.stats = self.partial
 
 
 class NativeModel:

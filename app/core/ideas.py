@@ -91,11 +91,18 @@ def title_messages(brief: Brief, technique: Technique, angle: IdeaCard | None = 
                             "Reply with the title only.")]
 
 
+# Formats whose hook is the piece's opening line; for the others it says what the piece offers.
+OPENING_LINE_FORMATS = frozenset({"short story", "poem"})
+
+
 def hook_messages(brief: Brief, title: str) -> list[Message]:
-    """One plain request for the sentence that sells the idea titled ``title``."""
+    """One plain request for the sentence that sells the idea titled ``title``: the opening
+    line of a story or poem, or for other formats why the piece is worth a reader's time."""
+    kind = brief.format or "piece"
+    if kind in OPENING_LINE_FORMATS:
+        return [Message("user", f'Write the opening sentence of a {kind} titled "{title}".')]
     reader = brief.audience or "readers"
-    return [Message("user", f'In one short sentence, tell {reader} why the {brief.format or "piece"} '
-                            f'"{title}" is worth their time.')]
+    return [Message("user", f'In one short sentence, tell {reader} why the {kind} "{title}" is worth their time.')]
 
 
 def combine_messages(brief: Brief, first: IdeaCard, second: IdeaCard) -> list[Message]:

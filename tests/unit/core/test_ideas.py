@@ -92,6 +92,8 @@ def test_title_and_hook_prompts_are_short_plain_and_carry_the_brief():
                      "Use the words: honey, roofs. Reply with the title only.")
     hook = hook_messages(brief, "Honey Money")[0].content
     assert hook == 'In one short sentence, tell retirees why the newsletter "Honey Money" is worth their time.'
+    story = Brief.from_fields("a lighthouse keeper", format="short story")
+    assert hook_messages(story, "Lost Letters")[0].content == 'Write the opening sentence of a short story titled "Lost Letters".'
 
 
 BRIEF = Brief.from_fields("urban beekeeping for beginners", avoid="pesticide")
