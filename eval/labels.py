@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief  # noqa: E402
+from app.core.checks import check_headline, check_prose  # noqa: E402
 from app.core.ideas import IdeaCard, failed_check  # noqa: E402
 
 _SECTION = re.compile(r"^## (?P<set>[\w-]+): (?P<brief>.+) \((?P<count>\d+) asked\)$")
@@ -46,6 +47,17 @@ def read_log(text: str) -> list[dict]:
     return items
 
 
+def automatic_verdict(item: dict, briefs: dict[str, Brief]) -> str:
+    """What the studio's checks say of an item ("" when it passes): ideas as cards, headlines
+    as titles, refined passages as prose."""
+    if item["source"] == "headlines":
+        return check_headline(item["title"])
+    if item["source"] == "refined":
+        return " ".join(check_prose(p) for p in item["hook"].split(" ¶ ")).strip()
+    brief = briefs.get(item["brief"]) or Brief.from_text(item["brief"])
+    return failed_check(IdeaCard(item["title"], item["hook"]), brief)
+
+
 def report(items: list[dict], briefs: dict[str, Brief]) -> str:
     """Usable shares per set and source, and where the checks disagree with the reading."""
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -58,8 +70,7 @@ def report(items: list[dict], briefs: dict[str, Brief]) -> str:
     for (name, source), group in sorted(groups.items()):
         passing = disagree = 0
         for item in group:
-            brief = briefs.get(item["brief"]) or Brief.from_text(item["brief"])
-            reason = failed_check(IdeaCard(item["title"], item["hook"]), brief)
+            reason = automatic_verdict(item, briefs)
             passing += not reason
             if (not reason) != (item["label"] == "usable"):
                 disagree += 1

@@ -6,7 +6,10 @@ each for the studio's core code and for a single raw prompt to the same model.
 - proofreading: the sentences of ``proofreading.json`` carry known injected mistakes;
   a correction is right when applying it gives exactly the fix of one mistake
   (precision over corrections offered, recall over mistakes);
-- headlines: how many distinct headlines under ``HEADLINE_MAX_CHARS`` a request gives.
+- headlines: how many distinct headlines under ``HEADLINE_MAX_CHARS`` a request gives;
+- comments on itself: refined paragraphs that talk about the text instead of being it
+  ("I made several changes…", "Here's a shorter version:"), judged by ``app.core.checks``.
+The studio's refined passages and headlines are kept for the reading log.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 from statistics import mean, median
 
+from app.core.checks import check_prose
 from app.core.document import text_stats
 from app.core.model import Message, Sampling
 from app.core.proofread import corrections_from_rewrite, proofread
@@ -34,17 +38,29 @@ async def _reply(model, prompt: str, sampling: Sampling, prefill: str = "") -> s
     return prefill + "".join([chunk async for chunk in generation])
 
 
+def comments_on_itself(text: str) -> int:
+    """Paragraphs of ``text`` that talk about the text instead of being it."""
+    return sum(check_prose(p).startswith("talks about") for p in text.split("\n\n") if p.strip())
+
+
 async def lengths(model, passages: list[str]) -> dict:
-    """Word ratios of shorter and longer, studio and raw prompt."""
+    """Word ratios of shorter and longer, studio and raw prompt; the studio's texts and both
+    sides' comments on themselves."""
     ratios = {key: [] for key in ("studio shorter", "raw shorter", "studio longer", "raw longer")}
+    ratios |= {"texts": [], "studio comments": 0, "raw comments": 0, "kept": 0}
     for text in passages:
         for operation in ("shorter", "longer"):
             async for update in refine(operation, text, model):
                 pass
             ratios[f"studio {operation}"].append(words(update.text) / words(text))
+            ratios["texts"].append({"operation": operation, "before": text, "after": update.text,
+                                    "summary": update.summary})
+            ratios["studio comments"] += comments_on_itself(update.text)
+            ratios["kept"] += "Kept as you wrote it" in update.summary
             budget = int(words(text) * (1.2 if operation == "shorter" else 3))
             raw = await _reply(model, f"Make this text {operation}:\n\n{text}", Sampling(max_new_tokens=budget))
             ratios[f"raw {operation}"].append(words(raw) / words(text))
+            ratios["raw comments"] += comments_on_itself(raw)
     return ratios
 
 
@@ -92,22 +108,28 @@ def _distinct_short(lines: list[str]) -> int:
 
 
 async def headline_sets(model, passages: list[str]) -> dict:
-    studio, raw = [], []
+    studio, raw, shown = [], [], []
     for text in passages:
-        studio.append(_distinct_short(await headlines(text, model, HEADLINES)))
+        found = await headlines(text, model, HEADLINES)
+        shown.append(found)
+        studio.append(_distinct_short(found))
         reply = await _reply(model, f"Write {HEADLINES} headlines for this text:\n\n{text}",
                              Sampling(max_new_tokens=20 * HEADLINES), "1.")
         lines = [re.sub(r"^\s*(\d+[.)]|[-*•])\s*", "", line).strip().strip('"*') for line in reply.splitlines()]
         raw.append(min(_distinct_short([line for line in lines if line]), HEADLINES))
-    return {"studio": studio, "raw": raw}
+    return {"studio": studio, "raw": raw, "headlines": shown}
 
 
-async def evaluate(model) -> tuple[list[tuple], dict]:
-    """The refinement table rows and the raw figures."""
+async def evaluate(model, only_proofreading: bool = False) -> tuple[list[tuple], dict]:
+    """The refinement table rows and the raw figures (with ``only_proofreading``, only the
+    proofreading column is measured)."""
     passages = json.loads((HERE / "passages.json").read_text())
     items = json.loads((HERE / "proofreading.json").read_text())
-    ratio = await lengths(model, passages)
     proof = await proofreading(model, items)
+    if only_proofreading:
+        return [(who, "", "", f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} "
+                 f"({proof[who]['offered']} offered)", "", "") for who in ("studio", "raw")], {"proofreading": proof}
+    ratio = await lengths(model, passages)
     heads = await headline_sets(model, passages)
     rows = []
     for who in ("studio", "raw"):
@@ -118,5 +140,19 @@ async def evaluate(model) -> tuple[list[tuple], dict]:
             f"{median(long_):.2f} ({sum(r >= 1.30 for r in long_)}/{len(long_)} ≥ 1.30)",
             f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} ({proof[who]['offered']} offered)",
             f"{mean(heads[who]):.1f} ({sum(n == HEADLINES for n in heads[who])}/{len(heads[who])} full sets)",
+            f"{ratio[who + ' comments']}",
         ))
     return rows, {"lengths": ratio, "proofreading": proof, "headlines": heads}
+
+
+def reading_log(figures: dict) -> str:
+    """The studio's refined passages and headlines, to read and label like the ideas."""
+    lines = []
+    for number, item in enumerate(figures.get("lengths", {}).get("texts", []), 1):
+        lines += [f"## refine: passage {(number + 1) // 2}, {item['operation']} (1 asked)", "",
+                  "### refined", f"- [ ] **{item['operation']}** — {' ¶ '.join(item['after'].split(chr(10) * 2))}",
+                  f"  ({item['summary']})", ""]
+    for number, found in enumerate(figures.get("headlines", {}).get("headlines", []), 1):
+        lines += [f"## refine: passage {number} headlines ({HEADLINES} asked)", "", "### headlines"]
+        lines += [f"- [ ] **{headline}** — " for headline in found] + [""]
+    return "\n".join(lines) + "\n"

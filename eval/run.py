@@ -231,17 +231,22 @@ def main(argv: list[str] | None = None) -> int:
         log = out / f"{stamp}-reading.md"
         log.write_text(reading_log(results["ideas"], label))
         print(f"\nreading log (label each item): {log.relative_to(ROOT)}")
-    if args.part in ("all", "refine"):
-        rows, figures = asyncio.run(refinement.evaluate(model))
+    if args.part in ("all", "refine", "proofread"):
+        rows, figures = asyncio.run(refinement.evaluate(model, only_proofreading=args.part == "proofread"))
         print(f"\n# Refinement: {entry['id']} ({dtype}), seed {args.seed}; shorter/longer = median words "
               "after ÷ before; proofreading = precision / recall on injected mistakes; headlines = distinct "
-              f"under {refinement.HEADLINE_MAX_CHARS} characters, of {refinement.HEADLINES} asked\n")
-        columns = ("", "shorter", "longer", "proofreading P / R", "headlines")
+              f"under {refinement.HEADLINE_MAX_CHARS} characters, of {refinement.HEADLINES} asked; comments = "
+              "refined paragraphs that talk about the text instead of being it\n")
+        columns = ("", "shorter", "longer", "proofreading P / R", "headlines", "comments on itself")
         print("| " + " | ".join(columns) + " |")
         print("|---" * len(columns) + "|")
         for row in rows:
             print("| " + " | ".join(row) + " |")
         results["refinement"] = {"rows": rows, "figures": figures}
+        if args.part != "proofread":
+            log = out / f"{stamp}-refine-reading.md"
+            log.write_text(refinement.reading_log(figures))
+            print(f"\nreading log of refined passages and headlines: {log.relative_to(ROOT)}")
     path = out / f"{stamp}.json"
     path.write_text(json.dumps(results, indent=1))
     print(f"\nraw results: {path.relative_to(ROOT)}")

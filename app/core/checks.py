@@ -8,14 +8,11 @@ runs of symbols; numbers, dates and prices the brief never mentioned; hashtags a
 preambles and comments about the text ("Here's…", "Title:", "I made several changes…");
 unfinished text; repeated phrases; a hook that is not a sentence; a title that is too long.
 
-Public: ``Allowed``, ``english``, ``check_title``, ``check_hook``, ``check_headline``,
+Public: ``Allowed``, ``dictionary``, ``english``, ``known``, ``known_spelling``, ``check_title``, ``check_hook``, ``check_headline``,
 ``check_prose``, ``strip_preamble``.
 """
 from __future__ import annotations
 
-import gzip
-import json
-import pkgutil
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -62,10 +59,16 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 
 @cache
-def english() -> frozenset[str]:
-    """The English words (lower case) of pyspellchecker's frequency list, loaded once."""
-    data = pkgutil.get_data("spellchecker", "resources/en.json.gz")
-    return frozenset(json.loads(gzip.decompress(data)))
+def dictionary():
+    """pyspellchecker's English word-frequency list (edit distance 1), loaded on first use."""
+    from spellchecker import SpellChecker  # imported here: the page loads the list only when needed
+
+    return SpellChecker(distance=1)
+
+
+def english() -> dict[str, int]:
+    """The English words (lower case) of the list, with their frequencies."""
+    return dictionary().word_frequency.dictionary
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ _ENDINGS = ("'s", "'", "s", "es", "ed", "ing", "ings", "ly", "ness", "ful", "ive
 _BRITISH = (("our", "or"), ("tre", "ter"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("yse", "yze"))
 
 
-def _known(word: str, allowed: Allowed) -> bool:
+def known(word: str, allowed: Allowed = NOTHING) -> bool:
     """A dictionary word, a word of the brief or source, an acronym, or one of those with a
     common ending or British spelling."""
     lower = _plain(word).casefold()
@@ -108,9 +111,21 @@ def _known(word: str, allowed: Allowed) -> bool:
     return any(stem in english() or stem + "e" in english() or stem in allowed.words for stem in stems)
 
 
+def known_spelling(word: str) -> bool:
+    """Whether ``word`` is spelled as the list has it (or in British spelling): stricter than
+    ``known``, which also accepts unlisted words built with common endings."""
+    lower = _plain(word).casefold()
+    return any(spelling in english() or spelling.removesuffix("'s") in english() for spelling in _american(lower))
+
+
 def _american(word: str) -> list[str]:
-    """``word`` and its American spellings ("colour" → "color")."""
-    return [word] + [word[: -len(gb)] + us for gb, us in _BRITISH if word.endswith(gb)]
+    """``word`` and its American spellings ("colourful" → "colorful", "travelled" → "traveled")."""
+    spellings = [word] + [word[: -len(gb)] + us for gb, us in _BRITISH if word.endswith(gb)]
+    if re.search(r"\wour(?:s|ful|ed|ing|ite|ites|able|hood|er|ers|less)?$", word) and len(word) >= 6:
+        spellings.append(re.sub(r"our(\w*)$", r"or\1", word))
+    if re.search(r"ll(?:ed|ing|er|ers|or|ors)$", word):
+        spellings.append(re.sub(r"ll(\w+)$", r"l\1", word))
+    return spellings
 
 
 def unknown_words(text: str, allowed: Allowed = NOTHING, names: bool = False) -> list[str]:
@@ -119,7 +134,7 @@ def unknown_words(text: str, allowed: Allowed = NOTHING, names: bool = False) ->
     unknown = []
     for match in _WORD.finditer(_plain(text)):
         word = match.group()
-        if _known(word, allowed):
+        if known(word, allowed):
             continue
         before = text[: match.start()].rstrip()
         starts_sentence = not before or before[-1] in ".!?:\"“"

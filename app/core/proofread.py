@@ -1,25 +1,33 @@
 """Proofreading: a list of corrections with positions and types, each accepted or
 rejected on its own.
 
-Two sources, merged: mechanical rules that are nearly always right (a doubled word,
-a space before punctuation, a lower-case "i", a sentence starting in lower case,
-runs of spaces), and the model, asked to fix the typos of one sentence at a time;
-its reply is compared word by word with the sentence, and only small local changes
-become corrections (a reply that rewrites the sentence is ignored).
+Three sources, merged in this order (an earlier one wins where two overlap):
+- spelling from the dictionary (pyspellchecker's English word frequencies: the most
+  frequent known word one edit away from an unknown one; names and words the checks
+  accept are left alone);
+- rules that are nearly always right: a doubled word, a space before punctuation, a
+  lower-case "i", a sentence starting in lower case, runs of spaces, "a"/"an" by the next
+  word's sound, "we was"/"they was", "their are", "could of", a contraction without its
+  apostrophe, a weekday or month in lower case;
+- the model, asked to fix one sentence at a time, for what neither can do; its reply is
+  compared word by word with the sentence, and only small local changes that are not
+  spelling (the dictionary's job) become corrections.
 
 Positions are indexes into the Python string (code points).
 Public: ``Correction``, ``KINDS``, ``proofread``, ``rule_corrections``,
-``corrections_from_rewrite``, ``classify``, ``overlaps``, ``apply_correction``, ``sentences``,
+``spelling_corrections``, ``corrections_from_rewrite``, ``classify``, ``overlaps``, ``apply_correction``, ``sentences``,
 ``describe_counts``.
 """
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
+from .checks import dictionary, known_spelling
 from .errors import StudioError
 from .model import Message, Sampling, TextGenerator
 
@@ -52,6 +60,108 @@ class Correction:
 
 def _correction(text: str, start: int, end: int, replacement: str, kind: str) -> Correction:
     return Correction(start, end, text[start:end], replacement, kind)
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+
+
+def spelling_corrections(text: str) -> list[Correction]:
+    """Words the dictionary does not know, each with the most frequent known word one edit
+    away; capitalised words that do not start a sentence are taken for names."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        before = text[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in ".!?:\"“\n"
+        if word.isupper() or (word[0].isupper() and not starts_sentence) or known_spelling(word):
+            continue
+        if "'" in word or "’" in word or len(word) < 3:
+            continue  # contractions are the rules' job
+        suggestion = _best_spelling(word.casefold())
+        if suggestion and "'" not in suggestion:
+            if word[0].isupper():
+                suggestion = suggestion[0].upper() + suggestion[1:]
+            found.append(_correction(text, match.start(), match.end(), suggestion, "spelling"))
+    return found
+
+
+def _best_spelling(word: str) -> str | None:
+    """Of the common known words one edit from ``word``, the one that keeps most of its
+    letters in order (a missed letter is the commonest slip), then the most frequent; None
+    when there is none or the word only lacks an accent ("cafe")."""
+    candidates = dictionary().candidates(word) or set()
+    plain = {_without_accents(c) for c in candidates}
+    if not candidates or word in candidates or word in plain:
+        return None
+    frequency = dictionary().word_frequency.dictionary
+    common = max(frequency.get(c, 0) for c in candidates) / 100  # rare words never win on letters alone
+    return max(sorted(candidates), key=lambda c: (frequency.get(c, 0) >= common, _common_letters(word, c),
+                                                  frequency.get(c, 0)))
+
+
+def _without_accents(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+
+
+def _common_letters(a: str, b: str) -> int:
+    """The letters ``a`` and ``b`` share in order."""
+    return sum(block.size for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks())
+
+
+# Contractions written without their apostrophe (not "cant", "wont", "its": real words too).
+_CONTRACTIONS = {
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "wasnt": "wasn't",
+    "arent": "aren't", "werent": "weren't", "hasnt": "hasn't", "havent": "haven't", "hadnt": "hadn't",
+    "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "youre": "you're",
+    "theyre": "they're", "im": "I'm", "ive": "I've", "thats": "that's", "whats": "what's", "alot": "a lot",
+}
+# Words after "a"/"an" whose first letter misleads: "a university", "an hour".
+_VOWEL_SOUNDS_LIKE_CONSONANT = re.compile(r"(?:uni|use|usu|uti|eu|ewe|one|once|ur[aeiou])", re.I)
+_SILENT_H = re.compile(r"(?:hour|honest|honou?r|heir)", re.I)
+_DAYS_AND_MONTHS = ("monday tuesday wednesday thursday friday saturday sunday january february april june "
+                    "july august september october november december").split()
+# Phrase rules: (pattern, replacement for the match, kind); the pattern's group 1 is replaced.
+_PHRASES = (
+    (re.compile(r"\b(?:we|you|they)\s+(was)\b", re.I), "were", "grammar"),
+    (re.compile(r"(?<!\bif )(?<!\bwish )\b(?:he|she|it)\s+(were)\b", re.I), "was", "grammar"),
+    (re.compile(r"\b(?:he|she|it)\s+(don't|dont)\b", re.I), "doesn't", "grammar"),
+    (re.compile(r"\b(their)\s+(?:are|is|was|were)\b", re.I), "there", "grammar"),
+    (re.compile(r"\b(?:could|would|should|must)\s+(of)\b", re.I), "have", "grammar"),
+    (re.compile(r"\b(you're)\s+(?:own|house|home|friend|family|car|name|work)\b", re.I), "your", "grammar"),
+    (re.compile(r"\b(its)\s+(?:a|an|the|not|been|going|so|too|very|just|really|never|always|time|hard|easy)\b",
+                re.I), "it's", "grammar"),
+    (re.compile(r"\b(cant|wont)\s+(?:be|go|do|get|park|see|stop|find|help|wait|come|make|have)\b", re.I),
+     None, "spelling"),
+)
+
+
+def _keep_case(original: str, replacement: str) -> str:
+    return replacement[0].upper() + replacement[1:] if original[0].isupper() else replacement
+
+
+def grammar_corrections(text: str) -> list[Correction]:
+    """The word rules: "a"/"an", agreement, there/their, contractions, weekdays and months."""
+    found: list[Correction] = []
+    for match in re.finditer(r"\b([Aa]n?)\s+([A-Za-z][\w'-]*)", text):
+        article, word = match.group(1), match.group(2)
+        vowel = word[0] in "aeiouAEIOU" and not _VOWEL_SOUNDS_LIKE_CONSONANT.match(word)
+        vowel = vowel or bool(_SILENT_H.match(word))
+        if word.isupper() or (vowel == (article.casefold() == "an")):
+            continue
+        wanted = "an" if vowel else "a"
+        found.append(_correction(text, match.start(1), match.end(1), _keep_case(article, wanted), "grammar"))
+    for pattern, replacement, kind in _PHRASES:
+        for match in pattern.finditer(text):
+            original = match.group(1)
+            fixed = replacement or original[:-1] + "'" + original[-1]  # cant → can't
+            found.append(_correction(text, match.start(1), match.end(1), _keep_case(original, fixed), kind))
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if (fixed := _CONTRACTIONS.get(word.casefold())) and word != "IM":
+            found.append(_correction(text, match.start(), match.end(), _keep_case(word, fixed), "spelling"))
+        elif word.removesuffix("s") in _DAYS_AND_MONTHS:
+            found.append(_correction(text, match.start(), match.end(), word.capitalize(), "capitalization"))
+    return _without_overlaps(found)
 
 
 def rule_corrections(text: str) -> list[Correction]:
@@ -185,7 +295,7 @@ async def proofread(text: str, model: TextGenerator) -> AsyncIterator[ProofreadU
     """Check ``text`` sentence by sentence; each update holds every correction so far."""
     if not text.strip():
         raise ProofreadError("There is no text to proofread: write or select some first.")
-    found = rule_corrections(text)
+    found = _without_overlaps(rule_corrections(text) + grammar_corrections(text) + spelling_corrections(text))
     pieces = sentences(text)
     yield ProofreadUpdate(found, 0, len(pieces))
     for done, (offset, sentence) in enumerate(pieces, start=1):
@@ -197,7 +307,9 @@ async def proofread(text: str, model: TextGenerator) -> AsyncIterator[ProofreadU
             if "\n\n" in reply.strip():
                 break  # the corrected sentence is done; what follows is commentary
         await generation.aclose()
-        found = _without_overlaps(found + corrections_from_rewrite(sentence, _reply_sentence(reply), offset))
+        from_model = [c for c in corrections_from_rewrite(sentence, _reply_sentence(reply), offset)
+                      if c.kind != "spelling"]  # spelling is the dictionary's: the model's guesses are worse
+        found = _without_overlaps(found + from_model)
         yield ProofreadUpdate(found, done, len(pieces))
 
 

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 from app.core.proofread import (
     Correction, ProofreadError, overlaps, apply_correction, classify, corrections_from_rewrite, describe_counts, proofread,
-    rule_corrections, sentences,
+    grammar_corrections, rule_corrections, sentences, spelling_corrections,
 )
 
 from .doubles import ScriptedModel, collect, run_async
@@ -127,3 +127,42 @@ def test_accepting_in_any_order_gives_the_same_text(edits, random):
     while pending:
         text, pending = apply_correction(text, pending, random.choice(pending))
     assert text == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I recieve letters.", [("recieve", "receive")]),
+    ("Her adress is here.", [("adress", "address")]),  # a missed letter beats a more frequent word
+    ("She put teh kettle on.", [("teh", "the")]),  # a rare word never wins on letters alone
+    ("Definately.", [("Definately", "Definitely")]),
+    ("The colourful stalls of the harbour opened.", []),  # British spelling
+    ("We met at the cafe by Okonkwo's shop in Zürich.", []),  # an accent, a name
+    ("An impactful, immersive show.", []),  # unknown but no near word: left alone
+    ("NASA and the BBC.", []),
+])
+def test_spelling_comes_from_the_dictionary(text, expected):
+    assert [(c.original, c.replacement) for c in spelling_corrections(text)] == expected
+    assert all(c.kind == "spelling" for c in spelling_corrections(text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He bought a umbrella and an small bag.", [("a", "an"), ("an", "a")]),
+    ("It took a hour at an university.", [("a", "an"), ("an", "a")]),
+    ("A one-way trip, an honest man, a European tour.", []),
+    ("They was late and we was early.", [("was", "were"), ("was", "were")]),
+    ("She were there. If he were king.", [("were", "was")]),
+    ("He don't know. She dont care.", [("don't", "doesn't"), ("dont", "doesn't")]),
+    ("Their are ways. I could of gone.", [("Their", "There"), ("of", "have")]),
+    ("Its a trap. Its roots are deep.", [("Its", "It's")]),
+    ("Bring you're own cup. Theyre here, thats all.", [("you're", "your"), ("Theyre", "They're"), ("thats", "that's")]),
+    ("You cant park. The cant of the roof.", [("cant", "can't")]),
+    ("Closed on mondays and in july.", [("mondays", "Mondays"), ("july", "July")]),
+])
+def test_word_rules_fix_articles_agreement_and_contractions(text, expected):
+    assert sorted((c.original, c.replacement) for c in grammar_corrections(text)) == sorted(expected)
+
+
+def test_the_models_spelling_guesses_give_way_to_the_dictionary():
+    text = "The libary is open."
+    model = ScriptedModel(["The liberty is open."])
+    final = run_async(collect(proofread(text, model)))[-1]
+    assert changes(text, final.corrections) == [("libary", "library", "spelling")]
