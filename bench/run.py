@@ -26,6 +26,11 @@ bench/results/<timestamp>.json):
 3. Ratios: bridge cost (studio total / worker-only total, and / the same page's
    direct ModelClient total), browser decode / native decode at 1 and 2 threads,
    checked against the targets in bench/README.md.
+4. Sparking ideas in the page, as a creator does it (the brief typed, 5 ideas asked for,
+   Spark pressed, the embedding model loaded): seconds to the first card shown and to
+   the whole set, per brief of ``SPARK_BRIEFS``, against the targets (3 s and 15 s).
+
+``--parts`` picks some of them (e.g. ``--parts spark``).
 """
 from __future__ import annotations
 
@@ -47,7 +52,31 @@ import setup  # noqa: E402  (build/setup.py: where the model environment lives)
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 PROMPT = "Write a short paragraph about why city rooftops are good places for beehives."
 WAIT_MS = 180_000
-TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500}
+TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500,
+           "first_card_s": 3.0, "idea_set_s": 15.0}
+# Briefs from eval/briefs.json and eval/briefs-new.json, five ideas each.
+SPARK_BRIEFS = ("a newsletter intro about urban beekeeping for beginners",
+                "repairing a bicycle puncture at the roadside, for commuters",
+                "a short story opening about a lighthouse keeper who collects lost letters")
+SPARK_JS = """async (brief) => {
+  const ideas = document.querySelector("#ideas");
+  document.querySelector("#brief").value = brief;
+  document.querySelector("#idea-count").value = "5";
+  let firstCard = null;
+  const observer = new MutationObserver(() => {
+    if (firstCard === null && ideas.querySelector(".idea-card:not([data-writing])")) firstCard = performance.now();
+  });
+  observer.observe(ideas, { childList: true, subtree: true });
+  const started = performance.now();
+  document.querySelector("#spark").click();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  while (ideas.dataset.state !== "idle") await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return { firstCardS: firstCard === null ? null : (firstCard - started) / 1000,
+           setS: (performance.now() - started) / 1000,
+           cards: ideas.querySelectorAll(".idea-card").length,
+           status: document.querySelector("#status").textContent };
+}"""
 
 BARE_PAGE = "<!doctype html><meta charset='utf-8'><title>MuseSpark worker bench</title>"
 LOAD_WORKER_JS = """async (spec) => {
@@ -202,6 +231,47 @@ def measure_worker(browser, url: str, dtype: str, args) -> dict:
     memory = busiest_renderer_peak_mb(before)
     context.close()
     return {"load": load, "runs": runs, "rendererPeakMb": memory}
+
+
+# --- 4. sparking ideas in the page ---
+
+def measure_spark(browser, url: str, args) -> dict:
+    """Spark five ideas for each brief of ``SPARK_BRIEFS``, ``args.runs`` times, in one page
+    with the embedding model loaded (one untimed spark first warms the path)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{url}?model={args.model}")
+    wait_for_startup(page)
+    page.wait_for_selector("main[data-embedder=ready]", state="attached", timeout=WAIT_MS)
+    page.evaluate(SPARK_JS, "a poem about autumn in a small mountain village")
+    runs: dict[str, list[dict]] = {brief: [] for brief in SPARK_BRIEFS}
+    for i in range(args.runs):
+        for brief in SPARK_BRIEFS:
+            result = page.evaluate(SPARK_JS, brief)
+            runs[brief].append(result)
+            first = f"{result['firstCardS']:.1f} s" if result["firstCardS"] is not None else "none"
+            log(f"spark {i + 1}/{args.runs} {brief[:40]!r}: first card {first}, set {result['setS']:.1f} s, "
+                f"{result['cards']} cards")
+    context.close()
+    return runs
+
+
+def spark_table(runs: dict[str, list[dict]]) -> list[str]:
+    """Markdown lines: medians per brief and over all sparks, against the targets."""
+    lines = ["## Sparking 5 ideas in the page", "",
+             "| brief | first card s (median) | whole set s (median) | cards (median) | runs |", "|---|---|---|---|---|"]
+    every = [run for results in runs.values() for run in results]
+    for brief, results in [*runs.items(), ("all briefs", every)]:
+        firsts = [r["firstCardS"] for r in results if r["firstCardS"] is not None]
+        first = f"{statistics.median(firsts):.1f}" if firsts else "none"
+        lines.append(f"| {brief} | {first} | {statistics.median(r['setS'] for r in results):.1f} | "
+                     f"{statistics.median(r['cards'] for r in results):.0f} | {len(results)} |")
+    firsts = [r["firstCardS"] for r in every if r["firstCardS"] is not None]
+    first_ok = bool(firsts) and statistics.median(firsts) <= TARGETS["first_card_s"]
+    set_ok = statistics.median(r["setS"] for r in every) <= TARGETS["idea_set_s"]
+    lines += ["", f"Targets: first card ≤ {TARGETS['first_card_s']:.0f} s ({verdict(first_ok)}), "
+                  f"set of 5 ≤ {TARGETS['idea_set_s']:.0f} s ({verdict(set_ok)})."]
+    return lines
 
 
 # --- 2c. native onnxruntime ---
@@ -362,6 +432,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", default=setup.DEFAULT_MODEL_ID)
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--quick", action="store_true", help="one run of each, 32 new tokens (a smoke test)")
+    parser.add_argument("--parts", default="startup,generation,spark",
+                        help="which measurements: startup, generation, spark (default: all)")
     parser.add_argument("--native-python", type=Path,
                         help="Python with onnxruntime, numpy and tokenizers (default: the model build's)")
     args = parser.parse_args(argv)
@@ -374,6 +446,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown precision(s): {', '.join(sorted(unknown))}; the model has {', '.join(args.weights)}")
     args.native_python = args.native_python or setup.model_python()
+    args.parts = set(args.parts.split(","))
+    if args.parts - {"startup", "generation", "spark"}:
+        parser.error("--parts takes startup, generation and spark")
     return args
 
 
@@ -383,13 +458,17 @@ def run(args: argparse.Namespace, url: str) -> dict:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page_url = f"{url}?model={args.model}"
-        results["startup"]["with_model"] = measure_startup(browser, page_url, args.runs, with_model=True)
-        results["startup"]["without_model"] = measure_startup(browser, page_url, args.runs, with_model=False)
-        for dtype in args.dtypes:
-            results["generation"][dtype] = {"studio": measure_studio(browser, url, dtype, args),
-                                            "worker": measure_worker(browser, url, dtype, args)}
+        if "startup" in args.parts:
+            results["startup"]["with_model"] = measure_startup(browser, page_url, args.runs, with_model=True)
+            results["startup"]["without_model"] = measure_startup(browser, page_url, args.runs, with_model=False)
+        if "generation" in args.parts:
+            for dtype in args.dtypes:
+                results["generation"][dtype] = {"studio": measure_studio(browser, url, dtype, args),
+                                                "worker": measure_worker(browser, url, dtype, args)}
+        if "spark" in args.parts:
+            results["spark"] = measure_spark(browser, url, args)
         browser.close()
-    for dtype in args.dtypes:
+    for dtype in results["generation"]:
         results["generation"][dtype]["native"] = measure_native(dtype, args)
     results["loadAfter"] = os.getloadavg()
     return results
@@ -399,14 +478,19 @@ def report(args: argparse.Namespace, results: dict) -> str:
     """The markdown tables; also adds per-precision figures to ``results``."""
     load = ", ".join(f"{a:.1f}" for a in results["loadBefore"])
     lines = [f"# MuseSpark benchmark: {args.model}, {args.max_new_tokens} new tokens, {args.runs} run(s), "
-             f"{os.cpu_count()} cores, load average {load} at the start", "", *startup_table(results["startup"])]
+             f"{os.cpu_count()} cores, load average {load} at the start"]
+    if results["startup"]:
+        lines += ["", *startup_table(results["startup"])]
     summary = {}
     for dtype, generation in results["generation"].items():
         rows = engine_rows(generation)
         summary[dtype] = {"rows": rows, "ratios": ratios(generation, rows)}
         lines += ["", *generation_table(dtype, generation, rows)]
     results["summary"] = summary
-    lines += ["", *summary_table(results["startup"], summary)]
+    if summary and results["startup"]:
+        lines += ["", *summary_table(results["startup"], summary)]
+    if "spark" in results:
+        lines += ["", *spark_table(results["spark"])]
     return "\n".join(lines)
 
 
@@ -424,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + table + "\n")
     out = ROOT / "bench" / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
-    settings = {"model": args.model, "dtypes": args.dtypes, "runs": args.runs,
+    settings = {"model": args.model, "dtypes": args.dtypes, "runs": args.runs, "parts": sorted(args.parts),
                 "maxNewTokens": args.max_new_tokens, "prompt": PROMPT, "cores": os.cpu_count()}
     out.write_text(json.dumps({"settings": settings, **results, "table": table}, indent=1))
     log(f"done in {time.monotonic() - started:.0f} s; raw runs in {out.relative_to(ROOT)}")
