@@ -52,7 +52,8 @@ _META = re.compile(
     r"(?:changes|edits) (?:that|to) improve|clarity and concis|(?:rewritten|revised|edited|shortened|"
     r"simplified) (?:version|text)|the original text|as an ai|language model|let me know|"
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
-    r"response|answer|edit|sentence|title|question)\b)",
+    r"response|answer|edit|sentence|title|question)\b|(?:in|with) (?:just )?(?:one|a single|\d+) "
+    r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence)",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
@@ -138,7 +139,8 @@ def unknown_words(text: str, allowed: Allowed = NOTHING, names: bool = False) ->
             continue
         before = text[: match.start()].rstrip()
         starts_sentence = not before or before[-1] in ".!?:\"“"
-        if names and word[0].isupper() and not word.isupper() and not starts_sentence:
+        camel = any(ch.isupper() for ch in word[1:]) and not word.isupper()  # "SustainMeEcoHome"
+        if names and word[0].isupper() and not word.isupper() and not camel and not starts_sentence:
             continue
         unknown.append(word)
     return unknown
@@ -151,8 +153,9 @@ def _shouting(text: str) -> str:
     return ""
 
 
-def _noise(text: str, allowed: Allowed) -> str:
-    """Links, hashtags, symbol runs, and numbers, dates or prices the brief never gave."""
+def _noise(text: str, allowed: Allowed, any_number: bool = False) -> str:
+    """Links, hashtags, symbol runs, and numbers, dates or prices the brief never gave
+    (with ``any_number`` every number; else those of three digits or more, or not whole)."""
     if _LINK.search(text):
         return "a link"
     if _HASHTAG.search(text):
@@ -160,7 +163,8 @@ def _noise(text: str, allowed: Allowed) -> str:
     if match := _SYMBOLS.search(text):
         return f"stray symbols ({match.group()!r})"
     for number in _NUMBER.findall(text):
-        if number not in allowed.numbers and (len(re.sub(r"\D", "", number)) >= 3 or not number.isdigit()):
+        if number not in allowed.numbers and (any_number or len(re.sub(r"\D", "", number)) >= 3
+                                              or not number.isdigit()):
             return f"a number the brief never gave ({number})"
     if "%" in text and "%" not in "".join(allowed.numbers):
         return "a percentage the brief never gave"
@@ -184,13 +188,13 @@ def _repeats(text: str, size: int) -> str:
     return ""
 
 
-def _common(text: str, allowed: Allowed, names: bool) -> str:
+def _common(text: str, allowed: Allowed, names: bool, any_number: bool = False) -> str:
     """The checks every kind of text shares."""
     if not text.strip():
         return "empty"
     if _PREAMBLE.match(text) or _META.search(text):
         return "talks about the text instead of being it"
-    if reason := _noise(text, allowed):
+    if reason := _noise(text, allowed, any_number):
         return reason
     if unknown := unknown_words(text, allowed, names):
         return f"not English: {', '.join(repr(w) for w in unknown[:3])}"
@@ -206,6 +210,8 @@ def check_title(title: str, allowed: Allowed = NOTHING) -> str:
         return "title too short"
     if reason := _common(title, allowed, names=False):
         return reason
+    if title.count('"') % 2 or title.count("(") != title.count(")") or title.count("“") != title.count("”"):
+        return "unbalanced quotes or brackets"
     last = _WORD.findall(title)[-1:] or [""]
     if title.rstrip()[-1] in ",;:-–—(" or last[0].casefold() in _DANGLING:
         return "unfinished title"
@@ -224,7 +230,7 @@ def check_hook(hook: str, allowed: Allowed = NOTHING) -> str:
         return "hook too short to be a sentence"
     if len(words) > HOOK_MAX_WORDS:
         return "hook too long"
-    if reason := _common(hook, allowed, names=True):
+    if reason := _common(hook, allowed, names=True, any_number=True):  # a hook's numbers are made up
         return reason
     if not _SENTENCE_END.search(hook.strip()) or not re.match(r"[\"“'‘(]?[A-Z0-9]", hook.strip()):
         return "hook is not a whole sentence"

@@ -27,6 +27,8 @@ from .techniques import Technique, technique_order
 TITLE_SAMPLING = Sampling(max_new_tokens=24, temperature=0.4)
 HOOK_SAMPLING = Sampling(max_new_tokens=40, temperature=0.4)
 HOOK_TRIES = 2
+# Titles asked for per idea; the one closest in meaning to the brief is kept.
+TITLE_CANDIDATES = 2
 
 _ITEM_START = re.compile(
     r"^(?P<indent>\s*)(?:#{1,6}\s*)?(?:(?P<number>(?:idea\s*)?\d{1,2}\s*[.):\-])|[-*•+])\s+(?P<rest>.*)$",
@@ -228,6 +230,17 @@ class Meaning:
             self.brief, vectors = vectors[0], vectors[1:]
         self.vectors.update(zip((self.text(c) for c in new), vectors))
 
+    async def closeness(self, brief: Brief, texts: list[str]) -> list[float] | None:
+        """How close in meaning each of ``texts`` is to the brief (one call), or None."""
+        if self.embedder is None:
+            return None
+        ask = [] if self.brief is not None else [" ".join((brief.topic, *brief.keywords))]
+        if (vectors := await self.embedder.embed(ask + texts)) is None:
+            return None
+        if self.brief is None:
+            self.brief, vectors = vectors[0], vectors[1:]
+        return [cosine(self.brief, vector) for vector in vectors]
+
     def relevance(self, card: IdeaCard) -> float | None:
         vector = self.vectors.get(self.text(card))
         return cosine(self.brief, vector) if vector is not None and self.brief is not None else None
@@ -285,9 +298,16 @@ def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard], meaning: Me
 
 
 def _repeats(card: IdeaCard, kept: list[IdeaCard], meaning: Meaning) -> bool:
-    """A duplicate of one of ``kept`` by words or by meaning."""
-    return is_duplicate(card, kept) or any((meaning.similarity(card, other) or 0) >= DUPLICATE_COSINE
-                                           for other in kept)
+    """A duplicate of one of ``kept`` by words or by meaning, or a hook that opens as one of
+    theirs does (the model's one stock opening, "In twilight's hush, where shadows play")."""
+    return (is_duplicate(card, kept) or any((meaning.similarity(card, other) or 0) >= DUPLICATE_COSINE
+                                            for other in kept)
+            or any(_opening(card.hook) == _opening(other.hook) for other in kept if card.hook and other.hook))
+
+
+def _opening(hook: str) -> tuple[str, ...]:
+    """A hook's first four words, for spotting stock openings."""
+    return tuple(re.findall(r"\w+", hook.casefold())[:4])
 
 
 def is_duplicate(card: IdeaCard, others: list[IdeaCard]) -> bool:
@@ -386,17 +406,39 @@ def _confidence(stats: list[GenerationStats]) -> float:
     return round(sum(s.logprob for s in stats) / tokens, 3) if tokens else 0.0
 
 
-async def _write_idea(model: TextGenerator, brief: Brief, title_request: list[Message], technique: str,
-                      stats: list[GenerationStats], sources: tuple[str, ...] = ()) -> IdeaCard | str | None:
-    """One idea: a title, then its hook (asked again once if it fails the checks). Returns
-    the card, the reason the title failed, or None when stopped from outside."""
-    text, stat = await _complete(model, title_request, TITLE_SAMPLING, _line_done)
-    stats.append(stat)
-    if stat.reason == "stopped":
-        return None
-    card = IdeaCard(clean_title(text), technique=technique)
-    if reason := check_title(card.title, allowed(brief, *sources)):
+async def _best_title(model: TextGenerator, brief: Brief, request: list[Message], meaning: Meaning,
+                      stats: list[GenerationStats], sources: tuple[str, ...]) -> tuple[str, GenerationStats] | str | None:
+    """Of ``TITLE_CANDIDATES`` titles asked for, the one that passes the checks and is closest
+    in meaning to the brief (then the model's most confident); the reason the last one
+    failed when none passes; None when stopped from outside."""
+    passed: list[tuple[str, GenerationStats]] = []
+    reason = ""
+    for _ in range(TITLE_CANDIDATES):
+        text, stat = await _complete(model, request, TITLE_SAMPLING, _line_done)
+        stats.append(stat)
+        if stat.reason == "stopped":
+            return None
+        title = clean_title(text)
+        if not (reason := check_title(title, allowed(brief, *sources))) and title not in dict(passed):
+            passed.append((title, stat))
+    if not passed:
         return reason.split(":")[0].split(" (")[0]
+    closeness = await meaning.closeness(brief, [title for title, _ in passed]) or [0.0] * len(passed)
+    scored = [(close + CONFIDENCE_WEIGHT * _confidence([stat]), index) for index, close in enumerate(closeness)
+              for stat in [passed[index][1]]]
+    return passed[max(scored)[1]]
+
+
+async def _write_idea(model: TextGenerator, brief: Brief, title_request: list[Message], technique: str,
+                      stats: list[GenerationStats], meaning: Meaning = NO_MEANING,
+                      sources: tuple[str, ...] = ()) -> IdeaCard | str | None:
+    """One idea: the best of a few titles, then its hook (asked again once if it fails the
+    checks). Returns the card, the reason the titles failed, or None when stopped from outside."""
+    best = await _best_title(model, brief, title_request, meaning, stats, sources)
+    if best is None or isinstance(best, str):
+        return best
+    title, stat = best
+    card = IdeaCard(title, technique=technique)
     own = [stat]
     for _ in range(HOOK_TRIES):
         text, stat = await _complete(model, hook_messages(brief, card.title), HOOK_SAMPLING, _sentence_done)
@@ -432,7 +474,8 @@ async def spark(
         technique = techniques[attempts % len(techniques)]
         attempts += 1
         yield SparkUpdate(list(kept), writing=technique.name)
-        written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats)
+        written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats,
+                                    meaning)
         if written is None:
             break  # stopped from outside
         if isinstance(written, str):
@@ -466,7 +509,7 @@ async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: I
     sources = (first.title, first.hook, second.title, second.hook)
     yield SparkUpdate([], writing="Combination")
     written = await _write_idea(model, brief, combine_messages(brief, first, second), "Combination", stats,
-                                sources)
+                                sources=sources)
     verdict = written if isinstance(written, str) else "stopped" if written is None else judge(
         written, brief, others, sources=sources)
     if verdict != "ok":

@@ -156,6 +156,14 @@ class StudioPage:
     def wait_until_idle(self) -> None:
         self.page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=GENERATION_MS)
 
+    def refine(self, text: str, operation: str) -> None:
+        """Put ``text`` in the draft, refine all of it with ``operation`` and wait until done."""
+        self.page.fill("#draft", text)
+        self.page.select_option("#refine-op", operation)
+        self.page.click("#refine")
+        self.page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=GENERATION_MS)
+        self.wait_until_idle()
+
     def cards(self) -> list[dict]:
         return self.page.eval_on_selector_all(
             "#ideas .idea-card",

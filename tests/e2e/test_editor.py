@@ -75,11 +75,7 @@ def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version(open_st
     studio.wait_for_model()
     page = studio.page
     original = "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities."
-    page.fill("#draft", original)
-    page.select_option("#refine-op", "shorter")
-    page.click("#refine")
-    page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    studio.refine(original, "shorter")
     refined = page.input_value("#draft")
     assert refined.startswith("# Bees\n\n") and refined != original  # the heading is kept, the paragraph rewritten
     assert studio.status().startswith("Shorter: 12 →")
@@ -95,11 +91,7 @@ def test_a_rewrite_that_fails_the_checks_leaves_the_text_exactly_as_it_was(open_
     studio.wait_for_model()
     page = studio.page
     original = "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities."
-    page.fill("#draft", original)
-    page.select_option("#refine-op", "simplify")
-    page.click("#refine")
-    page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
-    studio.wait_until_idle()
+    studio.refine(original, "simplify")
     assert page.input_value("#draft") == original
     assert "Kept as you wrote it: paragraph 2 (" in studio.status() and "failed the studio's checks" in studio.status()
     page.click("#summarize-tldr")

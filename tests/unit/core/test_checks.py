@@ -21,6 +21,7 @@ BRIEF = Allowed.from_texts("repairing a bicycle puncture at the roadside", "shor
     ("The Road to Repair: A Guide to Fixing Your Bicycle Puncture at the Roadside Today", "title too long"),
     ("Puncture", "title too short"),
     ("Fix the Flat, Fix the Flat", "repeats a phrase"),
+    ('The Uncaught Error: "Remote Work Abuses', "unbalanced quotes"),
 ])
 def test_titles_a_reader_would_throw_away_are_rejected_with_a_reason(title, reason):
     assert check_title(title, BRIEF).startswith(reason)
@@ -53,6 +54,10 @@ def test_brief_words_numbers_and_names_in_prose_are_allowed():
     ("Awesome job! Your article provides a great overview of repairs.", "talks about the text"),
     ("Sure! Fixing a flat is easier than you think at the roadside.", "talks about the text"),
     ("Fix the flat and fix the flat and fix the flat again today.", "repeats a phrase"),
+    ("Free for 24 hours after you sign up with the roadside club.", "a number the brief never gave"),
+    ("The blog posts on SustainMeEcoHome inspire every commuter.", "not English"),
+    ("Achieved with just one concise and informative sentence!", "talks about the text"),
+    ("This post tackles punctures with empathy in just 10 words.", "talks about the text"),
 ])
 def test_hooks_must_be_whole_plain_sentences(hook, reason):
     assert check_hook(hook, BRIEF).startswith(reason)

@@ -137,9 +137,11 @@ def run_spark(model, count, brief=BRIEF):
     return run_async(collect(spark(brief, model, count)))
 
 
-def idea(title, hook):
-    """The two replies one idea takes: a title (with a line the studio ignores), then a hook."""
-    return [f"{title}\nI chose this title because it is short.", f"{hook} And then the model rambles on."]
+def idea(title, hook, other_title=None):
+    """The replies one idea takes: two titles (each with a line the studio ignores; the same
+    one twice unless ``other_title``), then a hook."""
+    return [f"{title}\nI chose this title because it is short.", f"{other_title or title}\nAnother line.",
+            f"{hook} And then the model rambles on."]
 
 
 def replies(*ideas):
@@ -156,7 +158,8 @@ def test_spark_delivers_exactly_n_ideas_each_with_its_own_technique():
     assert len({card.technique for card in final.cards}) == 3
     assert all(card.technique in {t.name for t in TECHNIQUES} for card in final.cards)
     angles = {t.angle for t in TECHNIQUES}
-    title_prompts = [messages[0].content for messages, _ in model.calls[::2]]
+    title_prompts = [messages[0].content for messages, _ in model.calls if messages[0].content.startswith("Suggest")]
+    assert len(title_prompts) == 6  # two titles asked for per idea
     assert all(any(f"Suggest {angle} for" in prompt for angle in angles) for prompt in title_prompts)
     # Each card is shown once it has passed; meanwhile the update names the technique being written.
     assert [(len(u.cards), bool(u.writing)) for u in updates] == [(0, True), (1, True), (2, True), (3, False)]
@@ -171,7 +174,7 @@ def test_spark_stops_each_reply_at_its_title_line_and_first_sentence():
 
 def test_a_card_that_fails_the_checks_is_never_shown():
     model = ScriptedModel(replies(
-        ["POPCISES FEDERANAZY OF SALADBREWDERS STORAGE"],  # not English: no hook is asked for
+        ["POPCISES FEDERANAZY OF SALADBREWDERS STORAGE"] * 2,  # not English: no hook is asked for
         idea("Rooftop hives", "I made several changes that improve clarity and conciseness."),  # meta
         ["Start small with one box of bees above the street."],  # the hook is asked for again
         idea("Bee school", "A beginner's urban class with one hive.")))
@@ -182,6 +185,20 @@ def test_a_card_that_fails_the_checks_is_never_shown():
     assert updates[-1].dropped == {"not English": 1}
     assert [c.hook for c in updates[-1].cards if c.title == "Rooftop hives"] == [
         "Start small with one box of bees above the street."]
+
+
+def test_of_two_titles_the_one_closer_in_meaning_to_the_brief_is_kept():
+    brief = Brief.from_fields(topic="urban beekeeping")
+    written = idea("Morning light on the roof", "Every jar of honey tells a story of the city.",
+                   other_title="Honey from a city hive")
+    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
+    assert [c.title for c in final.cards] == ["Honey from a city hive"]
+
+
+def test_a_hook_that_opens_like_a_kept_one_is_a_duplicate():
+    kept = [IdeaCard("Rooftop hives", "In twilight's hush, where shadows play, the bees come home.")]
+    again = IdeaCard("Balcony bees", "In twilight's hush, where shadows play, a beginner starts a hive.")
+    assert judge(again, BRIEF, kept) == "duplicate"
 
 
 def test_the_models_confidence_is_kept_and_breaks_ties_in_the_ranking():
@@ -203,7 +220,7 @@ def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
 def test_spark_says_plainly_why_it_fell_short():
     model = ScriptedModel(idea("Golden dragons", "A tale of gold under the old grey sea.") * 8)
     final = run_spark(model, 2)[-1]
-    assert final.cards == [] and len(model.calls) == 16  # four tries per idea asked for
+    assert final.cards == [] and len(model.calls) == 24  # four tries per idea asked for, three replies each
     assert final.shortfall.startswith("Only 0 of 2 ideas passed after 8 tries (8 off-topic dropped)")
 
 
