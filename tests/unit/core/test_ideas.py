@@ -195,6 +195,21 @@ def test_of_two_titles_the_one_closer_in_meaning_to_the_brief_is_kept():
     assert [c.title for c in final.cards] == ["Honey from a city hive"]
 
 
+def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title():
+    meta = "I made several changes that improve clarity and conciseness."
+    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta])
+    final = run_spark(model, 1)[-1]
+    assert [(c.title, c.hook) for c in final.cards] == [("Rooftop hives for beginners", "")]
+
+
+def test_a_hook_off_the_brief_is_asked_again():
+    brief = Brief.from_fields(topic="urban beekeeping", format="newsletter")
+    written = idea("Honey on city roofs", "A story about the sea and its long grey waves.") + [
+        "Every jar of honey from a city hive tastes of its street."]
+    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
+    assert [c.hook for c in final.cards] == ["Every jar of honey from a city hive tastes of its street."]
+
+
 def test_a_hook_that_opens_like_a_kept_one_is_a_duplicate():
     kept = [IdeaCard("Rooftop hives", "In twilight's hush, where shadows play, the bees come home.")]
     again = IdeaCard("Balcony bees", "In twilight's hush, where shadows play, a beginner starts a hive.")
@@ -273,7 +288,7 @@ def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
 
 
 def test_a_short_spark_fills_up_with_ideas_close_enough_in_meaning():
-    brief = Brief.from_fields(topic="urban beekeeping")
+    brief = Brief.from_fields(topic="urban beekeeping", format="short story")  # the hook: an opening line
     # No word of the brief and no theme of it: cosine 0.29 with the brief, off-topic but close enough to fall back on.
     written = idea("Morning light", "A story about quiet streets at dawn.") * 4
     final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
