@@ -53,7 +53,8 @@ _META = re.compile(
     r"simplified) (?:version|text)|the original text|as an ai|language model|let me know|"
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
     r"response|answer|edit|sentence|title|question)\b|(?:in|with) (?:just )?(?:one|a single|\d+) "
-    r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence)",
+    r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence|"
+    r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit)|this text\b)",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")

@@ -58,6 +58,7 @@ def test_brief_words_numbers_and_names_in_prose_are_allowed():
     ("The blog posts on SustainMeEcoHome inspire every commuter.", "not English"),
     ("Achieved with just one concise and informative sentence!", "talks about the text"),
     ("This post tackles punctures with empathy in just 10 words.", "talks about the text"),
+    ("To make this text more engaging, I'll rephrase it for the reader.", "talks about the text"),
 ])
 def test_hooks_must_be_whole_plain_sentences(hook, reason):
     assert check_hook(hook, BRIEF).startswith(reason)
