@@ -54,7 +54,7 @@ _META = re.compile(
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
     r"response|answer|edit|sentence|title|question)\b|(?:in|with) (?:just )?(?:one|a single|\d+) "
     r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence|"
-    r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit)|this text\b)",
+    r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit))",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
