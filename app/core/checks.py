@@ -9,7 +9,7 @@ preambles and comments about the text ("Here's…", "Title:", "I made several ch
 unfinished text; repeated phrases; a hook that is not a sentence; a title that is too long.
 
 Public: ``Allowed``, ``dictionary``, ``english``, ``known``, ``known_spelling``, ``check_title``, ``check_hook``, ``check_headline``,
-``check_prose``, ``strip_preamble``.
+``check_prose``, ``strip_preamble``, ``strip_comments``, ``whole_sentences``.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ _MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|septemb
                     r"december)\s+\d", re.I)
 # Openings that talk about the reply instead of being it.
 _PREAMBLE = re.compile(
-    r"^\W*(?:here(?:'s|’s| is| are)\b|sure\b|certainly\b|of course\b|absolutely\b|okay\b|ok\b|"
+    r"^\W*(?:here(?:'s|’s| is| are| it is| you go)\b|sure\b|certainly\b|of course\b|absolutely\b|okay\b|ok\b|"
     r"(?:great|awesome|good|nice|excellent|well done)\b[ ,!]*(?:job|work|question|idea|choice)?\s*[,!.]|"
     r"(?:title|hook|headline|idea|sentence|answer|output|response|rewritten text|revised text|"
     r"new text|text|summary|tl;dr|section|paragraph|draft)\s*\d*\s*:|"
@@ -95,6 +95,7 @@ def _plain(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
 
 
+_ABBREVIATIONS = frozenset({"etc", "eg", "ie", "vs", "approx", "mr", "mrs", "ms", "dr"})
 # Endings that make a word the frequency list lacks from one it has ("impact" + "ful",
 # "retell" + "ings", "immerse" → "immersive"), and British spellings of American ones.
 _ENDINGS = ("'s", "'", "s", "es", "ed", "ing", "ings", "ly", "ness", "ful", "ive", "ity", "ment", "er", "ers",
@@ -106,7 +107,7 @@ def known(word: str, allowed: Allowed = NOTHING) -> bool:
     """A dictionary word, a word of the brief or source, an acronym, or one of those with a
     common ending or British spelling."""
     lower = _plain(word).casefold()
-    if lower in english() or lower in allowed.words or (word.isupper() and len(word) <= 5):
+    if lower in english() or lower in allowed.words or lower in _ABBREVIATIONS or (word.isupper() and len(word) <= 5):
         return True
     stems = [lower[: -len(end)] for end in _ENDINGS if lower.endswith(end) and len(lower) - len(end) >= 3]
     stems = [spelling for stem in stems + [lower] for spelling in _american(stem)]
@@ -246,6 +247,29 @@ def check_prose(text: str, allowed: Allowed = NOTHING) -> str:
     if not _SENTENCE_END.search(text.strip()):
         return "unfinished (stops mid-sentence)"
     return _repeats(text, 5)
+
+
+def whole_sentences(text: str) -> str:
+    """``text`` without a last sentence the token limit cut off (when a whole one precedes it)."""
+    text = text.strip()
+    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind(".\n"))
+    if _SENTENCE_END.search(text) or cut < 0:
+        return text
+    return text[: cut + 1]
+
+
+def strip_comments(text: str) -> str:
+    """``text`` without paragraphs that comment on it ("I made several changes…") or a first
+    sentence that introduces it ("Here's a longer version."); unchanged when nothing else
+    would remain."""
+    paragraphs = []
+    for paragraph in strip_preamble(text).split("\n\n"):
+        paragraph = paragraph.strip()
+        if (first := re.match(r"[^.!?:]*[.!?:](?:\s+|$)", paragraph)) and _PREAMBLE.match(first.group()):
+            paragraph = paragraph[first.end():].strip()
+        if paragraph and not _META.search(paragraph):
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs) or text.strip()
 
 
 def strip_preamble(text: str, streaming: bool = False) -> str:

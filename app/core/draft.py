@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .brief import Brief
-from .checks import Allowed, check_prose, strip_preamble
+from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
 from .ideas import IdeaCard, parse_ideas
 from .model import GenerationStats, Message, Sampling, TextGenerator
 
@@ -121,7 +121,7 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
                 text += chunk
                 yield DraftUpdate(f"{done}## {heading}\n\n{_section_text(text, heading, streaming=True)}", index)
             stats.append(generation.stats or GenerationStats(reason="stop"))
-            section = _section_text(_whole_sentences(text), heading)
+            section = _section_text(whole_sentences(strip_comments(text)), heading)
             if not (reason := section_check(section, brief, idea, heading)):
                 break
         else:
@@ -129,15 +129,6 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
             dropped.append(f"“{heading}” ({reason})")
         done += f"## {heading}\n\n{section}\n\n" if section else f"## {heading}\n\n"
     yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats, dropped=dropped)
-
-
-def _whole_sentences(text: str) -> str:
-    """``text`` without a last sentence the token limit cut off (when a whole one precedes it)."""
-    text = text.strip()
-    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "), text.rfind(".\n"))
-    if re.search(r"[.!?…][\"”’')\]]*$", text) or cut < 0:
-        return text
-    return text[: cut + 1]
 
 
 def move_line(text: str, position: int, step: int) -> tuple[str, int]:

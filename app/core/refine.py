@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .brief import TONES
-from .checks import Allowed, check_headline, check_prose, strip_preamble
+from .checks import Allowed, check_headline, check_prose, strip_comments, strip_preamble, whole_sentences
 from .document import text_stats
 from .errors import StudioError
 from .model import GenerationStats, Message, Sampling, TextGenerator
@@ -84,7 +84,7 @@ async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, a
             written += chunk
             yield strip_preamble(written, streaming=True), None
         stats.append(generation.stats or GenerationStats(reason="stop"))
-        written = strip_preamble(written)
+        written = whole_sentences(strip_comments(written))
         if not (reason := check_prose(written, allowed)):
             yield written, ""
             return
@@ -119,6 +119,7 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
     for index in sorted(sources):
         source = sources[index]
         allowed = Allowed.from_texts(source, tone)
+        refused = False
         for attempt in range(2 if operation in LENGTH_TARGETS else 1):
             budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
             async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, allowed,
@@ -127,15 +128,16 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
                     done[index] = written.strip()
                     yield RefineUpdate("\n\n".join(b for b in done if b))
             if reason:
-                done[index] = blocks[index] if attempt == 0 else done[index]
-                if attempt == 0:
+                refused = attempt == 0  # else the first pass stands
+                if refused:
+                    done[index] = blocks[index]
                     kept.append(f"paragraph {index + 1} ({reason})")
                 break
             done[index] = written.strip() or source
             if operation not in LENGTH_TARGETS or on_length_target(operation, blocks[index], done[index]):
                 break
             source = done[index]  # not short (or long) enough yet: once more, from the result
-        if operation == "shorter" and not on_length_target(operation, blocks[index], done[index]):
+        if operation == "shorter" and not refused and not on_length_target(operation, blocks[index], done[index]):
             done[index] = trim_sentences(done[index], int(LENGTH_TARGETS["shorter"] * _words(blocks[index])))
     result = "\n\n".join(b for b in done if b)
     yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result) + _kept_note(kept),
@@ -298,7 +300,7 @@ async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> Async
             async for chunk in generation:
                 written += chunk
                 yield found + [Alternative(style, written.strip(), "")]
-            written = strip_preamble(written)
+            written = whole_sentences(strip_comments(written))
             if check_prose(written, Allowed.from_texts(text)):
                 continue
             if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):

@@ -1,7 +1,9 @@
 """The checks on model output, fed what the 135M model really wrote and what a creator would keep."""
 import pytest
 
-from app.core.checks import Allowed, check_hook, check_prose, check_title, strip_preamble, unknown_words
+from app.core.checks import (
+    Allowed, check_hook, check_prose, check_title, strip_comments, strip_preamble, unknown_words, whole_sentences,
+)
 
 BRIEF = Allowed.from_texts("repairing a bicycle puncture at the roadside", "short-video script", "commuters")
 
@@ -81,3 +83,13 @@ def test_while_streaming_a_first_line_that_opens_like_a_preamble_is_held_back():
     assert strip_preamble("Here's a shorter", streaming=True) == ""
     assert strip_preamble("Here's a shorter version:\nThe tube", streaming=True) == "The tube"
     assert strip_preamble("The tube has a hole", streaming=True) == "The tube has a hole"
+
+
+def test_comments_around_a_rewrite_are_stripped_and_a_cut_off_sentence_dropped():
+    rewrite = ("Here's a longer version of the text. The tube has a hole near the valve.\n\n"
+               "I made several changes that improve clarity and conciseness.")
+    assert strip_comments(rewrite) == "The tube has a hole near the valve."
+    assert strip_comments("I made several changes.") == "I made several changes."  # nothing else: kept, then refused
+    assert whole_sentences("The tube has a hole. Patch it with the") == "The tube has a hole."
+    assert whole_sentences("Patch it with the") == "Patch it with the"
+    assert check_prose("Bring tyre levers, a pump, patches etc. for the road.") == ""

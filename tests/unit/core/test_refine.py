@@ -141,3 +141,10 @@ def test_a_summary_that_fails_twice_says_why_and_headlines_that_fail_are_left_ou
     reply = " Bees Love Roofs\n2. BEES!!! #roofs\n3. Here's a headline for you\n4. Quiet Sunny Roofs\n"  # after "1."
     found = run_async(headlines(TEXT, ScriptedModel([reply] * 3), count=2))
     assert found == ["Bees Love Roofs", "Quiet Sunny Roofs"]
+
+
+def test_a_refused_shorter_rewrite_leaves_the_paragraph_untrimmed():
+    text = "Bees like roofs. Roofs are quiet. Roofs are sunny. The city is warm. Hives do well there."
+    meta = "I made several changes that improve clarity and conciseness."
+    final = run_async(collect(refine("shorter", text, ScriptedModel([meta, meta]))))[-1]
+    assert final.text == text and "Kept as you wrote it" in final.summary
