@@ -8,7 +8,7 @@ runs of symbols; numbers, dates and prices the brief never mentioned; hashtags a
 preambles and comments about the text ("Here's…", "Title:", "I made several changes…");
 unfinished text; repeated phrases; a hook that is not a sentence; a title that is too long.
 
-Public: ``Allowed``, ``dictionary``, ``english``, ``known``, ``known_spelling``, ``check_title``, ``check_hook``, ``check_headline``,
+Public: ``Allowed``, ``dictionary``, ``english``, ``known``, ``known_spelling``, ``talks_about_an_edit``, ``check_title``, ``check_hook``, ``check_headline``,
 ``check_prose``, ``strip_preamble``, ``strip_comments``, ``whole_sentences``.
 """
 from __future__ import annotations
@@ -38,8 +38,8 @@ _PREAMBLE = re.compile(
     r"(?:great|awesome|good|nice|excellent|well done)\b[ ,!]*(?:job|work|question|idea|choice)?\s*[,!.]|"
     r"(?:title|hook|headline|idea|sentence|answer|output|response|rewritten text|revised text|"
     r"new text|text|summary|tl;dr|section|paragraph|draft)\s*\d*\s*:|"
-    r"as an ai\b|i (?:have|'ve|’ve|made|rewrote|revised|changed|shortened|added|removed|simplified|"
-    r"kept|hope|will|would|can)\b|"
+    r"as an ai\b|i(?:'ll|’ll| have|'ve|’ve| made| rewrote| revised| changed| shortened| added| removed| simplified|"
+    r" kept| hope| will| would| can)\b|"
     r"(?:this|the|my) (?:blog post|post|article|text|piece|story|newsletter|script|video|section|"
     r"paragraph|passage|rewrite|version|thread|poem|essay|outline) (?:is|was|will|explores|discusses|"
     r"describes|covers|talks|focuses|has been|aims)\b|"
@@ -57,6 +57,20 @@ _META = re.compile(
     r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit))",
     re.I,
 )
+# Words of an editor talking about an edit: in a sentence of a draft or a refined text (and
+# not in the text it came from) they mean the model is describing its work, not doing it.
+_EDIT_TALK = re.compile(
+    r"\b(?:rephras\w*|reword\w*|rewrit\w*|reworked|revised|revision|my edit|previous edit|adjustments?|"
+    r"readability|original (?:text|paragraph|narrative|sentence|version|message)|the sentence|this paragraph|"
+    r"word count|syllables?|concise|conciseness|descriptive language|flow better|(?:i|we)(?:'ve|’ve| have)? "
+    r"(?:made|tried|added|removed|kept|changed|expanded|shortened|simplified) (?:it|the|some|minor|a few|these|"
+    r"those|several|this)|i(?:'ll|’ll| will) (?:make|keep|add|change)|i am excited to share)\b",
+    re.I,
+)
+# Stage directions a chat model adds to its own reply: "(laughs)", "(smirks mischievously)".
+_STAGE_DIRECTION = re.compile(r"\((?:laughs|smiles|smirks|sighs|pauses|winks|grins|chuckles)\b[^)]*\)", re.I)
+# A first line that only labels what follows: "Keep it concise:", "Shorter version:".
+_LABEL_LINE = re.compile(r"^\W*(?:\w+[ ,'’-]*){1,6}:\s*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 
@@ -212,8 +226,12 @@ def check_title(title: str, allowed: Allowed = NOTHING) -> str:
         return "title too short"
     if reason := _common(title, allowed, names=False):
         return reason
-    if title.count('"') % 2 or title.count("(") != title.count(")") or title.count("“") != title.count("”"):
-        return "unbalanced quotes or brackets"
+    if title.count('"') % 2 or title.count("“") != title.count("”"):
+        return "unbalanced quotes"
+    if "(" in title or ")" in title:
+        return "brackets in a title"
+    if len(_WORD.findall(title)) < 2:
+        return "title too short"
     last = _WORD.findall(title)[-1:] or [""]
     if title.rstrip()[-1] in ",;:-–—(" or last[0].casefold() in _DANGLING:
         return "unfinished title"
@@ -239,9 +257,18 @@ def check_hook(hook: str, allowed: Allowed = NOTHING) -> str:
     return _repeats(hook, 3)
 
 
+def talks_about_an_edit(text: str, allowed: Allowed = NOTHING) -> bool:
+    """Whether a sentence of ``text`` describes an edit in words its source never used
+    ("I made minor adjustments to make the sentences flow better")."""
+    return any(match.group().casefold() not in " ".join(allowed.words) or match.group().count(" ")
+               for match in _EDIT_TALK.finditer(text)) or bool(_STAGE_DIRECTION.search(text))
+
+
 def check_prose(text: str, allowed: Allowed = NOTHING) -> str:
     """A paragraph (or several) of a draft or a refined text: English, finished, no comment
-    about itself, no phrase said over and over."""
+    about itself or the edit, no stage directions, no phrase said over and over."""
+    if text.strip() and talks_about_an_edit(text, allowed):
+        return "talks about the text instead of being it"
     if reason := _common(text, allowed, names=True):
         return reason
     if not _SENTENCE_END.search(text.strip()):
@@ -273,11 +300,12 @@ def strip_comments(text: str) -> str:
 
 
 def strip_preamble(text: str, streaming: bool = False) -> str:
-    """``text`` without a first line that only introduces it ("Here's a shorter version:").
-    While ``streaming``, a first line that opens like one is held back until it ends."""
+    """``text`` without a first line that only introduces or labels it ("Here's a shorter
+    version:", "Keep it concise:"). While ``streaming``, a first line that opens like one is
+    held back until it ends."""
     first, newline, rest = text.strip().partition("\n")
-    if streaming and not newline and _PREAMBLE.match(first):
+    if streaming and not newline and (_PREAMBLE.match(first) or _LABEL_LINE.match(first)):
         return ""
-    if rest.strip() and _PREAMBLE.match(first) and first.rstrip().endswith(":"):
+    if rest.strip() and first.rstrip().endswith(":") and (_PREAMBLE.match(first) or _LABEL_LINE.match(first)):
         return rest.strip()
     return text.strip()

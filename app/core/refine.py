@@ -72,10 +72,10 @@ def change_summary(label: str, before: str, after: str) -> str:
 
 
 async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, allowed: Allowed,
-                   stats: list[GenerationStats]) -> AsyncIterator[tuple[str, str | None]]:
+                   stats: list[GenerationStats], minimum: int = 0) -> AsyncIterator[tuple[str, str | None]]:
     """Stream the model's rewrite as ``(text, None)``, then end with ``(rewrite, reason)``:
-    a rewrite that fails the checks is asked for again once; ``reason`` says why the last
-    try failed ("" when one passed, and then ``rewrite`` is it)."""
+    a rewrite that fails the checks (or has fewer than ``minimum`` words) is asked for again
+    once; ``reason`` says why the last try failed ("" when one passed, and then ``rewrite`` is it)."""
     reason = ""
     for _ in range(REWRITE_TRIES):
         generation = model.generate(messages, Sampling(max_new_tokens=budget))
@@ -85,7 +85,8 @@ async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, a
             yield strip_preamble(written, streaming=True), None
         stats.append(generation.stats or GenerationStats(reason="stop"))
         written = whole_sentences(strip_comments(written))
-        if not (reason := check_prose(written, allowed)):
+        short = len(written.split()) < minimum
+        if not (reason := check_prose(written, allowed) or ("too short to keep the text's meaning" if short else "")):
             yield written, ""
             return
     yield "", reason
@@ -118,12 +119,13 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
     done = list(blocks)
     for index in sorted(sources):
         source = sources[index]
-        allowed = Allowed.from_texts(source, tone)
+        allowed = Allowed.from_texts(source, tone, OPERATIONS[operation][1])  # echoing the request is no comment
         refused = False
         for attempt in range(2 if operation in LENGTH_TARGETS else 1):
             budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
+            minimum = max(2, len(source.split()) // 5)  # fewer words cannot keep the text's meaning
             async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, allowed,
-                                                  stats):
+                                                  stats, minimum):
                 if reason is None:  # streamed as written; a rejected rewrite is taken back below
                     done[index] = written.strip()
                     yield RefineUpdate("\n\n".join(b for b in done if b))

@@ -93,3 +93,20 @@ def test_comments_around_a_rewrite_are_stripped_and_a_cut_off_sentence_dropped()
     assert whole_sentences("The tube has a hole. Patch it with the") == "The tube has a hole."
     assert whole_sentences("Patch it with the") == "Patch it with the"
     assert check_prose("Bring tyre levers, a pump, patches etc. for the road.") == ""
+
+
+@pytest.mark.parametrize("text", [
+    "Whales sing across oceans. I made minor adjustments to make the sentences flow better.",
+    "The village wakes. This reworked text aims to expand upon the original narrative.",
+    "Some letters survived intact. (smirks mischievously) My apologies, dear reader!",
+    "When I reflect on my previous edit, whales seem stranger still.",
+    "I'll make those changes for you: the commute is long.",
+])
+def test_talk_about_the_edit_anywhere_in_a_rewrite_is_refused(text):
+    assert check_prose(text).startswith("talks about the text")
+
+
+def test_edit_words_the_source_already_uses_are_not_talk_about_the_edit():
+    source = Allowed.from_texts("How I rewrite a draft: first the structure, then each sentence.")
+    assert check_prose("I rewrite the structure first, then each sentence.", source) == ""
+    assert strip_preamble("Keep it concise:\nThe commute is long.") == "The commute is long."
