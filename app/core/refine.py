@@ -303,7 +303,7 @@ async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> Async
                 written += chunk
                 yield found + [Alternative(style, written.strip(), "")]
             written = whole_sentences(strip_comments(written))
-            if check_prose(written, Allowed.from_texts(text)):
+            if check_prose(written, Allowed.from_texts(text, instruction)):  # echoing the request is no comment
                 continue
             if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):
                 found.append(Alternative(style, written, change_summary(style, text, written)))

@@ -98,5 +98,6 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
 
     studio.spark(BRIEF)
     studio.wait_until_idle()
-    assert len(studio.cards()) >= 3, studio.status()
+    # Fewer cards than asked only with the reason said: a short list beats one with junk in it.
+    assert studio.cards() and (len(studio.cards()) >= 3 or studio.status().startswith("Only")), studio.status()
     assert failing_cards(studio.cards()) == []
