@@ -25,7 +25,7 @@ from dataclasses import replace
 from .core.catalogue import Catalogue, ModelEntry
 from .core.project import BRIEF_FIELDS, Project
 from .core.document import export_name, standalone_html, to_plain_text
-from .core.draft import draft, move_line, outline
+from .core.draft import draft, kept_on_stop, move_line, outline
 from .core.proofread import Correction, apply_correction, describe_counts, proofread
 from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
 from .core.authorship import ORIGINS, Authorship, Summary
@@ -407,6 +407,8 @@ class Studio:
                                  f"v{version.number}. Edit it freely.{empty}", "warning" if empty else "info")
             except asyncio.CancelledError:
                 await self.model.settled()
+                text = kept_on_stop(text, self.brief, self.drafting)
+                self.page.set_value("draft", text)
                 self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
                 self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
                 self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")

@@ -3,7 +3,7 @@ reorder, then the draft written section by section so each prompt stays short
 enough for a small model, streamed as it is written.
 
 Public: ``outline_messages``, ``parse_outline``, ``fallback_outline``, ``outline``,
-``section_messages``, ``section_check``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
+``section_messages``, ``section_check``, ``kept_on_stop``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
 Every section must pass the checks on model output (``app.core.checks``): one that fails
 is asked for again, then left empty under its heading with a note.
 """
@@ -129,6 +129,19 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
             dropped.append(f"“{heading}” ({reason})")
         done += f"## {heading}\n\n{section}\n\n" if section else f"## {heading}\n\n"
     yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats, dropped=dropped)
+
+
+def kept_on_stop(markdown: str, brief: Brief, idea: IdeaCard) -> str:
+    """What a draft stopped mid-section keeps: the unfinished section's whole sentences
+    without comments, or only its heading when those fail the checks."""
+    head, marker, section = markdown.rpartition("\n## ")
+    if not marker:
+        return markdown
+    heading, _, body = section.partition("\n\n")
+    body = _section_text(whole_sentences(strip_comments(body)), heading) if body.strip() else ""
+    if body and section_check(body, brief, idea, heading):
+        body = ""
+    return f"{head}{marker}{heading}\n\n{body}".rstrip() + "\n"
 
 
 def move_line(text: str, position: int, step: int) -> tuple[str, int]:

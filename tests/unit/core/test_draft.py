@@ -1,6 +1,6 @@
 """Outline and section-by-section drafting, fed what small models really write."""
 from app.core.brief import Brief
-from app.core.draft import draft, fallback_outline, outline, outline_messages, parse_outline, section_messages
+from app.core.draft import draft, fallback_outline, kept_on_stop, outline, outline_messages, parse_outline, section_messages
 from app.core.ideas import IdeaCard
 
 from .doubles import ScriptedModel, collect, run_async
@@ -67,3 +67,10 @@ def test_a_last_sentence_cut_off_by_the_token_limit_is_dropped():
     model = ScriptedModel(["Bees like height. They fly over the"])
     final = run_async(collect(draft(BRIEF, IDEA, ["Why roofs"], model)))[-1]
     assert final.markdown.endswith("## Why roofs\n\nBees like height.\n") and final.dropped == []
+
+
+def test_a_stopped_draft_keeps_whole_sentences_of_its_last_section_or_only_its_heading():
+    written = "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n\nStart with one hive. Then"
+    assert kept_on_stop(written, BRIEF, IDEA).endswith("## First hive\n\nStart with one hive.\n")
+    meta = written.rsplit("\n\n", 1)[0] + "\n\nI made an edit to make my writing more concise."
+    assert kept_on_stop(meta, BRIEF, IDEA) == "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n"
