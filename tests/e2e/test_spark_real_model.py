@@ -75,7 +75,10 @@ def test_real_model_sparks_ideas_stops_mid_stream_and_sparks_again(open_studio):
     assert comments_on_itself(written) == []
     assert page.inner_text("#draft-preview").strip()  # rendered, sanitized preview of what was kept
 
-    # Refine what was kept, compare it with the stopped draft, and export it.
+    # Refine what was kept, compare it with the stopped draft, and export it. (Stop keeps only the
+    # heading of a section whose words fail the checks: then the person adds a paragraph.)
+    if not any(p.strip() and not p.lstrip().startswith("#") for p in written.split("\n\n")):
+        page.fill("#draft", written + "\nBees like quiet, sunny roofs in the middle of busy cities.\n")
     page.select_option("#refine-op", "shorter")
     studio.act("#refine")
     assert studio.status().startswith("Shorter:"), studio.status()
