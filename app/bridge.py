@@ -433,6 +433,7 @@ class WorkerGeneration:
             reason=result.get("reason", "stop"),
             tokens=int(result.get("tokens", 0)),
             prompt_tokens=int(result.get("promptTokens", 0)),
+            reused_tokens=int(result.get("reusedTokens", 0)),
             first_token_ms=float(result.get("firstTokenMs", 0.0)),
             decode_ms=float(result.get("decodeMs", 0.0)),
             logprob=float(result.get("logprob", 0.0)),

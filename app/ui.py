@@ -1227,6 +1227,7 @@ class Studio:
             "text": text,
             "tokens": stats.tokens,
             "promptTokens": stats.prompt_tokens,
+            "reusedTokens": stats.reused_tokens,
             "firstTokenMs": ((first or ended) - started) * 1000,
             "decodeMs": (ended - (first or ended)) * 1000,
             "workerFirstTokenMs": stats.first_token_ms,

@@ -14,6 +14,7 @@ import {
   env,
   pipeline,
 } from "../vendor/transformers/transformers.min.js";
+import { PromptCache } from "./prompt-cache.js";
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
 const ortDir = new URL("../vendor/ort/", import.meta.url);
@@ -28,6 +29,8 @@ env.backends.onnx.wasm.wasmPaths = {
 
 /** The model loaded or loading: {key, loading: Promise<{tokenizer, model, loadMs, warmupMs}>}. */
 let current = null;
+/** The KV cache of the last prompt, for the next one that starts the same way. */
+const prompts = new PromptCache();
 /** The embedding model loaded or loading: {key, loading: Promise<pipeline>}. */
 let embedder = null;
 /** Stopping criteria of running generations, by request id. */
@@ -160,6 +163,7 @@ async function loadModel(spec, id) {
 async function dispose() {
   const previous = current;
   current = null;
+  prompts.clear();
   try {
     const loaded = await previous?.loading;
     await loaded?.model?.dispose();
@@ -190,6 +194,7 @@ async function generate(request) {
     const prompt = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
     const inputs = tokenizer(prompt + prefill, { add_special_tokens: false });
     const started = performance.now();
+    const { cache, reused } = await prompts.prefill(model, Array.from(inputs.input_ids.data, Number));
     let firstTokenAt = 0;
     let tokens = 0;
     const confidence = chosenLogprobs();
@@ -209,6 +214,7 @@ async function generate(request) {
     await model.generate({
       ...inputs,
       ...options,
+      ...(cache ? { past_key_values: cache } : {}),
       max_new_tokens: maxNewTokens,
       streamer,
       stopping_criteria: [stopping],
@@ -224,6 +230,7 @@ async function generate(request) {
       reason,
       tokens,
       promptTokens: inputs.input_ids.dims.at(-1),
+      reusedTokens: reused,
       firstTokenMs: tokens ? firstTokenAt - started : 0,
       decodeMs: tokens ? ended - firstTokenAt : 0,
       logprob: confidence.total,

@@ -27,7 +27,8 @@
  *                                                     `load`; a `generate` that had to load
  *                                                     first gets it too, before its tokens)
  *   token    {text}                                   newly decoded text of a generation
- *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens, logprob (sum over the tokens)}
+ *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens, reusedTokens (prompt
+ *            tokens whose KV cache came from the last prompt), logprob (sum over the tokens)}
  *   embeddings {vectors}                              answers `embed`: one unit-length vector
  *                                                     (mean-pooled) per text
  *   error    {name, message}                          the request failed; name is an ErrorName

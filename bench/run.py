@@ -51,6 +51,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "build")]
 import setup  # noqa: E402  (build/setup.py: where the model environment lives)
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 PROMPT = "Write a short paragraph about why city rooftops are good places for beehives."
+# Asked (for one token) before each timed run: the worker keeps the KV cache of the last
+# prompt, so without it every run after the first would prefill one token, not the prompt.
+# Only the chat template's system turn is then reused, as between any two studio requests.
+OTHER_PROMPT = {"prompt": "Hi", "maxNewTokens": 1}
 WAIT_MS = 180_000
 TARGETS = {"bridge_cost_pct": 5.0, "decode_vs_native": 0.8, "python_cold_ms": 2500, "python_warm_ms": 1500,
            "first_card_s": 3.0, "idea_set_s": 15.0}
@@ -95,7 +99,7 @@ GENERATE_WORKER_JS = """async ({ spec, prompt, maxNewTokens }) => {
     onToken: (text) => { first ??= performance.now(); chunks.push(text); },
   });
   const ended = performance.now();
-  return { text: chunks.join(""), tokens: done.tokens, promptTokens: done.promptTokens,
+  return { text: chunks.join(""), tokens: done.tokens, promptTokens: done.promptTokens, reusedTokens: done.reusedTokens,
            totalMs: ended - started, firstTokenMs: (first ?? ended) - started, decodeMs: ended - (first ?? ended),
            workerFirstTokenMs: done.firstTokenMs, workerDecodeMs: done.decodeMs };
 }"""
@@ -201,7 +205,9 @@ def measure_studio(browser, url: str, dtype: str, args) -> dict:
     direct_args = {"spec": spec, "prompt": PROMPT, "maxNewTokens": args.max_new_tokens}
     runs, direct = [], []
     for i in range(args.runs + 1):
+        page.evaluate(GENERATE_WORKER_JS, {**direct_args, **OTHER_PROMPT})
         result = page.evaluate(RUN_PROMPT_JS, [PROMPT, args.max_new_tokens])
+        page.evaluate(GENERATE_WORKER_JS, {**direct_args, **OTHER_PROMPT})
         bypass = page.evaluate(GENERATE_WORKER_JS, direct_args)
         if i:
             runs.append(result)
@@ -224,6 +230,7 @@ def measure_worker(browser, url: str, dtype: str, args) -> dict:
     before = renderer_cpu()
     runs = []
     for i in range(args.runs + 1):
+        page.evaluate(GENERATE_WORKER_JS, {"spec": spec, **OTHER_PROMPT})
         result = page.evaluate(GENERATE_WORKER_JS, {"spec": spec, "prompt": PROMPT, "maxNewTokens": args.max_new_tokens})
         if i:
             runs.append(result)
@@ -303,7 +310,8 @@ def decode_rate(tokens: int, decode_ms: float) -> float:
 
 def describe(run: dict) -> str:
     """One run in a progress line."""
-    return (f"{run['tokens']} tokens, first {run['firstTokenMs']:.0f} ms, "
+    reused = f" ({run['reusedTokens']} of {run['promptTokens']} prompt tokens reused)" if "reusedTokens" in run else ""
+    return (f"{run['tokens']} tokens, first {run['firstTokenMs']:.0f} ms{reused}, "
             f"{decode_rate(run['tokens'], run['decodeMs']):.1f} tok/s")
 
 

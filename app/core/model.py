@@ -57,6 +57,7 @@ class GenerationStats:
     first_token_ms: float = 0.0
     decode_ms: float = 0.0
     logprob: float = 0.0  # sum of the chosen tokens' log-probabilities (the model's confidence)
+    reused_tokens: int = 0  # prompt tokens whose KV cache was kept from the previous prompt
 
     @property
     def aborted(self) -> bool:

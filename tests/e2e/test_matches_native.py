@@ -1,4 +1,5 @@
-"""The page's whole generation path gives the same greedy text as onnxruntime in Python."""
+"""The page's whole generation path gives the same greedy text as onnxruntime in Python,
+whether the worker prefills the whole prompt or reuses the KV cache of the last one."""
 import importlib.util
 import json
 import subprocess
@@ -6,6 +7,7 @@ import subprocess
 from .conftest import ROOT, TINY_MODEL
 
 PROMPT = "Write one sentence about bees."
+OTHER_PROMPT = "Name three rivers."
 
 
 def native_greedy(model_dir, onnx_file: str, max_new_tokens: int) -> str:
@@ -23,7 +25,12 @@ def test_greedy_text_in_the_page_equals_native_onnxruntime(open_studio):
     studio = open_studio(f"?model={TINY_MODEL}&dtype=fp32")
     studio.wait_for_python()
     studio.wait_for_model()
-    page_result = studio.page.evaluate("(prompt) => museSpark.runPrompt(prompt, 24)", PROMPT)
+    run = "(prompt) => museSpark.runPrompt(prompt, 24)"
+    studio.page.evaluate(run, OTHER_PROMPT)
+    after_other = studio.page.evaluate(run, PROMPT)  # shares the chat template's system turn
+    again = studio.page.evaluate(run, PROMPT)  # shares all of the prompt
     native = native_greedy(ROOT / "models" / TINY_MODEL, "onnx/model.onnx", 24)
-    assert page_result["tokens"] == 24 and page_result["text"].strip()
-    assert page_result["text"] == native
+    assert after_other["tokens"] == 24 and after_other["text"].strip()
+    assert after_other["text"] == again["text"] == native
+    assert 0 < after_other["reusedTokens"] < after_other["promptTokens"] - 1
+    assert again["reusedTokens"] == again["promptTokens"] - 1

@@ -1,0 +1,63 @@
+/**
+ * Prefix reuse for the model worker: keeps the KV cache of the last prompt, so the next
+ * prompt that starts with the same tokens (the chat template's system turn, the same
+ * request asked again for another candidate or a retry) prefills only what differs.
+ * The page's WASM backend keeps tensors in CPU memory, so a cache outlives its generation.
+ */
+import { DynamicCache, Tensor } from "../vendor/transformers/transformers.min.js";
+
+const PAST = "past_key_values.";
+const PRESENT = "present.";
+
+function sharedLength(a, b) {
+  let length = 0;
+  while (length < a.length && length < b.length && a[length] === b[length]) length += 1;
+  return length;
+}
+
+/** The first `length` positions of every key and value tensor ([batch, heads, positions, dim]). */
+function firstPositions(entries, length) {
+  const sliced = {};
+  for (const [name, tensor] of Object.entries(entries)) sliced[name] = tensor.slice(null, null, [0, length], null);
+  return sliced;
+}
+
+const ids = (values) => new Tensor("int64", BigInt64Array.from(values, BigInt), [1, values.length]);
+const ones = (length) => new Tensor("int64", new BigInt64Array(length).fill(1n), [1, length]);
+
+export class PromptCache {
+  constructor() {
+    this.clear();
+  }
+
+  clear() {
+    this.tokens = [];
+    this.entries = null;
+  }
+
+  /**
+   * The KV cache of all of `prompt` (token ids) but its last token, which generation
+   * feeds itself: reuses the longest prefix shared with the last prompt and prefills the
+   * rest. Returns {cache (a fresh DynamicCache, or null for a one-token prompt), reused}.
+   */
+  async prefill(model, prompt) {
+    const wanted = prompt.slice(0, -1);
+    if (wanted.length === 0) return { cache: null, reused: 0 };
+    const reused = sharedLength(this.tokens, wanted);
+    let entries = reused === this.tokens.length ? this.entries : reused ? firstPositions(this.entries, reused) : null;
+    if (reused < wanted.length) {
+      const outputs = await model.forward({
+        input_ids: ids(wanted.slice(reused)),
+        attention_mask: ones(wanted.length),
+        ...(reused ? { past_key_values: new DynamicCache(entries) } : {}),
+      });
+      entries = {};
+      for (const [name, tensor] of Object.entries(outputs)) {
+        if (name.startsWith(PRESENT)) entries[PAST + name.slice(PRESENT.length)] = tensor;
+      }
+    }
+    this.tokens = wanted;
+    this.entries = entries;
+    return { cache: new DynamicCache({ ...entries }), reused };
+  }
+}
