@@ -6,14 +6,16 @@ Hostile-input tests use it to put chosen text (XSS payloads, say) into the
 studio's model-output paths through the real worker, tokenizer and streamer.
 It has the SmolLM2 tokenizer and the inputs and outputs of a one-layer Llama
 with KV cache, and no weights: the "cache" carries the token ids seen so far
-(keys) and which of them were the prompt (values), so each step can pick the
-next token to copy.
+(keys) and which of them came in the first call (values), so each step can pick
+the next token to copy.
 
 Rule: the reply copies the prompt from three tokens after the second-to-last
-``<|im_start|>`` (ChatML's ``<|im_start|>user\\n`` opening the last user turn,
-when the generation prompt follows it); with fewer than two, from the start.
-Copying reaches ``<|im_end|>`` (the end-of-sequence token) and stops there.
-Batches of one only.
+``<|im_start|>`` (ChatML's ``<|im_start|>user\\n`` opening the last user turn);
+the prompt ends with the generation prompt after the last one
+(``<|im_start|>assistant\\n``), however many calls fed it (the worker reuses the
+cache of a shared prefix). With fewer than two, it copies from the start and the
+prompt is what the first call fed. Copying reaches ``<|im_end|>`` (the
+end-of-sequence token) and stops there. Batches of one only.
 
 Usage (in the model build environment, with onnx, onnxruntime and tokenizers):
     python build/echo_model.py --tokenizer-from models/tiny-random-smollm2 --out models/echo-smollm2
@@ -34,6 +36,7 @@ OPSET = 17
 IM_START = 1
 EOS = 2
 ROLE_TOKENS = 2  # "user" and "\n" after <|im_start|>
+GENERATION_PROMPT_TOKENS = 4  # <|im_start|>, "ass", "istant", "\n"
 CHOSEN_LOGIT = 1000.0
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "LICENSE")
 
@@ -86,11 +89,10 @@ def build_graph(vocab_size: int) -> onnx.ModelProto:
 
     tokens = op("Reshape", ["present.0.key", i64("flat", -1)], "tokens")  # [T]
     total = op("Squeeze", [op("Shape", [tokens], "total_1d")], "total")
-    prompt_length = op("Cast", [op("ReduceSum", ["present.0.value"], "prompt_length_f", keepdims=0)],
-                       "prompt_length", to=TensorProto.INT64)
-    generated = op("Sub", [total, prompt_length], "generated")
+    first_call_length = op("Cast", [op("ReduceSum", ["present.0.value"], "first_call_length_f", keepdims=0)],
+                           "first_call_length", to=TensorProto.INT64)
 
-    # The second-to-last <|im_start|>: positions of that token (others -1), two -1s appended, top two.
+    # The last two <|im_start|>: positions of that token (others -1), two -1s appended, top two.
     positions = op("Range", [scalar("zero", 0), total, scalar("one", 1)], "positions")
     is_start = op("Equal", [tokens, const("im_start", float(IM_START), np.float32)], "is_start")
     marked = op("Where", [is_start, positions, i64("minus_one", -1)], "marked")
@@ -100,6 +102,11 @@ def build_graph(vocab_size: int) -> onnx.ModelProto:
     has_turn = op("GreaterOrEqual", [turn, scalar("zero_b", 0)], "has_turn")
     start = op("Where", [has_turn, op("Add", [turn, scalar("skip", 1 + ROLE_TOKENS)], "after_role"),
                          scalar("from_start", 0)], "start")
+    last_turn = op("Squeeze", [op("Slice", ["top_starts", i64("zero_1d_b", 0), i64("one_1d_b", 1)], "last_1d")],
+                   "last_turn")
+    chat_length = op("Add", [last_turn, scalar("generation_prompt", GENERATION_PROMPT_TOKENS)], "chat_length")
+    prompt_length = op("Where", [has_turn, chat_length, first_call_length], "prompt_length")
+    generated = op("Sub", [total, prompt_length], "generated")
 
     # Copy the token `generated` places after the start, or end the reply past the prompt.
     wanted = op("Add", [start, generated], "wanted")
@@ -119,11 +126,18 @@ def build_graph(vocab_size: int) -> onnx.ModelProto:
     return model
 
 
-def echo(session, prompt_ids: list[int], max_new_tokens: int = 200) -> list[int]:
-    """Greedy generation with the graph, as transformers.js runs it (prompt, then one token a step)."""
+def echo(session, prompt_ids: list[int], max_new_tokens: int = 200, first_chunk: int | None = None) -> list[int]:
+    """Greedy generation with the graph, as the worker runs it: the prompt (in two calls when
+    ``first_chunk`` is given: its first tokens, then the rest), then one token a step."""
     past = {f"past_key_values.0.{kv}": np.zeros((1, 1, 0, 1), np.float32) for kv in ("key", "value")}
+    if first_chunk:
+        feed = {"input_ids": np.array([prompt_ids[:first_chunk]], np.int64),
+                "attention_mask": np.ones((1, first_chunk), np.int64),
+                "position_ids": np.arange(first_chunk, dtype=np.int64)[None], **past}
+        _, key, value = session.run(None, feed)
+        past = {"past_key_values.0.key": key, "past_key_values.0.value": value}
     ids, reply = list(prompt_ids), []
-    step = list(prompt_ids)
+    step = list(prompt_ids[first_chunk or 0:])
     for _ in range(max_new_tokens):
         total = len(ids)
         feed = {"input_ids": np.array([step], np.int64), "attention_mask": np.ones((1, total), np.int64),
@@ -150,11 +164,13 @@ def verify(folder: Path) -> list[str]:
     for message in ("Hello <img src=x onerror=alert(1)> “quotes” 🐝 — done.",
                     "Line one\n\n**bold** [link](javascript:alert(1))\n- item"):
         prompt = (f"<|im_start|>system\nYou help writers.<|im_end|>\n<|im_start|>user\n{message}<|im_end|>\n"
-                  "<|im_start|>assistant\n**")
-        reply = tokenizer.decode(echo(session, tokenizer.encode(prompt, add_special_tokens=False).ids))
-        if reply != message:
-            raise SystemExit(f"echo check failed: {message!r} came back as {reply!r}")
-        report.append(f"echoed {message[:20]!r}… ({len(message)} characters) exactly")
+                  "<|im_start|>assistant\n")
+        ids = tokenizer.encode(prompt, add_special_tokens=False).ids
+        for first_chunk in (None, 5, len(ids) - 1):  # whole, a shared system turn, all but the last token
+            reply = tokenizer.decode(echo(session, ids, first_chunk=first_chunk))
+            if reply != message:
+                raise SystemExit(f"echo check failed: {message!r} came back as {reply!r} (first chunk {first_chunk})")
+        report.append(f"echoed {message[:20]!r}… ({len(message)} characters) exactly, in one prefill or two")
     return report
 
 
