@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import replace
@@ -30,12 +29,12 @@ from .core.proofread import Correction, apply_correction, describe_counts, proof
 from .core.refine import alternatives, headlines, paragraph_at, refine, summarize
 from .core.authorship import ORIGINS, Authorship, Summary
 from .core.tracking import Tracked, utc_time
-from .core.undo import UndoStack
+from .core.session import DraftChange, DraftSession
 from .core.errors import StudioError, WorkerCrashedError
 from .core.brief import Brief
 from .core.ideas import IdeaCard, SparkUpdate, combine, spark
 from .core.techniques import TECHNIQUES
-from .core.versions import History, diff_html, word_diff
+from .core.versions import diff_html, word_diff
 from .core.model import Message, Sampling
 from .core.render import render_inline, render_markdown
 from .preview import Preview
@@ -177,11 +176,10 @@ class Studio:
         self.pinned: set[str] = set()
         self.selected: set[int] = set()
         self.drafting: IdeaCard | None = None
-        self.history = History()
+        self.draft = DraftSession()
+        self.draft.listen(self.after_draft_change)
         self.compared: set[int] = set()
         self.headlines: list[str] = []
-        self.tracked = Tracked()
-        self.undo_stack = UndoStack(tracked=self.tracked)
         self.model_identity: tuple[str, str, str] | None = None
         self.showing_origins = False
         self.last_record: dict | None = None
@@ -399,7 +397,7 @@ class Studio:
                     self.page.set_value("draft", text)
                     self.show_status(f"Writing section {update.section + 1} of {len(headings)}: "
                                      f"{headings[update.section]}…")
-                self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
+                self.set_draft(self.model_wrote(0, len(self.draft.text), text))
                 version = self.save_version(f"Draft of “{self.drafting.title}”", announce=False)
                 empty = (f" Left empty: {'; '.join(update.dropped)}: the model's text failed the studio's checks "
                          "twice, so write those yourself or try again." if update.dropped else "")
@@ -409,46 +407,43 @@ class Studio:
                 await self.model.settled()
                 text = kept_on_stop(text, self.brief, self.drafting)
                 self.page.set_value("draft", text)
-                self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
+                self.set_draft(self.model_wrote(0, len(self.draft.text), text))
                 self.save_version(f"Stopped draft of “{self.drafting.title}”", announce=False)
                 self.show_status(f"Stopped. The draft keeps the {len(text.split())} words written so far.")
             except StudioError as error:
-                self.set_draft(self.model_wrote(0, len(self.tracked.text), text))
+                self.set_draft(self.model_wrote(0, len(self.draft.text), text))
                 self.save_version(f"Interrupted draft of “{self.drafting.title}”", announce=False)
                 self.show_error(error)
 
     def model_wrote(self, start: int, end: int, new_text: str) -> Tracked:
         """The draft with the model's ``new_text`` in place of ``start..end``."""
-        return self.tracked.model_edit(start, end, new_text, utc_time(), self.model_identity)
+        return self.draft.model_wrote(start, end, new_text, self.model_identity)
 
     def set_draft(self, tracked: Tracked, caret: int | None = None) -> None:
-        """Put ``tracked``'s text in the editor as one undoable step (a model edit, a
-        restore, an accepted correction), and bring the preview, counts and authorship
-        up to date."""
-        text = tracked.text
-        self.tracked = tracked
-        self.page.set_value("draft", text)
-        caret = len(text) if caret is None else caret
-        self.page.select("draft", caret, caret)
-        self.undo_stack.record(text, caret, time.monotonic(), tracked=tracked)
-        self.after_draft_change(text)
+        """Make ``tracked`` the draft as one undoable step (a model edit, a restore, an
+        accepted correction)."""
+        self.draft.set(tracked, caret)
 
-    def after_draft_change(self, text: str) -> None:
-        self.show_preview(text)
+    def after_draft_change(self, change: DraftChange) -> None:
+        """Bring the editor, preview, counts, authorship and versions up to date with the draft."""
+        if change.versions_only:
+            self.show_history()
+            self.on_change(True)
+            return
+        if not change.typed:
+            self.page.set_value("draft", change.text)
+            self.page.select("draft", change.caret, change.caret)
+        self.show_preview(change.text)
         self.show_authorship()
-        self.page.set_enabled("undo", self.undo_stack.can_undo)
-        self.page.set_enabled("redo", self.undo_stack.can_redo)
+        self.page.set_enabled("undo", self.draft.undo.can_undo)
+        self.page.set_enabled("redo", self.draft.undo.can_redo)
         self.on_change(False)
 
     def on_draft_typed(self, event) -> None:
         """The person changed the editor: typing is theirs, pasted or dropped text is
         pasted (and an undo step of its own)."""
-        text = self.page.value("draft")
-        caret = self.page.selection("draft")[1]
-        origin = "pasted" if getattr(event, "inputType", "") in PASTED_INPUT else "human"
-        self.tracked = self.tracked.person_edit(text, caret, origin, utc_time())
-        self.undo_stack.record(text, caret, time.monotonic(), typing=origin == "human", tracked=self.tracked)
-        self.after_draft_change(text)
+        self.draft.typed(self.page.value("draft"), self.page.selection("draft")[1],
+                         pasted=getattr(event, "inputType", "") in PASTED_INPUT)
 
     def on_draft_key(self, event) -> None:
         """Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes — the studio's own history, which
@@ -463,14 +458,9 @@ class Studio:
     def step_history(self, undo: bool) -> None:
         if self.busy:
             return
-        snapshot = self.undo_stack.undo() if undo else self.undo_stack.redo()
-        if snapshot is None:
+        if not self.draft.step(undo):
             self.show_status(f"Nothing to {'undo' if undo else 'redo'}.")
             return
-        self.tracked = snapshot.tracked
-        self.page.set_value("draft", snapshot.text)
-        self.page.select("draft", snapshot.caret, snapshot.caret)
-        self.after_draft_change(snapshot.text)
         self.show_status("Undone." if undo else "Redone.")
 
     def on_outline_key(self, event) -> None:
@@ -539,7 +529,7 @@ class Studio:
         if index >= len(self.corrections):
             return
         text = self.page.value("draft")
-        tracked = self.tracked
+        tracked = self.draft.tracked
         if action == "reject":
             self.show_status(f"Rejected {self.corrections.pop(index).describe()}.")
         else:
@@ -550,7 +540,7 @@ class Studio:
                     correction = self.corrections[-1] if action == "accept-all" else chosen
                     text, self.corrections = apply_correction(text, self.corrections, correction)
                     tracked = tracked.model_replace(correction.start, correction.end, correction.replacement,
-                                                    utc_time(), self.model_identity)
+                                                    self.draft.clock(), self.model_identity)
                     self.accepted += 1
             except StudioError as error:
                 self.corrections = []
@@ -650,7 +640,7 @@ class Studio:
         """Refine ``text[start:end]`` in place, streaming; the text before is kept as a version."""
         before, target, after = text[:start], text[start:end], text[end:]
         written = target
-        current = self.tracked.text
+        current = self.draft.text
         with self.model_writes_editor():
             if not (current.startswith(before) and current.endswith(after)
                     and len(current) >= len(before) + len(after)):
@@ -722,11 +712,11 @@ class Studio:
     def use_headline(self, index: int) -> None:
         """Make a headline the draft's title (its first "# " line), as a new version."""
         headline = self.headlines[index]
-        first_line = self.tracked.text.split("\n")[0]
+        first_line = self.draft.text.split("\n")[0]
         if first_line.startswith("# "):
-            tracked = self.tracked.model_replace(2, len(first_line), headline, utc_time(), self.model_identity)
+            tracked = self.draft.model_replaced(2, len(first_line), headline, self.model_identity)
         else:
-            tracked = self.tracked.model_replace(0, 0, f"# {headline}\n\n", utc_time(), self.model_identity)
+            tracked = self.draft.model_replaced(0, 0, f"# {headline}\n\n", self.model_identity)
         self.set_draft(tracked, caret=len(headline) + 2)
         version = self.save_version("New title", announce=False)
         self.show_status(f"Title set; saved as v{version.number}.")
@@ -745,19 +735,17 @@ class Studio:
 
     def save_version(self, label: str, announce: bool = True, tracked: Tracked | None = None):
         """Save the editor's text (or ``tracked``'s) as a version (nothing new if unchanged)."""
-        tracked = tracked or self.tracked
-        version = self.history.commit(tracked.text, label, time.time(), tracked)
-        self.show_history()
-        self.on_change(True)
+        version = self.draft.save_version(label, tracked)
         if announce:
             self.show_status(f"Saved as v{version.number}.")
         return version
 
     def show_history(self) -> None:
         items = []
-        for version in reversed(self.history.versions):
+        history = self.draft.history
+        for version in reversed(history.versions):
             n = version.number
-            current = ' data-current="true"' if n == self.history.head else ""
+            current = ' data-current="true"' if n == history.head else ""
             origin = f", from v{version.parent}" if version.parent and version.parent != n - 1 else ""
             items.append(
                 f'<li{current}>v{n}: {html.escape(version.label)} · {len(version.text.split())} words{origin}'
@@ -775,7 +763,7 @@ class Studio:
             return
         action, number = control.dataset.action, int(control.dataset.number)
         if action == "restore" and event.type == "click":
-            self.set_draft(self.history.restore(number).tracked)
+            self.draft.restore(number)
             self.show_status(f"Restored v{number}; new versions branch from it.")
         elif action == "pick" and event.type == "change":
             self.compared ^= {number}
@@ -788,7 +776,7 @@ class Studio:
         """Word-level diff from the older to the newer of the two ticked versions."""
         if len(self.compared) != 2:
             return
-        old, new = (self.history.get(n) for n in sorted(self.compared))
+        old, new = (self.draft.history.get(n) for n in sorted(self.compared))
         changes = word_diff(old.text, new.text)
         self.page.set_html("diff", f"<p>From v{old.number} to v{new.number}:</p><p>{diff_html(changes)}</p>")
         changed = sum(1 for op, _ in changes if op != "equal")
@@ -822,7 +810,7 @@ class Studio:
 
     def latest_model(self, tracked: Tracked | None = None) -> tuple[str, str, str] | None:
         """The identity of the model that wrote the draft's latest model text."""
-        return next((step.model for step in reversed((tracked or self.tracked).steps) if step.model), None)
+        return next((step.model for step in reversed((tracked or self.draft.tracked).steps) if step.model), None)
 
     def model_name(self) -> str | None:
         model = self.latest_model()
@@ -830,11 +818,11 @@ class Studio:
 
     def show_authorship(self) -> None:
         """The summary and disclosure lines, and the marked draft when it is shown."""
-        summary = self.tracked.authorship.summary()
+        summary = self.draft.tracked.authorship.summary()
         self.page.set_text("authorship-summary", summary_sentence(summary))
         self.page.set_text("disclosure", summary.disclosure(self.model_name()).sentence)
         if self.showing_origins:
-            self.page.set_html("authorship-view", authorship_html(self.tracked.authorship))
+            self.page.set_html("authorship-view", authorship_html(self.draft.tracked.authorship))
 
     def toggle_origins(self) -> None:
         """Show or hide the draft marked by who wrote each part."""
@@ -848,7 +836,7 @@ class Studio:
 
     async def copy_disclosure(self) -> None:
         try:
-            await self.page.copy(self.tracked.authorship.disclosure(self.model_name()).sentence)
+            await self.page.copy(self.draft.tracked.authorship.disclosure(self.model_name()).sentence)
             self.show_status("Copied the disclosure line.")
         except StudioError as error:
             self.show_status(str(error), "error")
@@ -859,10 +847,10 @@ class Studio:
         if self.busy:
             self.show_status("Wait until the model has finished (or press Stop), then export.", "error")
             return None
-        if not self.tracked.text.strip():
+        if not self.draft.text.strip():
             self.show_status("The draft is empty: write or generate something to export.", "error")
             return None
-        return self.tracked
+        return self.draft.tracked
 
     async def sign_record(self, tracked: Tracked, label: str):
         """Sign ``tracked``'s provenance record with the creator's key, chained to the
@@ -1058,15 +1046,13 @@ class Studio:
     def adopt_early_typing(self) -> None:
         """Text typed into the editor before the studio was listening is the person's."""
         text = self.page.value("draft")
-        if text != self.tracked.text:
-            self.tracked = self.tracked.person_edit(text, len(text), "human", utc_time())
-            self.undo_stack.record(text, len(text), time.monotonic(), typing=True, tracked=self.tracked)
-            self.after_draft_change(text)
+        if text != self.draft.text:
+            self.draft.typed(text, len(text))
 
     def project_snapshot(self, base: Project) -> Project:
         """``base`` with everything the studio shows now. While the model writes into the
         editor, the draft includes what it has written so far, as the model's text."""
-        tracked = self.tracked
+        tracked = self.draft.tracked
         shown = self.page.value("draft")
         if shown != tracked.text and self.busy:
             tracked = self.model_wrote(0, len(tracked.text), shown)
@@ -1075,7 +1061,7 @@ class Studio:
             brief={name: self.page.value(element) for name, element in BRIEF_ELEMENTS.items()},
             cards=tuple(self.cards), pinned=frozenset(self.pinned), drafting=self.drafting,
             outline=self.page.value("outline"), draft=tracked,
-            versions=tuple(self.history.versions), head=self.history.head)
+            versions=tuple(self.draft.history.versions), head=self.draft.history.head)
 
     def open_project(self, project: Project) -> None:
         """Show ``project`` in the studio as it was kept; undo starts fresh."""
@@ -1090,19 +1076,13 @@ class Studio:
         self.page.set_text("draft-idea", f"Drafting “{project.drafting.title}”: {project.drafting.hook}"
                            if project.drafting else "Choose “Draft this” on an idea to outline it.")
         self.page.set_value("outline", project.outline)
-        self.history = History()
-        self.history.versions, self.history.head = list(project.versions), project.head
         self.compared = set()
-        self.tracked = project.draft
-        self.undo_stack = UndoStack(project.draft.text, tracked=project.draft)
-        self.page.set_value("draft", project.draft.text)
+        self.draft.open(project.draft, project.versions, project.head)
         for element in ("diff", "extras", "corrections"):
             self.page.set_html(element, "")
         self.page.set_hidden("exported", True)  # the last export's files belong to the project left
         self.corrections, self.rewrites, self.rewrite_target, self.headlines = [], [], None, []
         self.show_cards()
-        self.show_history()
-        self.after_draft_change(project.draft.text)
         self.set_busy(False)
 
     @property

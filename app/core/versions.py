@@ -35,9 +35,9 @@ class Version:
 class History:
     """All versions of one draft, and the one the editor is on (``head``)."""
 
-    def __init__(self) -> None:
-        self.versions: list[Version] = []
-        self.head: int | None = None
+    def __init__(self, versions: tuple[Version, ...] | list[Version] = (), head: int | None = None) -> None:
+        self.versions: list[Version] = list(versions)
+        self.head = head
 
     def commit(self, text: str, label: str, now: float, tracked: Tracked | None = None) -> Version:
         """Save ``text`` (written as ``tracked`` says) as a new version after ``head``; an
