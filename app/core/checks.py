@@ -54,17 +54,22 @@ _META = re.compile(
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
     r"response|answer|edit|sentence|title|question)\b|(?:in|with) (?:just )?(?:one|a single|\d+) "
     r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence|"
-    r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit))",
+    r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit)|i(?:'m|’m| am) (?:working|happy|glad|here) "
+    r"(?:with|to)|rewritten (?:list|version|text|paragraph)|list of key points)",
     re.I,
 )
 # Words of an editor talking about an edit: in a sentence of a draft or a refined text (and
 # not in the text it came from) they mean the model is describing its work, not doing it.
 _EDIT_TALK = re.compile(
     r"\b(?:rephras\w*|reword\w*|rewrit\w*|reworked|revised|revision|my edit|previous edit|adjustments?|"
-    r"readability|original (?:text|paragraph|narrative|sentence|version|message)|the sentence|this paragraph|"
+    r"readability|original (?:text|paragraph|narrative|sentence|version|message|tone)|the sentence|this paragraph|"
+    r"(?:the|this) (?:entire|whole) (?:paragraph|passage|text)|sentence structures?|transitional (?:phrases|words)|"
+    r"varied vocabulary|(?:detailed|descriptive|expanded|shortened|condensed|shorter|longer) version|is requested|"
     r"word count|syllables?|concise|conciseness|descriptive language|flow better|(?:i|we)(?:'ve|’ve| have)? "
-    r"(?:made|tried|added|removed|kept|changed|expanded|shortened|simplified) (?:it|the|some|minor|a few|these|"
-    r"those|several|this)|i(?:'ll|’ll| will) (?:make|keep|add|change)|i am excited to share)\b",
+    r"(?:made|tried|added|removed|kept|changed|expanded|shortened|simplified|used|incorporated|included|varied|"
+    r"replaced|condensed|trimmed|tightened|streamlined) (?:it|the|some|minor|a few|these|those|several|this|"
+    r"different|transitional|more|varied|simpler|shorter)|i(?:'ll|’ll| will) (?:make|keep|add|change)|"
+    r"i am excited to share)\b",
     re.I,
 )
 # Stage directions a chat model adds to its own reply: "(laughs)", "(smirks mischievously)".
@@ -233,7 +238,7 @@ def check_title(title: str, allowed: Allowed = NOTHING) -> str:
     if len(_WORD.findall(title)) < 2:
         return "title too short"
     last = _WORD.findall(title)[-1:] or [""]
-    if title.rstrip()[-1] in ",;:-–—(" or last[0].casefold() in _DANGLING:
+    if title.rstrip()[-1] in ",;:-–—(&+/" or last[0].casefold() in _DANGLING:
         return "unfinished title"
     return _repeats(title, 2)
 

@@ -121,21 +121,22 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
         source = sources[index]
         allowed = Allowed.from_texts(source, tone, OPERATIONS[operation][1])  # echoing the request is no comment
         refused = False
+        passed = blocks[index]  # what stands if a rewrite fails: the last one that passed, or the creator's
         for attempt in range(2 if operation in LENGTH_TARGETS else 1):
             budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
-            minimum = max(2, len(source.split()) // 5)  # fewer words cannot keep the text's meaning
+            minimum = max(2, len(sources[index].split()) // 5)  # fewer words cannot keep the text's meaning
             async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, allowed,
                                                   stats, minimum):
                 if reason is None:  # streamed as written; a rejected rewrite is taken back below
                     done[index] = written.strip()
                     yield RefineUpdate("\n\n".join(b for b in done if b))
             if reason:
-                refused = attempt == 0  # else the first pass stands
+                done[index] = passed
+                refused = attempt == 0
                 if refused:
-                    done[index] = blocks[index]
                     kept.append(f"paragraph {index + 1} ({reason})")
                 break
-            done[index] = written.strip() or source
+            passed = done[index] = written.strip() or source
             if operation not in LENGTH_TARGETS or on_length_target(operation, blocks[index], done[index]):
                 break
             source = done[index]  # not short (or long) enough yet: once more, from the result

@@ -2,7 +2,7 @@
 import pytest
 
 from app.core.checks import (
-    Allowed, check_hook, check_prose, check_title, strip_comments, strip_preamble, unknown_words, whole_sentences,
+    Allowed, check_headline, check_hook, check_prose, check_title, strip_comments, strip_preamble, unknown_words, whole_sentences,
 )
 
 BRIEF = Allowed.from_texts("repairing a bicycle puncture at the roadside", "short-video script", "commuters")
@@ -101,6 +101,9 @@ def test_comments_around_a_rewrite_are_stripped_and_a_cut_off_sentence_dropped()
     "Some letters survived intact. (smirks mischievously) My apologies, dear reader!",
     "When I reflect on my previous edit, whales seem stranger still.",
     "I'll make those changes for you: the commute is long.",
+    "Whales sing. I used transitional phrases and incorporated different sentence structures throughout.",
+    "A more detailed and descriptive version is requested to maintain the original tone.",
+    "Your writing is now almost complete, so no?",
 ])
 def test_talk_about_the_edit_anywhere_in_a_rewrite_is_refused(text):
     assert check_prose(text).startswith("talks about the text")
@@ -110,3 +113,16 @@ def test_edit_words_the_source_already_uses_are_not_talk_about_the_edit():
     source = Allowed.from_texts("How I rewrite a draft: first the structure, then each sentence.")
     assert check_prose("I rewrite the structure first, then each sentence.", source) == ""
     assert strip_preamble("Keep it concise:\nThe commute is long.") == "The commute is long."
+
+
+@pytest.mark.parametrize("headline", ["Rewritten List of Key Points", "I'm working with you on your productivity!"])
+def test_a_headline_that_talks_about_the_edit_or_the_writer_is_refused(headline):
+    assert check_headline(headline).startswith("talks about the text")
+
+
+def test_a_headline_cut_off_after_an_ampersand_is_unfinished():
+    assert check_headline("A Community-Led Approach: Bees &") == "unfinished title"
+
+
+def test_a_story_may_say_i_used_to():
+    assert check_prose("I used to live by the sea, and every winter I read the letters again.") == ""

@@ -148,3 +148,11 @@ def test_a_refused_shorter_rewrite_leaves_the_paragraph_untrimmed():
     meta = "I made several changes that improve clarity and conciseness."
     final = run_async(collect(refine("shorter", text, ScriptedModel([meta, meta]))))[-1]
     assert final.text == text and "Kept as you wrote it" in final.summary
+
+
+def test_a_second_pass_that_fails_the_checks_leaves_the_first_pass():
+    text = "Bees like roofs because roofs are quiet and sunny, and the city is warm for them all year."
+    first = "Bees like roofs: they are quiet, sunny and warm all year in the city."  # 14 of 17 words: once more
+    final = run_async(collect(refine("shorter", text, ScriptedModel([first, "Your writing is now almost complete.",
+                                                                     "So no?"]))))[-1]
+    assert final.text.startswith("Bees like roofs") and "writing" not in final.text and "no?" not in final.text
