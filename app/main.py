@@ -14,10 +14,14 @@ PACKAGES = "packages.zip"  # the pinned wheels' bytecode, written beside this mo
 # In the order they are needed, each after what it imports.
 STARTUP_MODULES = (
     "dataclasses", "app.core.errors", "app.core.render", "app.core.catalogue", "app.core.model",
-    "app.core.authorship", "app.bridge", "app.core.brief", "app.core.techniques", "app.core.ideas", "difflib",
-    "app.core.tracking",
-    "app.core.versions", "app.core.project", "app.projects", "html.parser", "app.core.document",
-    "app.core.draft", "app.core.proofread", "app.core.refine", "app.core.undo", "app.preview", "app.ui",
+    "app.core.authorship", "app.bridge.convert", "app.bridge.events", "app.bridge.stores", "app.bridge.page",
+    "app.bridge.worker", "app.bridge", "app.core.brief", "app.core.techniques", "app.core.ideas", "difflib",
+    "app.core.tracking", "app.core.versions", "app.core.undo", "app.core.session", "app.core.project",
+    "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine",
+    "app.studio.ids", "app.studio.views", "app.studio.state", "app.studio.work", "app.studio.context",
+    "app.studio.preview", "app.studio.model", "app.studio.ideas", "app.studio.drafting", "app.studio.editor",
+    "app.studio.proofreading", "app.studio.assist", "app.studio.versions", "app.studio.provenance",
+    "app.studio.verify", "app.studio.projects", "app.studio",
 )
 
 sys.path.insert(1, PACKAGES)
@@ -26,11 +30,7 @@ for name in STARTUP_MODULES:
     await asyncio.sleep(0)  # noqa: F704 — PyScript runs this module with top-level await
 
 from app import bridge  # noqa: E402 — imported above, piece by piece
-from app.projects import ProjectShelf  # noqa: E402
-from app.ui import Studio  # noqa: E402
+from app.studio import build_studio  # noqa: E402
 
 bridge.install()
-page = bridge.Page()
-studio = Studio(page, bridge.WorkerModel(), bridge.page_catalogue)
-await ProjectShelf(studio, page).start()  # noqa: F704
-await studio.start()  # noqa: F704
+await build_studio(bridge.Page(), bridge.WorkerModel(), bridge.page_catalogue).start()  # noqa: F704

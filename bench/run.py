@@ -74,7 +74,7 @@ SPARK_JS = """async (brief) => {
   const started = performance.now();
   document.querySelector("#spark").click();
   await new Promise((resolve) => setTimeout(resolve, 50));
-  while (ideas.dataset.state !== "idle") await new Promise((resolve) => setTimeout(resolve, 50));
+  while (document.querySelector("main").dataset.busy !== "false") await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
   return { firstCardS: firstCard === null ? null : (firstCard - started) / 1000,
            setS: (performance.now() - started) / 1000,

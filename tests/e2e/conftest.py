@@ -145,16 +145,16 @@ class StudioPage:
     def spark(self, brief: str) -> None:
         self.page.fill("#brief", brief)
         self.page.click("#spark")
-        self.page.wait_for_selector("#ideas[data-state=streaming]", state="attached", timeout=10_000)
+        self.page.wait_for_selector("main[data-busy=true]", state="attached", timeout=10_000)
 
     def act(self, selector: str) -> None:
         """Click a control that starts model work, and wait until the work is done."""
         self.page.click(selector)
-        assert self.page.get_attribute("#ideas", "data-state") == "streaming"
+        assert self.page.get_attribute("main", "data-busy") == "true"
         self.wait_until_idle()
 
     def wait_until_idle(self) -> None:
-        self.page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=GENERATION_MS)
+        self.page.wait_for_selector("main[data-busy=false]", state="attached", timeout=GENERATION_MS)
 
     def refine(self, text: str, operation: str) -> None:
         """Put ``text`` in the draft, refine all of it with ``operation`` and wait until done."""

@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 from app.core.authorship import Authorship
 from app.core.provenance import record_hash, verify_record
 from app.core.signing import fingerprint, public_key_from_jwk
-from app.ui import summary_sentence
+from app.studio.views import summary_sentence
 
 from .conftest import ECHO_MODEL, ROOT, TINY_MODEL, axe_violations
 
@@ -302,7 +302,7 @@ def test_accepted_corrections_are_the_models_text(open_studio):
     text = "Bees like the the sun , i think. They hum."
     page.fill("#draft", text)
     page.click("#proofread")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=GENERATION_MS)
+    page.wait_for_selector("main[data-busy=false]", state="attached", timeout=GENERATION_MS)
     for _ in range(3):  # "the the" → "the", " ," → ",", "i" → "I": always found, whatever the model says
         page.click("#correction-accept-0")
     page.click("#show-authorship")

@@ -138,14 +138,14 @@ def test_summaries_and_headlines_appear_beside_the_draft(open_studio):
     studio.wait_for_model()
     page = studio.page
     page.click("#make-headlines")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    page.wait_for_selector("main[data-busy=false]", state="attached")
     assert "no text to write headlines for" in studio.status()
     page.fill("#draft", "# Bees\n\nBees like quiet sunny roofs in the middle of busy cities.")
     page.click("#summarize-tldr")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    page.wait_for_selector("main[data-busy=false]", state="attached", timeout=60_000)
     assert page.inner_text("#extras h3") == "Tl;dr" and studio.status() == "The tl;dr is beside the draft."
     page.click("#make-headlines")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    page.wait_for_selector("main[data-busy=false]", state="attached", timeout=60_000)
     assert "headline" in studio.status() and page.inner_text("#extras h3") == "Headlines"
 
 
@@ -155,7 +155,7 @@ def test_proofread_lists_corrections_to_accept_or_reject_and_undo_covers_them(op
     page = studio.page
     page.fill("#draft", "Bees like the the sun , i think. They hum.")
     page.click("#proofread")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=60_000)
+    page.wait_for_selector("main[data-busy=false]", state="attached", timeout=60_000)
     items = page.locator("#corrections li")
     # The mechanical mistakes are always found, whatever the (random test) model says.
     assert [items.nth(i).get_attribute("data-kind") for i in range(3)] == ["grammar", "punctuation", "capitalization"]
@@ -191,7 +191,7 @@ def test_undo_reaches_back_over_a_model_edit(open_studio):
     page.select_option("#refine-op", "continue")
     page.click("#refine")
     page.wait_for_selector("#draft[data-state=idle]", state="attached", timeout=60_000)
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached")
+    page.wait_for_selector("main[data-busy=false]", state="attached")
     assert page.input_value("#draft").startswith(original + "\n\n")
     page.click("#undo")
     assert page.input_value("#draft") == original
@@ -207,9 +207,9 @@ def test_three_rewrites_of_the_paragraph_at_the_caret(open_studio):
     page.fill("#draft", text)
     page.evaluate("document.querySelector('#draft').setSelectionRange(12, 12)")  # inside the first paragraph
     page.click("#rewrites")
-    page.wait_for_selector("#ideas[data-state=idle]", state="attached", timeout=90_000)
+    page.wait_for_selector("main[data-busy=false]", state="attached", timeout=90_000)
     assert page.inner_text("#extras h3") == "Rewrites"
-    assert page.locator("#extras [data-rewrite]").count() >= 1, studio.status()
+    assert page.locator("#extras [data-action=use-rewrite]").count() >= 1, studio.status()
     page.click("#rewrite-use-0")
     after = page.input_value("#draft")
     # The echo model repeats its prompt: the paragraph is now that rewrite.

@@ -47,7 +47,7 @@ def test_empty_and_invisible_briefs_get_a_clear_message(open_studio, brief):
     page.click("#spark")
     page.wait_for_selector("#status[data-kind=error]")
     assert "Write a brief first" in studio.status()
-    assert page.get_attribute("#ideas", "data-state") == "idle" and studio.cards() == []
+    assert page.get_attribute("main", "data-busy") == "false" and studio.cards() == []
     assert page.evaluate("document.activeElement.id") == "brief"
 
 
@@ -184,7 +184,7 @@ def test_rapid_clicks_and_new_work_during_work_leave_one_consistent_task(open_st
         document.getElementById(id).click();
       document.querySelector('#brief').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', ctrlKey: true}));
     }""")
-    assert page.get_attribute("#ideas", "data-state") == "streaming"
+    assert page.get_attribute("main", "data-busy") == "true"
     assert page.is_enabled("#stop") and not page.is_enabled("#spark")
     studio.wait_until_idle()
     assert studio.status().endswith("tokens/s.") or "ideas passed" in studio.status(), studio.status()

@@ -25,10 +25,11 @@ def imported_top_level_names(path: Path) -> set[str]:
 
 
 def test_only_the_bridge_imports_browser_modules():
+    bridge = ROOT / "app" / "bridge"
     for path in (ROOT / "app").rglob("*.py"):
-        if path.name != "bridge.py":
+        if bridge not in path.parents:
             assert not imported_top_level_names(path) & BROWSER_MODULES, path
-    assert {"js", "pyodide"} <= imported_top_level_names(ROOT / "app" / "bridge.py")
+    assert {"js", "pyodide"} <= set().union(*(imported_top_level_names(p) for p in bridge.glob("*.py")))
 
 
 def test_the_start_imports_modules_that_exist():
@@ -40,11 +41,18 @@ def test_the_start_imports_modules_that_exist():
     app_modules = [name for name in names if name.startswith("app.")]
     assert len(app_modules) > 10 and len(set(names)) == len(names)
     for name in app_modules:
-        assert (ROOT / (name.replace(".", "/") + ".py")).is_file(), name
+        assert module_path(name).is_file(), name
     # Each piece comes after the studio modules it imports at its top, or its step would hold them too.
     for position, name in enumerate(app_modules):
-        tree = ast.parse((ROOT / (name.replace(".", "/") + ".py")).read_text())
-        package = name.split(".")
+        path = module_path(name)
+        tree = ast.parse(path.read_text())
+        package = name.split(".") + (["__init__"] if path.name == "__init__.py" else [])
         imported = {".".join(package[:-node.level] + [node.module]) for node in tree.body
                     if isinstance(node, ast.ImportFrom) and node.level and node.module}
         assert imported & set(app_modules) <= set(app_modules[:position]), name
+
+
+def module_path(name: str) -> Path:
+    """A module's file, or its package's ``__init__.py``."""
+    path = ROOT / name.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")

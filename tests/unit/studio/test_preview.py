@@ -2,12 +2,12 @@
 draft, in pieces after a pause for a long one, redrawing only the blocks an edit changed."""
 import asyncio
 
-from app import preview as preview_module
+from app.studio import preview as preview_module
 from app.core.document import text_stats
 from app.core.render import render_markdown
-from app.preview import Preview
+from app.studio.preview import Preview
 
-from .core.doubles import run_async
+from ..core.doubles import run_async
 
 LONG = "".join(f"## Part {n}\n\nBees *love* roofs, {n} of them. See [the hive][h].\n\n" for n in range(600))
 LONG += "[h]: https://example.org/hive\n"

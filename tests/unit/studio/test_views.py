@@ -1,5 +1,5 @@
 """The studio's markup for who wrote what and for verdicts, and the sorting of dropped
-files (pure functions of app.ui, run under CPython)."""
+files (pure functions of app.studio, run under CPython)."""
 import json
 
 import pytest
@@ -8,7 +8,8 @@ from app.core.authorship import Authorship
 from app.core.errors import StudioError
 from app.core.provenance import record_hash
 from app.core.verify import Outcome
-from app.ui import authorship_html, sort_dropped, summary_sentence, verdict_html
+from app.studio.verify import sort_dropped
+from app.studio.views import authorship_html, summary_sentence, verdict_html
 
 
 class File:

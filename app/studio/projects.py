@@ -7,23 +7,25 @@ every ``STREAMING_SAVE`` seconds while the model writes (a crash loses at most t
 text in flight), and when the page is hidden or closed. On start it reopens the
 project open last. The list lets the creator create, rename, duplicate, delete (with
 undo) and switch projects; a project is exported as one file and imported as a new
-project, never over another. Like app.ui it works through the page object and
-imports nothing from the browser.
+project, never over another. It hears of changes from the draft, the studio's state and
+the work, and works through the page object, importing nothing from the browser.
 
 Public: ``ProjectShelf``, ``SAVE_PAUSE``, ``STREAMING_SAVE``.
 """
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 import uuid
 from dataclasses import replace
 
-from .core.errors import StudioError
-from .core.project import (MAX_FILE_BYTES, Project, ProjectFileError, clean_name, duplicate, file_name, read_file,
-                           to_file, unique_name)
-from .core.tracking import utc_time
+from ..core.errors import StudioError
+from ..core.project import (MAX_FILE_BYTES, Project, ProjectFileError, clean_name, duplicate, file_name, read_file,
+                            to_file, unique_name)
+from ..core.tracking import utc_time
+from . import ids, views
+from .context import Context
+from .state import Change
 
 SAVE_PAUSE = 0.8
 STREAMING_SAVE = 2.0
@@ -38,9 +40,9 @@ PERSISTENCE_NOTES = {
 class ProjectShelf:
     """Keeps the studio's project and manages the list of projects."""
 
-    def __init__(self, studio, page) -> None:
-        self.studio = studio
-        self.page = page
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.page = page = context.page
         self.store = page.projects()
         self.project: Project | None = None
         self.kept: Project | None = None  # the project as last stored
@@ -49,36 +51,44 @@ class ProjectShelf:
         self.streaming: asyncio.Task | None = None
         self.deleted: tuple[str, float, str] | None = None  # (name, updated, file) of the last deleted project
         self.dialog_action = "rename"
+        self.opening = False  # showing a project is not a change to keep
+        P = ids.Projects
+        page.on_change(P.LIST, self.on_switch)
+        page.on_change(P.IMPORT, self.import_chosen)
+        page.on_submit(P.NAME_FORM, self.on_name_submit)
+        for element, handler in ((P.NEW, self.ask_new_name), (P.RENAME, self.ask_rename),
+                                 (P.DUPLICATE, self.duplicate_current), (P.DELETE, self.delete_current),
+                                 (P.UNDO_DELETE, self.undo_delete), (P.EXPORT, self.export_current),
+                                 (P.NAME_CANCEL, self.on_name_cancel)):
+            page.on_click(element, handler)
+        page.on_input(ids.Brief.FORM, lambda _pasted: self.note_change(False))
+        page.on_input(ids.Drafting.OUTLINE, lambda _pasted: self.note_change(False))
+        page.on_leave(self.save_now)
+        context.draft.listen(lambda change: self.note_change(change.versions_only))
+        context.state.listen(lambda change: change is not Change.OPENED and self.note_change(False))
+        context.work.listen(lambda _busy, _job: self.note_change(True))  # before model work starts, and as it ends
+
+    @property
+    def busy(self) -> bool:
+        return self.context.work.busy
 
     async def start(self) -> None:
-        """Hook up the controls, reopen the last project (or start one) and keep it."""
-        for element, handler in (("project-list", self.on_switch), ("project-new", self.ask_new_name),
-                                 ("project-rename", self.ask_rename), ("project-duplicate", self.duplicate_current),
-                                 ("project-delete", self.delete_current), ("project-undo-delete", self.undo_delete),
-                                 ("project-export", self.export_current), ("project-import", self.import_chosen),
-                                 ("project-name-form", self.on_name_submit),
-                                 ("project-name-cancel", self.on_name_cancel)):
-            self.page.on(element, "change" if element in ("project-list", "project-import") else
-                         "submit" if element == "project-name-form" else "click", handler)
-        self.page.on("brief-form", "input", lambda _event: self.note_change(False))
-        self.page.on("outline", "input", lambda _event: self.note_change(False))
-        self.page.on_leave(self.save_now)
-        self.studio.on_change = self.note_change
+        """Reopen the last project (or start one) and keep it."""
         try:
             await self.reopen_last()
         except StudioError as error:
             self.say(str(error), "error")
             self.project = self.kept = Project.new("Untitled", time.time())
-        self.page.set_data("projects", "state", "ready")
+        self.page.set_data(ids.Projects.SECTION, "state", "ready")
         asyncio.ensure_future(self.note_persistence())
 
     async def note_persistence(self) -> None:
-        self.page.set_text("storage-note", PERSISTENCE_NOTES[await self.store.persist()])
+        self.page.set_text(ids.Projects.STORAGE_NOTE, PERSISTENCE_NOTES[await self.store.persist()])
 
     def say(self, text: str, kind: str = "info") -> None:
         """A line about the projects (saving, errors), beside the list."""
-        self.page.set_text("project-status", text)
-        self.page.set_data("project-status", "kind", kind)
+        self.page.set_text(ids.Projects.STATUS, text)
+        self.page.set_data(ids.Projects.STATUS, "kind", kind)
 
     # --- keeping the current project ---
 
@@ -105,9 +115,7 @@ class ProjectShelf:
         self.project = project
         self.kept = project if kept else None
         if fill_studio:
-            self.studio.on_change = lambda urgent: None  # opening is not a change
-            self.studio.open_project(project)
-        self.studio.on_change = self.note_change
+            self.open(project)
         if not kept:
             await self.save(touch=False)
         await self.store.set_setting("current", project.id)
@@ -117,12 +125,32 @@ class ProjectShelf:
         await self.show(Project.new(unique_name(name, set(self.names.values())), time.time()), kept=False,
                         fill_studio=fill_studio)
 
+    def snapshot(self, base: Project) -> Project:
+        """``base`` with everything the studio shows now. While the model writes into the
+        editor, the draft includes what it has written so far, as the model's text."""
+        page = self.page
+        brief = {name: page.value(element) for name, element in ids.Brief.FIELDS.items()}
+        shown = page.value(ids.Editor.DRAFT) if self.busy else None
+        return self.context.state.snapshot(base, brief, page.value(ids.Drafting.OUTLINE), self.context.draft, shown)
+
+    def open(self, project: Project) -> None:
+        """Show ``project`` in the studio as it was kept; undo starts fresh."""
+        self.opening = True
+        try:
+            for name, element in ids.Brief.FIELDS.items():
+                self.page.set_value(element, project.brief[name] or ("5" if name == "count" else ""))
+            self.page.set_value(ids.Drafting.OUTLINE, project.outline)
+            self.context.state.open(project)
+            self.context.draft.open(project.draft, project.versions, project.head)
+        finally:
+            self.opening = False
+
     def note_change(self, urgent: bool) -> None:
         """Something changed: keep it now (``urgent``) or after a pause in typing; while
         the model writes, keep it every few seconds too."""
-        if self.project is None:
+        if self.project is None or self.opening:
             return
-        if self.studio.busy and (self.streaming is None or self.streaming.done()):
+        if self.busy and (self.streaming is None or self.streaming.done()):
             self.streaming = asyncio.ensure_future(self.keep_while_busy())
         self.cancel_pending()
         if urgent:
@@ -136,7 +164,7 @@ class ProjectShelf:
             self.pending = None
 
     async def keep_while_busy(self) -> None:
-        while self.studio.busy:
+        while self.busy:
             await asyncio.sleep(STREAMING_SAVE)
             self.save_now()
 
@@ -158,7 +186,7 @@ class ProjectShelf:
         """Start storing the studio's project unless it is as kept; the future carries it."""
         if self.project is None:
             return None
-        project = self.studio.project_snapshot(self.project)
+        project = self.snapshot(self.project)
         if self.kept is not None and replace(project, updated=self.kept.updated) == self.kept:
             return None
         if touch:
@@ -174,10 +202,10 @@ class ProjectShelf:
         if (error := future.exception()) is not None:
             self.kept = None  # try again with the next change
             self.say(str(error), "error")
-            self.studio.show_status(str(error), "error")
+            self.context.status.show(str(error), "error")
             return
         self.kept = future.saving
-        self.page.set_data("projects", "saved", str(future.saving.updated))
+        self.page.set_data(ids.Projects.SECTION, "saved", str(future.saving.updated))
         self.say(f"Saved “{future.saving.name}” at {time.strftime('%H:%M:%S', time.localtime(future.saving.updated))}.")
 
     # --- the list ---
@@ -187,24 +215,22 @@ class ProjectShelf:
         self.names = {p.id: p.name for p in stored}
         if self.project.id not in self.names:
             self.names[self.project.id] = self.project.name
-        options = "".join(f'<option value="{html.escape(project_id)}">{html.escape(name)}</option>'
-                          for project_id, name in self.names.items())
-        self.page.set_html("project-list", options)
-        self.page.set_value("project-list", self.project.id)
+        self.page.set_html(ids.Projects.LIST, views.project_options_html(self.names))
+        self.page.set_value(ids.Projects.LIST, self.project.id)
 
-    async def on_switch(self, _event) -> None:
-        chosen = self.page.value("project-list")
+    async def on_switch(self) -> None:
+        chosen = self.page.value(ids.Projects.LIST)
         if chosen == self.project.id:
             return
-        if self.studio.busy:
-            self.page.set_value("project-list", self.project.id)
+        if self.busy:
+            self.page.set_value(ids.Projects.LIST, self.project.id)
             self.say("Wait until the model has finished (or press Stop), then switch projects.", "error")
             return
         try:
             await self.save()
             project = replace(read_file(await self.store.get(chosen) or ""), id=chosen)
         except StudioError as error:
-            self.page.set_value("project-list", self.project.id)
+            self.page.set_value(ids.Projects.LIST, self.project.id)
             self.say(str(error), "error")
             return
         await self.show(project, kept=True)
@@ -212,37 +238,33 @@ class ProjectShelf:
 
     def ask_name(self, action: str, title: str, name: str) -> None:
         """Open the name dialog for ``action`` (new, rename or duplicate)."""
-        if self.studio.busy and action != "rename":
+        if self.busy and action != "rename":
             self.say("Wait until the model has finished (or press Stop).", "error")
             return
         self.dialog_action = action
-        self.page.set_text("project-name-title", title)
-        self.page.set_value("project-name", name)
-        self.page.show_dialog("project-name-dialog")
-        self.page.select("project-name", 0, len(name))
+        self.page.set_text(ids.Projects.NAME_TITLE, title)
+        self.page.set_value(ids.Projects.NAME, name)
+        self.page.show_dialog(ids.Projects.NAME_DIALOG)
+        self.page.select(ids.Projects.NAME, 0, len(name))
 
-    def ask_new_name(self, _event) -> None:
+    def ask_new_name(self) -> None:
         self.ask_name("new", "Name the new project", unique_name("Untitled", set(self.names.values())))
 
-    def ask_rename(self, _event) -> None:
+    def ask_rename(self) -> None:
         self.ask_name("rename", "Rename the project", self.project.name)
 
-    def duplicate_current(self, _event) -> None:
+    def duplicate_current(self) -> None:
         self.ask_name("duplicate", "Name the copy", unique_name(f"{self.project.name} (copy)",
                                                                 set(self.names.values())))
 
-    def on_name_cancel(self, _event) -> None:
-        self.page.close_dialog("project-name-dialog")
-        self.page.focus(f"project-{self.dialog_action}")
+    def on_name_cancel(self) -> None:
+        self.page.close_dialog(ids.Projects.NAME_DIALOG)
+        self.page.focus(ids.Projects.NAMING[self.dialog_action])
 
-    def on_name_submit(self, event) -> None:
+    async def on_name_submit(self) -> None:
         """The name dialog's OK (or Enter): the form is never sent anywhere."""
-        event.preventDefault()
-        asyncio.ensure_future(self.apply_name())
-
-    async def apply_name(self) -> None:
-        self.page.close_dialog("project-name-dialog")
-        name = clean_name(self.page.value("project-name"))
+        self.page.close_dialog(ids.Projects.NAME_DIALOG)
+        name = clean_name(self.page.value(ids.Projects.NAME))
         action = self.dialog_action
         try:
             if action == "rename":
@@ -256,20 +278,20 @@ class ProjectShelf:
                 self.say(f"Started “{self.project.name}”.")
             else:
                 await self.save()
-                copy = duplicate(self.studio.project_snapshot(self.project),
+                copy = duplicate(self.snapshot(self.project),
                                  unique_name(name, set(self.names.values())), time.time())
                 await self.show(copy, kept=False)
                 self.say(f"Made a copy: “{copy.name}” is open.")
         except StudioError as error:
             self.say(str(error), "error")
-        self.page.focus(f"project-{action}")
+        self.page.focus(ids.Projects.NAMING[action])
 
-    async def delete_current(self, _event) -> None:
+    async def delete_current(self) -> None:
         """Delete the open project (an Undo button brings it back), then open the newest other."""
-        if self.studio.busy:
+        if self.busy:
             self.say("Wait until the model has finished (or press Stop), then delete.", "error")
             return
-        project = self.studio.project_snapshot(self.project)
+        project = self.snapshot(self.project)
         try:
             await self.store.remove(project.id)
         except StudioError as error:
@@ -280,12 +302,12 @@ class ProjectShelf:
         self.names.pop(project.id, None)
         await self.reopen_last()
         self.say(f"Deleted “{project.name}”.")
-        self.page.set_hidden("project-undo-delete", False)
-        self.page.focus("project-undo-delete")
+        self.page.set_hidden(ids.Projects.UNDO_DELETE, False)
+        self.page.focus(ids.Projects.UNDO_DELETE)
 
-    async def undo_delete(self, _event) -> None:
+    async def undo_delete(self) -> None:
         """Bring back the project deleted last and open it."""
-        if self.deleted is None or self.studio.busy:
+        if self.deleted is None or self.busy:
             return
         name, _updated, file = self.deleted
         project = read_file(file)
@@ -296,26 +318,26 @@ class ProjectShelf:
             self.say(str(error), "error")
             return
         self.deleted = None
-        self.page.set_hidden("project-undo-delete", True)
+        self.page.set_hidden(ids.Projects.UNDO_DELETE, True)
         self.say(f"Restored “{name}”.")
-        self.page.focus("project-list")
+        self.page.focus(ids.Projects.LIST)
 
     # --- files ---
 
-    def export_current(self, _event) -> None:
+    def export_current(self) -> None:
         """Download the open project as one ``.musespark.json`` file."""
-        project = self.studio.project_snapshot(self.project)
+        project = self.snapshot(self.project)
         name = file_name(project)
         self.page.download(name, to_file(project, utc_time()), "application/json")
         self.say(f"Exported {name}: import it in any MuseSpark studio to carry on.")
 
-    async def import_chosen(self, _event) -> None:
+    async def import_chosen(self) -> None:
         """Open a chosen project file as a new project; a bad file changes nothing."""
-        files = self.page.chosen_files("project-import")
-        self.page.set_value("project-import", "")
+        files = self.page.chosen_files(ids.Projects.IMPORT)
+        self.page.set_value(ids.Projects.IMPORT, "")
         if not files:
             return
-        if self.studio.busy:
+        if self.busy:
             self.say("Wait until the model has finished (or press Stop), then import.", "error")
             return
         try:
@@ -326,12 +348,12 @@ class ProjectShelf:
             project = read_file(picked.data)
         except StudioError as error:
             self.say(f"{files[0].name} was not imported: {error}", "error")
-            self.page.set_data("projects", "imported", "refused")
+            self.page.set_data(ids.Projects.SECTION, "imported", "refused")
             return
         await self.save()
         name = unique_name(project.name, set(self.names.values()))
         # A new project beside the others: same contents, a fresh id if its own is taken.
         fresh_id = uuid.uuid4().hex if project.id in self.names else project.id
         await self.show(replace(project, id=fresh_id, name=name), kept=False)
-        self.page.set_data("projects", "imported", "done")
+        self.page.set_data(ids.Projects.SECTION, "imported", "done")
         self.say(f"Imported {picked.name} as “{name}”.")

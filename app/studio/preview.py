@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 
-from .core.document import WORDS_PER_MINUTE, TextStats, text_stats
-from .core.render import markdown_chunks, reference_definitions, render_markdown
+from ..core.document import WORDS_PER_MINUTE, TextStats, text_stats
+from ..core.render import markdown_chunks, reference_definitions, render_markdown
 
 PAUSE_SECONDS = 0.2
 # The draft's top headings sit below the page's "Preview" heading (an h3).

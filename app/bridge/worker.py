@@ -1,0 +1,140 @@
+"""The core's model protocol served by the page's model worker (assets/model-client.js):
+Python cancellation of a generation becomes a worker abort, worker errors become the
+core's named exceptions.
+
+Public: ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import js
+from pyodide.ffi import JsException, create_proxy
+
+from ..core.authorship import LineBreaks
+from ..core.model import GenerationStats, Message, Sampling
+from .convert import js_value, studio_error
+
+_END = object()
+
+
+class WorkerGeneration:
+    """One generation in the model worker, iterated for its text chunks."""
+
+    def __init__(self, client, spec, messages: list[Message], sampling: Sampling, prefill: str = "") -> None:
+        self.stats: GenerationStats | None = None
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._on_token = create_proxy(self._queue.put_nowait)
+        self._controller = js.AbortController.new()
+        promise = client.generate(
+            spec,
+            js_value([{"role": m.role, "content": m.content} for m in messages]),
+            js_value(sampling.as_options()),
+            js_value({"onToken": self._on_token, "signal": self._controller.signal, "prefill": prefill}),
+        )
+        self._done = asyncio.ensure_future(promise)
+        self._done.add_done_callback(lambda _: self._queue.put_nowait(_END))
+
+    @property
+    def ended(self) -> asyncio.Future:
+        """Resolves when the worker has finished this generation, however it ended."""
+        return self._done
+
+    async def __aiter__(self):
+        line_breaks = LineBreaks()
+        try:
+            while (chunk := await self._queue.get()) is not _END:
+                yield line_breaks(chunk)
+            self._finish()
+        except BaseException:
+            self._controller.abort()
+            raise
+
+    def _finish(self) -> None:
+        try:
+            result = self._done.result().to_py()
+        except JsException as error:
+            raise studio_error(error) from None
+        finally:
+            self._on_token.destroy()
+        self.stats = GenerationStats(
+            reason=result.get("reason", "stop"),
+            tokens=int(result.get("tokens", 0)),
+            prompt_tokens=int(result.get("promptTokens", 0)),
+            reused_tokens=int(result.get("reusedTokens", 0)),
+            first_token_ms=float(result.get("firstTokenMs", 0.0)),
+            decode_ms=float(result.get("decodeMs", 0.0)),
+            logprob=float(result.get("logprob", 0.0)),
+        )
+
+    async def aclose(self) -> None:
+        """Abort if still running and wait for the worker to confirm."""
+        if self.stats is not None:
+            return
+        if not self._done.done():
+            self._controller.abort()
+        await asyncio.wait([self._done])
+        self._finish()
+
+
+class WorkerModel:
+    """The core's ``TextGenerator``, served by the page's model worker."""
+
+    def __init__(self) -> None:
+        runtime = js.globalThis.museSpark
+        self._client = runtime.client
+        self._loading = runtime.model
+        self._running: set[asyncio.Future] = set()
+
+    async def ready(self) -> dict:
+        """Wait for the start-up load; returns {id, name, dtype} or raises a StudioError."""
+        try:
+            chosen = await self._loading
+        except JsException as error:
+            raise studio_error(error) from None
+        self._chosen, self._spec = chosen, chosen.spec
+        entry = chosen.entry
+        return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
+
+    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> WorkerGeneration:
+        generation = WorkerGeneration(self._client, self._spec, messages, sampling, prefill)
+        self._running.add(generation.ended)
+        generation.ended.add_done_callback(self._running.discard)
+        return generation
+
+    def embedder(self) -> WorkerEmbedder | None:
+        """The catalogue's sentence-embedding model in the same worker (after ``ready``)."""
+        spec = getattr(self, "_chosen", None) and self._chosen.embedder
+        return WorkerEmbedder(self._client, spec) if spec else None
+
+    async def settled(self) -> None:
+        """Wait until every generation started here has ended (after an abort, say)."""
+        if self._running:
+            await asyncio.wait(list(self._running))
+
+
+class WorkerEmbedder:
+    """The core's ``TextEmbedder``, served by the model worker. Until ``start`` has loaded
+    the model, ``embed`` answers None and the core judges by words alone."""
+
+    def __init__(self, client, spec) -> None:
+        self._client, self._spec = client, spec
+        self.loaded = False
+
+    async def start(self) -> None:
+        """Load the embedding model (a first, throwaway embedding); a failure leaves the
+        studio judging by words."""
+        try:
+            await self._client.embed(self._spec, js_value(["warm up"]))
+            self.loaded = True
+        except JsException:
+            self.loaded = False
+
+    async def embed(self, texts: list[str]) -> list[list[float]] | None:
+        if not self.loaded:
+            return None
+        try:
+            result = await self._client.embed(self._spec, js_value(list(texts)))
+        except JsException:
+            return None  # a worker restarted mid-request: words will do for this idea
+        return result.vectors.to_py()

@@ -1,0 +1,73 @@
+"""The model the studio writes with: which one (size, licence, where from), waiting for
+it to load, then loading the embedding model that judges ideas by meaning; and
+``museSpark.runPrompt``, the benchmark's way through the whole studio path.
+
+Public: ``ModelSection``.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from ..core.catalogue import Catalogue, ModelEntry
+from ..core.errors import StudioError
+from ..core.model import Message, Sampling
+from . import ids
+from .context import Context
+
+
+class ModelSection:
+    def __init__(self, context: Context, read_catalogue: Callable[[], Catalogue]) -> None:
+        self.context = context
+        self.read_catalogue = read_catalogue
+        self.embedder_loading: asyncio.Task | None = None
+        context.page.expose("runPrompt", self.run_prompt)
+
+    async def start(self) -> None:
+        """Wait for the model; say which it is and that the studio is ready, or why not."""
+        context = self.context
+        try:
+            info = await context.model.ready()
+            self.show_model(self.read_catalogue().get(info["id"]), info["dtype"])
+        except StudioError as error:
+            context.status.show(str(error), "error")
+            return
+        context.work.model_ready = True
+        # Ideas are judged by words until the embedding model is there too.
+        if (embedder := context.model.embedder()) is not None:
+            context.embedder = embedder
+            self.embedder_loading = asyncio.ensure_future(self.load_embedder(embedder))
+        context.status.show(f"{info['name']} is ready. Write a brief and press Spark ideas (Ctrl+Enter).")
+
+    async def load_embedder(self, embedder) -> None:
+        await embedder.start()
+        self.context.page.set_data(ids.STUDIO, "embedder", "ready" if embedder.loaded else "unavailable")
+
+    def show_model(self, entry: ModelEntry, dtype: str) -> None:
+        """Say which model writes, how big it is, and under which licence; note its
+        identity (name, id, weights hash) for the provenance of its text."""
+        self.context.state.model = (entry.name, entry.id, entry.weights_sha256(dtype))
+        size = entry.size_bytes(dtype) / 1e6
+        self.context.page.set_text(ids.MODEL_INFO, f"Model: {entry.name} ({dtype}, {size:.0f} MB), {entry.licence}, "
+                                                   f"from {entry.source}. It runs on this device.")
+
+    async def run_prompt(self, prompt: str, max_new_tokens: int = 128) -> dict:
+        """Greedy completion of one user prompt through the studio path, timed in Python
+        (bench/ measures the bridge's cost with it)."""
+        loop = asyncio.get_running_loop()
+        model = self.context.model
+        await model.ready()
+        started = loop.time()
+        first = None
+        text = ""
+        generation = model.generate([Message("user", prompt)], Sampling.greedy(int(max_new_tokens)))
+        async for chunk in generation:
+            if first is None:
+                first = loop.time()
+            text += chunk
+        ended = loop.time()
+        stats = generation.stats
+        return {"text": text, "tokens": stats.tokens, "promptTokens": stats.prompt_tokens,
+                "reusedTokens": stats.reused_tokens, "firstTokenMs": ((first or ended) - started) * 1000,
+                "decodeMs": (ended - (first or ended)) * 1000, "workerFirstTokenMs": stats.first_token_ms,
+                "workerDecodeMs": stats.decode_ms}
