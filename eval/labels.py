@@ -8,7 +8,7 @@ or still ``[ ]``. Sections are ``## <set>: <brief> (N asked)`` and ``### pipelin
     python eval/labels.py eval/reading/2026-12-07.md
 
 Prints, per brief set and per source, the share of items read as usable, and, where the
-studio's checks are available (``app.core.ideas.failed_check``), the share of items on which
+studio's checks are available (``app.core.judging.failed_check``), the share of items on which
 the checks and the reading disagree, with examples.
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief  # noqa: E402
 from app.core.checks import check_headline, check_prose  # noqa: E402
-from app.core.ideas import IdeaCard, failed_check  # noqa: E402
+from app.core.idea_cards import IdeaCard  # noqa: E402
+from app.core.judging import failed_check  # noqa: E402
 
 _SECTION = re.compile(r"^## (?P<set>[\w-]+): (?P<brief>.+) \((?P<count>\d+) asked\)$")
 _SOURCE = re.compile(r"^### (?P<source>\w+)")

@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief, content_words, overlap  # noqa: E402
-from app.core.ideas import ON_TOPIC_COSINE, IdeaCard, failed_check, parse_ideas, spark  # noqa: E402
+from app.core.idea_cards import IdeaCard, parse_ideas  # noqa: E402
+from app.core.ideas import spark  # noqa: E402
+from app.core.judging import ON_TOPIC_COSINE, failed_check  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
 from bench.native import Generator  # noqa: E402
 

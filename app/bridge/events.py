@@ -91,7 +91,7 @@ class PageEvents:
             control = event.target.closest("[data-action]")
             if control is None or (event.type == "change") != (control.type == "checkbox"):
                 return None
-            return handler(control.dataset.action, int(control.dataset.index), bool(control.checked))
+            return handler(control.dataset.action, int(control.dataset.index), bool(getattr(control, "checked", False)))
 
         for event in ("click", "change"):
             self._on(container_id, event, acted)

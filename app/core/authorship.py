@@ -6,11 +6,9 @@ that the person then edited). An ``Authorship`` is a text with its origins store
 runs (start, length, origin), adjacent runs of the same origin merged. It is
 immutable: every edit returns a new one, so undo, redo and versions keep snapshots.
 
-Positions are Python string indices, i.e. Unicode code points. A browser textarea
-counts UTF-16 code units (an emoji outside the Basic Multilingual Plane is two);
-convert its selection offsets with ``utf16_to_index`` and back with
-``index_to_utf16``. ``edit_between`` works on the strings themselves and needs no
-conversion. A textarea keeps "\\n" line breaks only: ``LineBreaks`` gives text from
+Positions are Python string indices, i.e. Unicode code points (a browser textarea
+counts UTF-16 code units: the bridge converts its selection). ``edit_between`` works on
+the strings themselves and needs no conversion. A textarea keeps "\\n" line breaks only: ``LineBreaks`` gives text from
 elsewhere (the model's stream, a file) the same.
 
 The editing rule: when the person types or pastes, the model-written (``ai``)
@@ -32,7 +30,7 @@ The disclosure uses the IPTC digital source type vocabulary (its terms are named
 
 Public: ``ORIGINS``, ``PERSON_ORIGINS``, ``MACHINE_ORIGINS``, ``IPTC``, ``Run``,
 ``Edit``, ``Authorship``, ``Summary``, ``Disclosure``, ``AuthorshipError``, ``LineBreaks``,
-``runs_from_dict``, ``edit_between``, ``utf16_length``, ``utf16_to_index``, ``index_to_utf16``.
+``runs_from_dict``, ``edit_between``.
 """
 from __future__ import annotations
 
@@ -389,29 +387,3 @@ def _common_length(same: Callable[[int], bool], limit: int) -> int:
         else:
             high = middle - 1
     return low
-
-
-def utf16_length(text: str) -> int:
-    """The length of ``text`` in UTF-16 code units, as JavaScript counts it."""
-    return len(text) + sum(ord(ch) > 0xFFFF for ch in text)
-
-
-def utf16_to_index(text: str, offset: int) -> int:
-    """The code point index of a UTF-16 offset (a textarea's selectionStart)."""
-    units = 0
-    for index, ch in enumerate(text):
-        if units == offset:
-            return index
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > offset:
-            raise AuthorshipError(f"UTF-16 offset {offset} falls inside the character at {index}")
-    if units == offset:
-        return len(text)
-    raise AuthorshipError(f"UTF-16 offset {offset} is past the end of the text ({units} units)")
-
-
-def index_to_utf16(text: str, index: int) -> int:
-    """The UTF-16 offset of a code point index (to set a textarea's selection)."""
-    if not 0 <= index <= len(text):
-        raise AuthorshipError(f"position {index} is outside the text (length {len(text)})")
-    return utf16_length(text[:index])

@@ -41,6 +41,8 @@ import cbor2
 from asn1crypto import x509
 
 from .authorship import Authorship
+from .jumbf import (C2paError, Superbox, box, box_hash, cbor_superbox, content, jumbf_type, parse_superbox, read_boxes,
+                    subboxes, superbox)
 from .certificates import CertificateError, certificate_public_key, check_issued_by, check_valid_at
 from .provenance import SOFTWARE_AGENT, Action, ModelIdentity
 from .signing import Signer, sign_with, verify_signature
@@ -57,19 +59,11 @@ HASH_LABEL = "c2pa.hash.data"
 MODEL_PARAMETER = "com.musespark.model"
 
 
-def _jumbf_type(four_cc: bytes) -> bytes:
-    """A JUMBF type UUID: the four characters, then 0011-0010-8000-00AA00389B71."""
-    return four_cc + bytes.fromhex("00110010800000AA00389B71")
 
-
-STORE_TYPE, MANIFEST_TYPE = _jumbf_type(b"c2pa"), _jumbf_type(b"c2ma")
-ASSERTIONS_TYPE, CLAIM_TYPE = _jumbf_type(b"c2as"), _jumbf_type(b"c2cl")
-SIGNATURE_TYPE, CBOR_TYPE = _jumbf_type(b"c2cs"), _jumbf_type(b"cbor")
+STORE_TYPE, MANIFEST_TYPE = jumbf_type(b"c2pa"), jumbf_type(b"c2ma")
+ASSERTIONS_TYPE, CLAIM_TYPE = jumbf_type(b"c2as"), jumbf_type(b"c2cl")
+SIGNATURE_TYPE = jumbf_type(b"c2cs")
 _VARIATION_RUN = re.compile("\ufeff([\ufe00-\ufe0f\U000e0100-\U000e01ef]+)")
-
-
-class C2paError(ValueError):
-    """Content Credentials that cannot be built or read; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -111,84 +105,6 @@ def _actions_assertion(actions: list[Action]) -> dict:
     return {"actions": entries}
 
 
-# --- JUMBF ---
-
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
-def _superbox(type_uuid: bytes, label: str, *children: bytes) -> bytes:
-    description = _box(b"jumd", type_uuid + b"\x03" + label.encode("utf-8") + b"\0")
-    return _box(b"jumb", description + b"".join(children))
-
-
-def _cbor_assertion(label: str, value: object) -> bytes:
-    return _superbox(CBOR_TYPE, label, _box(b"cbor", cbor2.dumps(value)))
-
-
-def _box_hash(superbox: bytes) -> bytes:
-    """The hashed-URI digest of a superbox: SHA-256 of everything after its header."""
-    return hashlib.sha256(superbox[8:]).digest()
-
-
-def _read_boxes(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
-    """(type, payload, whole box) of each box in ``data``."""
-    boxes, offset = [], 0
-    while offset < len(data):
-        if len(data) - offset < 8:
-            raise C2paError("a JUMBF box header is cut short")
-        size, kind = struct.unpack_from(">I4s", data, offset)
-        header = 8
-        if size == 1:
-            if len(data) - offset < 16:
-                raise C2paError("a JUMBF box's extended size is cut short")
-            size, header = struct.unpack_from(">Q", data, offset + 8)[0], 16
-        elif size == 0:
-            size = len(data) - offset
-        if size < header or offset + size > len(data):
-            raise C2paError(f"a JUMBF {kind!r} box declares {size} bytes, which do not fit")
-        boxes.append((kind, data[offset + header:offset + size], data[offset:offset + size]))
-        offset += size
-    return boxes
-
-
-@dataclass
-class _Superbox:
-    type_uuid: bytes
-    label: str
-    children: list[tuple[bytes, bytes, bytes]]
-    raw: bytes
-
-
-def _parse_superbox(kind: bytes, payload: bytes, raw: bytes) -> _Superbox:
-    if kind != b"jumb":
-        raise C2paError(f"expected a JUMBF superbox, found {kind!r}")
-    children = _read_boxes(payload)
-    if not children or children[0][0] != b"jumd":
-        raise C2paError("a JUMBF superbox does not start with its description box")
-    description = children[0][1]
-    if len(description) < 17:
-        raise C2paError("a JUMBF description box is cut short")
-    toggles, label = description[16], ""
-    if toggles & 0x02:
-        end = description.find(b"\0", 17)
-        if end < 0:
-            raise C2paError("a JUMBF label is not terminated")
-        label = description[17:end].decode("utf-8", "replace")
-    return _Superbox(description[:16], label, children[1:], raw)
-
-
-def _subboxes(box: _Superbox) -> list[_Superbox]:
-    return [_parse_superbox(*child) for child in box.children if child[0] == b"jumb"]
-
-
-def _content(box: _Superbox, kind: bytes = b"cbor") -> bytes:
-    for child_kind, payload, _ in box.children:
-        if child_kind == kind:
-            return payload
-    raise C2paError(f"the {box.label!r} box has no {kind.decode()} content")
-
-
 # --- building ---
 
 @dataclass
@@ -205,25 +121,25 @@ class _Layout:
 
     def store(self, signature: bytes) -> bytes:
         cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [self.protected, {}, None, signature]))
-        manifest = _superbox(
+        manifest = superbox(
             MANIFEST_TYPE, self.label,
-            _superbox(ASSERTIONS_TYPE, "c2pa.assertions", *self.assertions),
-            _superbox(CLAIM_TYPE, "c2pa.claim.v2", _box(b"cbor", self.claim)),
-            _superbox(SIGNATURE_TYPE, "c2pa.signature", _box(b"cbor", cose)),
+            superbox(ASSERTIONS_TYPE, "c2pa.assertions", *self.assertions),
+            superbox(CLAIM_TYPE, "c2pa.claim.v2", box(b"cbor", self.claim)),
+            superbox(SIGNATURE_TYPE, "c2pa.signature", box(b"cbor", cose)),
         )
-        return _superbox(STORE_TYPE, "c2pa", manifest)
+        return superbox(STORE_TYPE, "c2pa", manifest)
 
 
 def _layout(label: str, instance: str, actions: list[Action], data_hash: dict, credentials: Credentials,
             title: str | None) -> _Layout:
-    assertions = [_cbor_assertion(ACTIONS_LABEL, _actions_assertion(actions)),
-                  _cbor_assertion(HASH_LABEL, data_hash)]
+    assertions = [cbor_superbox(ACTIONS_LABEL, _actions_assertion(actions)),
+                  cbor_superbox(HASH_LABEL, data_hash)]
     claim = {
         "instanceID": instance,
         "claim_generator_info": dict(SOFTWARE_AGENT),
         "signature": f"self#jumbf=/c2pa/{label}/c2pa.signature",
         "created_assertions": [
-            {"url": f"self#jumbf=c2pa.assertions/{name}", "hash": _box_hash(box)}
+            {"url": f"self#jumbf=c2pa.assertions/{name}", "hash": box_hash(box)}
             for name, box in zip((ACTIONS_LABEL, HASH_LABEL), assertions)
         ],
         "alg": "sha256",
@@ -379,31 +295,31 @@ def _verify(asset: bytes, store: bytes, wrapper: tuple[int, int] | None, trust_a
     return verdict
 
 
-def _active_manifest(store: bytes) -> _Superbox:
-    boxes = _read_boxes(store)
+def _active_manifest(store: bytes) -> Superbox:
+    boxes = read_boxes(store)
     if len(boxes) != 1:
         raise C2paError("a manifest store is one JUMBF superbox")
-    outer = _parse_superbox(*boxes[0])
+    outer = parse_superbox(*boxes[0])
     if outer.type_uuid != STORE_TYPE or outer.label != "c2pa":
         raise C2paError("this is not a C2PA manifest store")
-    manifests = [box for box in _subboxes(outer) if box.type_uuid == MANIFEST_TYPE]
+    manifests = [found for found in subboxes(outer) if found.type_uuid == MANIFEST_TYPE]
     if not manifests:
         raise C2paError("the manifest store holds no manifest")
     return manifests[-1]
 
 
-def _part(manifest: _Superbox, type_uuid: bytes) -> _Superbox:
-    for box in _subboxes(manifest):
-        if box.type_uuid == type_uuid:
-            return box
+def _part(manifest: Superbox, type_uuid: bytes) -> Superbox:
+    for found in subboxes(manifest):
+        if found.type_uuid == type_uuid:
+            return found
     raise C2paError(f"the manifest lacks its {type_uuid[:4].decode()} box")
 
 
 def _check_manifest(asset: bytes, store: bytes, wrapper, trust_anchors: list[bytes], now: datetime,
                     verdict: C2paVerdict) -> None:
     manifest = _active_manifest(store)
-    assertions = {box.label: box for box in _subboxes(_part(manifest, ASSERTIONS_TYPE))}
-    claim_bytes = _content(_part(manifest, CLAIM_TYPE))
+    assertions = {box.label: box for box in subboxes(_part(manifest, ASSERTIONS_TYPE))}
+    claim_bytes = content(_part(manifest, CLAIM_TYPE))
     claim = cbor2.loads(claim_bytes)
     if not isinstance(claim, dict) or not isinstance(claim.get("created_assertions"), list):
         raise C2paError("the claim is not a v2 claim")
@@ -414,12 +330,12 @@ def _check_manifest(asset: bytes, store: bytes, wrapper, trust_anchors: list[byt
         box = assertions.get(name)
         if box is None:
             verdict.failures.append(("assertion.missing", f"the claim lists {name}, which the store lacks"))
-        elif reference.get("hash") != _box_hash(box.raw):
+        elif reference.get("hash") != box_hash(box.raw):
             verdict.failures.append(("assertion.hashedURI.mismatch", f"the {name} assertion was changed"))
         else:
             verdict.passed.append("assertion.hashedURI.match")
     if ACTIONS_LABEL in assertions:
-        verdict.actions = cbor2.loads(_content(assertions[ACTIONS_LABEL])).get("actions", [])
+        verdict.actions = cbor2.loads(content(assertions[ACTIONS_LABEL])).get("actions", [])
     _check_binding(asset, assertions, wrapper, verdict)
     _check_signature(manifest, claim_bytes, trust_anchors, now, verdict)
 
@@ -428,7 +344,7 @@ def _check_binding(asset: bytes, assertions: dict, wrapper, verdict: C2paVerdict
     if HASH_LABEL not in assertions:
         verdict.failures.append(("claim.hardBindings.missing", "the manifest has no c2pa.hash.data hard binding"))
         return
-    binding = cbor2.loads(_content(assertions[HASH_LABEL]))
+    binding = cbor2.loads(content(assertions[HASH_LABEL]))
     exclusions = [(e["start"], e["length"]) for e in binding.get("exclusions") or []]
     if wrapper is not None and exclusions != [wrapper]:
         verdict.failures.append(("assertion.dataHash.mismatch",
@@ -445,9 +361,9 @@ def _check_binding(asset: bytes, assertions: dict, wrapper, verdict: C2paVerdict
         verdict.passed.append("assertion.dataHash.match")
 
 
-def _check_signature(manifest: _Superbox, claim_bytes: bytes, trust_anchors: list[bytes], now: datetime,
+def _check_signature(manifest: Superbox, claim_bytes: bytes, trust_anchors: list[bytes], now: datetime,
                      verdict: C2paVerdict) -> None:
-    cose = cbor2.loads(_content(_part(manifest, SIGNATURE_TYPE)))
+    cose = cbor2.loads(content(_part(manifest, SIGNATURE_TYPE)))
     if not isinstance(cose, cbor2.CBORTag) or cose.tag != COSE_SIGN1_TAG or len(cose.value) != 4:
         raise C2paError("the claim signature is not a COSE_Sign1")
     protected_bytes, unprotected, _, signature = cose.value

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .brief import Brief
 from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
-from .ideas import IdeaCard, parse_ideas
+from .idea_cards import IdeaCard, parse_ideas
 from .model import GenerationStats, Message, Sampling, TextGenerator
 
 OUTLINE_PREFILL = "1."

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from .authorship import Authorship, AuthorshipError, LineBreaks
 from .errors import StudioError
-from .ideas import IdeaCard
+from .idea_cards import IdeaCard
 from .tracking import Step, Tracked
 from .versions import Version
 

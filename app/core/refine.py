@@ -215,7 +215,7 @@ def headline_messages(text: str, count: int) -> list[Message]:
 
 def clean_headlines(text: str, limit: int = HEADLINE_MAX_CHARS) -> list[str]:
     """Distinct headlines from a list reply, each under ``limit`` characters."""
-    from .ideas import parse_ideas  # the same forgiving list parser as ideas
+    from .idea_cards import parse_ideas  # the same forgiving list parser as ideas
 
     found: list[str] = []
     for card in parse_ideas(text):

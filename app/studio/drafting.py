@@ -7,7 +7,7 @@ Public: ``DraftingSection``.
 from __future__ import annotations
 
 from ..core.draft import draft, kept_on_stop, move_line, outline
-from ..core.ideas import IdeaCard
+from ..core.idea_cards import IdeaCard
 from . import ids
 from .context import Context
 from .state import Change

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator, Callable
 
 from ..core.brief import Brief
 from ..core.errors import StudioError
-from ..core.ideas import IdeaCard, SparkUpdate, combine, spark
+from ..core.idea_cards import IdeaCard
+from ..core.ideas import SparkUpdate, combine, spark
 from . import ids, views
 from .context import Context
 from .state import Change

@@ -1,16 +1,11 @@
-"""The creator's projects on this device: autosave, the project list, export and import.
+"""The creator's projects on this device: the project list, export and import.
 
-``ProjectShelf`` keeps the studio's current project in the browser (through the page's
-``ProjectStore``): shortly after each change (``SAVE_PAUSE`` seconds after typing
-stops), at once after every model operation and version and before model work starts,
-every ``STREAMING_SAVE`` seconds while the model writes (a crash loses at most the
-text in flight), and when the page is hidden or closed. On start it reopens the
-project open last. The list lets the creator create, rename, duplicate, delete (with
+On start ``ProjectShelf`` reopens the project open last (``keeping.ProjectKeeper`` keeps
+it as it changes). The list lets the creator create, rename, duplicate, delete (with
 undo) and switch projects; a project is exported as one file and imported as a new
-project, never over another. It hears of changes from the draft, the studio's state and
-the work, and works through the page object, importing nothing from the browser.
+project, never over another.
 
-Public: ``ProjectShelf``, ``SAVE_PAUSE``, ``STREAMING_SAVE``.
+Public: ``ProjectShelf``.
 """
 from __future__ import annotations
 
@@ -25,10 +20,8 @@ from ..core.project import (MAX_FILE_BYTES, Project, ProjectFileError, clean_nam
 from ..core.tracking import utc_time
 from . import ids, views
 from .context import Context
-from .state import Change
+from .keeping import ProjectKeeper
 
-SAVE_PAUSE = 0.8
-STREAMING_SAVE = 2.0
 PERSISTENCE_NOTES = {
     "persisted": "Projects are kept in this browser until you delete them.",
     "best-effort": "Projects are kept in this browser, which may clear them if the device runs short of "
@@ -38,20 +31,16 @@ PERSISTENCE_NOTES = {
 
 
 class ProjectShelf:
-    """Keeps the studio's project and manages the list of projects."""
+    """The list of projects and the one open."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.page = page = context.page
         self.store = page.projects()
-        self.project: Project | None = None
-        self.kept: Project | None = None  # the project as last stored
+        self.keeper = ProjectKeeper(context, self.store, self.say)
         self.names: dict[str, str] = {}
-        self.pending: asyncio.TimerHandle | None = None
-        self.streaming: asyncio.Task | None = None
         self.deleted: tuple[str, float, str] | None = None  # (name, updated, file) of the last deleted project
         self.dialog_action = "rename"
-        self.opening = False  # showing a project is not a change to keep
         P = ids.Projects
         page.on_change(P.LIST, self.on_switch)
         page.on_change(P.IMPORT, self.import_chosen)
@@ -61,12 +50,6 @@ class ProjectShelf:
                                  (P.UNDO_DELETE, self.undo_delete), (P.EXPORT, self.export_current),
                                  (P.NAME_CANCEL, self.on_name_cancel)):
             page.on_click(element, handler)
-        page.on_input(ids.Brief.FORM, lambda _pasted: self.note_change(False))
-        page.on_input(ids.Drafting.OUTLINE, lambda _pasted: self.note_change(False))
-        page.on_leave(self.save_now)
-        context.draft.listen(lambda change: self.note_change(change.versions_only))
-        context.state.listen(lambda change: change is not Change.OPENED and self.note_change(False))
-        context.work.listen(lambda _busy, _job: self.note_change(True))  # before model work starts, and as it ends
 
     @property
     def busy(self) -> bool:
@@ -78,7 +61,7 @@ class ProjectShelf:
             await self.reopen_last()
         except StudioError as error:
             self.say(str(error), "error")
-            self.project = self.kept = Project.new("Untitled", time.time())
+            self.keeper.project = self.keeper.kept = Project.new("Untitled", time.time())
         self.page.set_data(ids.Projects.SECTION, "state", "ready")
         asyncio.ensure_future(self.note_persistence())
 
@@ -90,7 +73,7 @@ class ProjectShelf:
         self.page.set_text(ids.Projects.STATUS, text)
         self.page.set_data(ids.Projects.STATUS, "kind", kind)
 
-    # --- keeping the current project ---
+    # --- which project is open ---
 
     async def reopen_last(self) -> None:
         stored = await self.store.list()
@@ -106,18 +89,18 @@ class ProjectShelf:
             return
         # Nothing kept (a first visit, or the last project deleted): a new project; on a
         # first visit it keeps whatever was typed while the studio started.
-        await self.start_new("Untitled", fill_studio=self.project is not None or self.deleted is not None)
+        await self.start_new("Untitled", fill_studio=self.keeper.project is not None or self.deleted is not None)
 
     async def show(self, project: Project, kept: bool, fill_studio: bool = True) -> None:
         """Make ``project`` the studio's current project (``fill_studio``: show its
         contents; without, the project takes what the studio shows)."""
-        self.cancel_pending()
-        self.project = project
-        self.kept = project if kept else None
+        self.keeper.cancel_pending()
+        self.keeper.project = project
+        self.keeper.kept = project if kept else None
         if fill_studio:
-            self.open(project)
+            self.keeper.open(project)
         if not kept:
-            await self.save(touch=False)
+            await self.keeper.save(touch=False)
         await self.store.set_setting("current", project.id)
         await self.show_list()
 
@@ -125,112 +108,29 @@ class ProjectShelf:
         await self.show(Project.new(unique_name(name, set(self.names.values())), time.time()), kept=False,
                         fill_studio=fill_studio)
 
-    def snapshot(self, base: Project) -> Project:
-        """``base`` with everything the studio shows now. While the model writes into the
-        editor, the draft includes what it has written so far, as the model's text."""
-        page = self.page
-        brief = {name: page.value(element) for name, element in ids.Brief.FIELDS.items()}
-        shown = page.value(ids.Editor.DRAFT) if self.busy else None
-        return self.context.state.snapshot(base, brief, page.value(ids.Drafting.OUTLINE), self.context.draft, shown)
-
-    def open(self, project: Project) -> None:
-        """Show ``project`` in the studio as it was kept; undo starts fresh."""
-        self.opening = True
-        try:
-            for name, element in ids.Brief.FIELDS.items():
-                self.page.set_value(element, project.brief[name] or ("5" if name == "count" else ""))
-            self.page.set_value(ids.Drafting.OUTLINE, project.outline)
-            self.context.state.open(project)
-            self.context.draft.open(project.draft, project.versions, project.head)
-        finally:
-            self.opening = False
-
-    def note_change(self, urgent: bool) -> None:
-        """Something changed: keep it now (``urgent``) or after a pause in typing; while
-        the model writes, keep it every few seconds too."""
-        if self.project is None or self.opening:
-            return
-        if self.busy and (self.streaming is None or self.streaming.done()):
-            self.streaming = asyncio.ensure_future(self.keep_while_busy())
-        self.cancel_pending()
-        if urgent:
-            self.save_now()
-        else:
-            self.pending = asyncio.get_running_loop().call_later(SAVE_PAUSE, self.save_now)
-
-    def cancel_pending(self) -> None:
-        if self.pending is not None:
-            self.pending.cancel()
-            self.pending = None
-
-    async def keep_while_busy(self) -> None:
-        while self.busy:
-            await asyncio.sleep(STREAMING_SAVE)
-            self.save_now()
-
-    def save_now(self) -> None:
-        """Start keeping the current project at once (the write begins before this returns)."""
-        self.cancel_pending()
-        future = self.start_save()
-        if future is not None:
-            future.add_done_callback(self.after_save)
-
-    async def save(self, touch: bool = True) -> None:
-        """Keep the current project and wait until it is stored (``touch``: as saved now)."""
-        future = self.start_save(touch)
-        if future is not None:
-            await future
-            self.after_save(future)
-
-    def start_save(self, touch: bool = True) -> asyncio.Future | None:
-        """Start storing the studio's project unless it is as kept; the future carries it."""
-        if self.project is None:
-            return None
-        project = self.snapshot(self.project)
-        if self.kept is not None and replace(project, updated=self.kept.updated) == self.kept:
-            return None
-        if touch:
-            project = replace(project, updated=time.time())
-        self.project = project
-        future = self.store.put(project.id, project.name, project.updated, to_file(project, utc_time()))
-        future.saving = project
-        return future
-
-    def after_save(self, future: asyncio.Future) -> None:
-        if future.cancelled():
-            return
-        if (error := future.exception()) is not None:
-            self.kept = None  # try again with the next change
-            self.say(str(error), "error")
-            self.context.status.show(str(error), "error")
-            return
-        self.kept = future.saving
-        self.page.set_data(ids.Projects.SECTION, "saved", str(future.saving.updated))
-        self.say(f"Saved “{future.saving.name}” at {time.strftime('%H:%M:%S', time.localtime(future.saving.updated))}.")
-
     # --- the list ---
 
     async def show_list(self) -> None:
         stored = await self.store.list()
         self.names = {p.id: p.name for p in stored}
-        if self.project.id not in self.names:
-            self.names[self.project.id] = self.project.name
+        if self.keeper.project.id not in self.names:
+            self.names[self.keeper.project.id] = self.keeper.project.name
         self.page.set_html(ids.Projects.LIST, views.project_options_html(self.names))
-        self.page.set_value(ids.Projects.LIST, self.project.id)
+        self.page.set_value(ids.Projects.LIST, self.keeper.project.id)
 
     async def on_switch(self) -> None:
         chosen = self.page.value(ids.Projects.LIST)
-        if chosen == self.project.id:
+        if chosen == self.keeper.project.id:
             return
         if self.busy:
-            self.page.set_value(ids.Projects.LIST, self.project.id)
+            self.page.set_value(ids.Projects.LIST, self.keeper.project.id)
             self.say("Wait until the model has finished (or press Stop), then switch projects.", "error")
             return
         try:
-            await self.save()
+            await self.keeper.save()
             project = replace(read_file(await self.store.get(chosen) or ""), id=chosen)
         except StudioError as error:
-            self.page.set_value(ids.Projects.LIST, self.project.id)
+            self.page.set_value(ids.Projects.LIST, self.keeper.project.id)
             self.say(str(error), "error")
             return
         await self.show(project, kept=True)
@@ -251,10 +151,10 @@ class ProjectShelf:
         self.ask_name("new", "Name the new project", unique_name("Untitled", set(self.names.values())))
 
     def ask_rename(self) -> None:
-        self.ask_name("rename", "Rename the project", self.project.name)
+        self.ask_name("rename", "Rename the project", self.keeper.project.name)
 
     def duplicate_current(self) -> None:
-        self.ask_name("duplicate", "Name the copy", unique_name(f"{self.project.name} (copy)",
+        self.ask_name("duplicate", "Name the copy", unique_name(f"{self.keeper.project.name} (copy)",
                                                                 set(self.names.values())))
 
     def on_name_cancel(self) -> None:
@@ -268,17 +168,17 @@ class ProjectShelf:
         action = self.dialog_action
         try:
             if action == "rename":
-                self.project = replace(self.project, name=name)
-                await self.save()
+                self.keeper.project = replace(self.keeper.project, name=name)
+                await self.keeper.save()
                 await self.show_list()
                 self.say(f"Renamed to “{name}”.")
             elif action == "new":
-                await self.save()
+                await self.keeper.save()
                 await self.start_new(name)
-                self.say(f"Started “{self.project.name}”.")
+                self.say(f"Started “{self.keeper.project.name}”.")
             else:
-                await self.save()
-                copy = duplicate(self.snapshot(self.project),
+                await self.keeper.save()
+                copy = duplicate(self.keeper.snapshot(self.keeper.project),
                                  unique_name(name, set(self.names.values())), time.time())
                 await self.show(copy, kept=False)
                 self.say(f"Made a copy: “{copy.name}” is open.")
@@ -291,14 +191,14 @@ class ProjectShelf:
         if self.busy:
             self.say("Wait until the model has finished (or press Stop), then delete.", "error")
             return
-        project = self.snapshot(self.project)
+        project = self.keeper.snapshot(self.keeper.project)
         try:
             await self.store.remove(project.id)
         except StudioError as error:
             self.say(str(error), "error")
             return
         self.deleted = (project.name, project.updated, to_file(project, utc_time()))
-        self.kept = self.project = None
+        self.keeper.kept = self.keeper.project = None
         self.names.pop(project.id, None)
         await self.reopen_last()
         self.say(f"Deleted “{project.name}”.")
@@ -312,7 +212,7 @@ class ProjectShelf:
         name, _updated, file = self.deleted
         project = read_file(file)
         try:
-            await self.save()
+            await self.keeper.save()
             await self.show(project, kept=False)
         except StudioError as error:
             self.say(str(error), "error")
@@ -326,7 +226,7 @@ class ProjectShelf:
 
     def export_current(self) -> None:
         """Download the open project as one ``.musespark.json`` file."""
-        project = self.snapshot(self.project)
+        project = self.keeper.snapshot(self.keeper.project)
         name = file_name(project)
         self.page.download(name, to_file(project, utc_time()), "application/json")
         self.say(f"Exported {name}: import it in any MuseSpark studio to carry on.")
@@ -350,7 +250,7 @@ class ProjectShelf:
             self.say(f"{files[0].name} was not imported: {error}", "error")
             self.page.set_data(ids.Projects.SECTION, "imported", "refused")
             return
-        await self.save()
+        await self.keeper.save()
         name = unique_name(project.name, set(self.names.values()))
         # A new project beside the others: same contents, a fresh id if its own is taken.
         fresh_id = uuid.uuid4().hex if project.id in self.names else project.id

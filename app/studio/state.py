@@ -12,7 +12,7 @@ from enum import Enum
 
 from ..core.brief import Brief
 from ..core.errors import StudioError
-from ..core.ideas import IdeaCard
+from ..core.idea_cards import IdeaCard
 from ..core.project import BRIEF_FIELDS, Project
 from ..core.session import DraftSession
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from ..core.authorship import ORIGINS, Authorship, Summary
-from ..core.ideas import IdeaCard
+from ..core.idea_cards import IdeaCard
 from ..core.proofread import Correction, describe_counts
 from ..core.render import render_inline, render_markdown
 from ..core.techniques import TECHNIQUES

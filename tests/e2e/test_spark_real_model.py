@@ -3,7 +3,8 @@ import pytest
 
 from app.core.brief import Brief
 from app.core.checks import check_prose
-from app.core.ideas import IdeaCard, failed_check
+from app.core.idea_cards import IdeaCard
+from app.core.judging import failed_check
 
 from .conftest import wait_until
 

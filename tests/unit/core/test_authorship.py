@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from app.core.authorship import (
-    IPTC, ORIGINS, Authorship, AuthorshipError, Edit, LineBreaks, edit_between, index_to_utf16, utf16_length,
-    utf16_to_index,
+    IPTC, ORIGINS, Authorship, AuthorshipError, Edit, LineBreaks, edit_between,
 )
 
 # Letters, a digit, spaces, punctuation, an apostrophe, a line break and astral characters
@@ -198,25 +197,6 @@ def test_editor_line_breaks_keep_each_characters_origin():
     assert mixed.with_editor_line_breaks() == Authorship("a\n\nb", ((2, "ai"), (2, "pasted")))
     plain = Authorship("No returns.\n", ((12, "human"),))
     assert plain.with_editor_line_breaks() is plain
-
-
-def test_utf16_offsets_convert_around_surrogate_pairs():
-    text = "a😀b"
-    assert utf16_length(text) == 4
-    assert [utf16_to_index(text, offset) for offset in (0, 1, 3, 4)] == [0, 1, 2, 3]
-    assert [index_to_utf16(text, index) for index in range(4)] == [0, 1, 3, 4]
-    with pytest.raises(AuthorshipError, match="offset 2 falls inside the character at 1"):
-        utf16_to_index(text, 2)
-    with pytest.raises(AuthorshipError, match="past the end"):
-        utf16_to_index(text, 5)
-
-
-@given(st.text(max_size=20), st.data())
-def test_utf16_conversions_are_inverse(text, data):
-    index = data.draw(st.integers(0, len(text)))
-    offset = index_to_utf16(text, index)
-    assert offset == len(text[:index].encode("utf-16-le")) // 2
-    assert utf16_to_index(text, offset) == index
 
 
 def test_streamed_line_breaks_become_the_editors():

@@ -1,7 +1,7 @@
 """Outline and section-by-section drafting, fed what small models really write."""
 from app.core.brief import Brief
 from app.core.draft import draft, fallback_outline, kept_on_stop, outline, outline_messages, parse_outline, section_messages
-from app.core.ideas import IdeaCard
+from app.core.idea_cards import IdeaCard
 
 from .doubles import ScriptedModel, collect, run_async
 

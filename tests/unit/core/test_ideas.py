@@ -3,10 +3,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from app.core.brief import Brief
-from app.core.ideas import (
-    IdeaCard, clean_hook, clean_title, combine, failed_check, hook_messages, judge, parse_ideas, rank, similarity,
-    spark, title_messages,
-)
+from app.core.idea_cards import IdeaCard, clean_hook, clean_title, parse_ideas
+from app.core.ideas import combine, hook_messages, spark, title_messages
+from app.core.judging import failed_check, judge, rank, similarity
 from app.core.techniques import TECHNIQUES
 
 from .doubles import ScriptedModel, collect, run_async
@@ -261,7 +260,7 @@ class KeywordEmbedder:
 
 
 def test_meaning_keeps_an_idea_with_no_shared_word_and_drops_a_paraphrase():
-    from app.core.ideas import Meaning, judge
+    from app.core.judging import Meaning
 
     brief = Brief.from_fields(topic="urban beekeeping")
     embedder = KeywordEmbedder()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from app.core.authorship import Authorship
-from app.core.ideas import IdeaCard
+from app.core.idea_cards import IdeaCard
 from app.core.project import (BRIEF_FIELDS, FORMAT, MAX_FILE_BYTES, MIGRATIONS, SCHEMA, Project, ProjectFileError,
                               clean_name, duplicate, file_name, read_file, to_dict, to_file, unique_name)
 from app.core.tracking import Step, Tracked
