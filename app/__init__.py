@@ -1,2 +1,2 @@
-"""MuseSpark's Python studio: a pure core (``app.core``), the page UI (``app.ui``)
-and the one module that touches the browser (``app.bridge``)."""
+"""MuseSpark's Python studio: a pure core (``app.core``), the page's sections
+(``app.studio``) and the one package that touches the browser (``app.bridge``)."""

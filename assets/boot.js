@@ -145,7 +145,7 @@ const catalogue = fetchCatalogue();
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
-/** `catalogue`: models/catalogue.json once read (app/bridge.py's page_catalogue reads it). */
+/** What the page and Python share: README.md, "The page and Python", lists every member and who uses it. */
 globalThis.museSpark = {
   client, model, stage, started, sanitize, sanitizeContent, timings, keys, projects, catalogue: null,
 };

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from .render import render_markdown
 
 WORDS_PER_MINUTE = 230
 
 
-@dataclass(frozen=True)
-class TextStats:
+class TextStats(NamedTuple):
+    """A text's size, as the editor's counts line shows it."""
+
     words: int
     characters: int
     reading_minutes: int

@@ -122,12 +122,13 @@ class IdeasSection:
         ``replace`` starts a new list, ``append`` adds the result after the current cards,
         otherwise it replaces them; Stop keeps the finished cards."""
         state = self.state
-        before = [] if replace else list(state.cards)
-        prefix = before if append else []
-        shown: list[IdeaCard] = before
+        shown: list[IdeaCard] | None = None  # None until the run begins: then the list as shown
 
         async def run() -> None:
             nonlocal shown
+            before = [] if replace else list(state.cards)
+            prefix = before if append else []
+            shown = before
             if replace:
                 state.selected = set()
             self.context.page.set_data(ids.Ideas.LIST, "state", "streaming")
@@ -141,7 +142,8 @@ class IdeasSection:
             self.settle()
 
         def keep_finished() -> None:
-            state.cards = [c for c in shown if c.complete]
+            if shown is not None:
+                state.cards = [c for c in shown if c.complete]
             self.settle()
 
         def stopped() -> str:

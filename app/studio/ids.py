@@ -1,114 +1,66 @@
 """Every element id of index.html that the studio's Python uses, by section (a unit test
 checks that index.html holds each exactly once). Ids made per item (a card's buttons, a
-version's) are written by ``views``."""
+version's) are written by ``views``. Related ids share a line."""
 
 STUDIO = "studio"  # the <main>: data-busy, data-python, data-embedder
-STATUS = "status"
-STOP = "stop"
-RETRY = "retry"
-MODEL_INFO = "model-info"
+STATUS, STOP, RETRY, MODEL_INFO = "status", "stop", "retry", "model-info"
 
 
 class Brief:
-    FORM = "brief-form"
-    TOPIC = "brief"
-    AUDIENCE = "brief-audience"
-    FORMAT = "brief-format"
-    TONE = "brief-tone"
-    KEYWORDS = "brief-keywords"
-    AVOID = "brief-avoid"
-    COUNT = "idea-count"
+    FORM, TOPIC, COUNT = "brief-form", "brief", "idea-count"
     # The form field that holds each part of the brief a project keeps.
-    FIELDS = {"topic": TOPIC, "audience": AUDIENCE, "format": FORMAT, "tone": TONE, "keywords": KEYWORDS,
-              "avoid": AVOID, "count": COUNT}
+    FIELDS = {"topic": TOPIC, "audience": "brief-audience", "format": "brief-format", "tone": "brief-tone",
+              "keywords": "brief-keywords", "avoid": "brief-avoid", "count": COUNT}
 
 
 class Ideas:
-    LIST = "ideas"
-    SPARK = "spark"
-    COMBINE = "combine"
+    LIST, SPARK, COMBINE = "ideas", "spark", "combine"
 
 
 class Drafting:
-    IDEA = "draft-idea"
-    OUTLINE = "outline"
-    UP = "outline-up"
-    DOWN = "outline-down"
-    WRITE = "write-draft"
+    IDEA, WRITE = "draft-idea", "write-draft"
+    OUTLINE, UP, DOWN = "outline", "outline-up", "outline-down"
 
 
 class Editor:
-    DRAFT = "draft"
-    UNDO = "undo"
-    REDO = "redo"
-    PREVIEW = "draft-preview"
-    STATS = "draft-stats"
-    COPY = "copy-draft"
+    DRAFT, PREVIEW, STATS = "draft", "draft-preview", "draft-stats"
+    UNDO, REDO, COPY = "undo", "redo", "copy-draft"
     EXPORT = {"md": "export-md", "html": "export-html", "txt": "export-txt"}
 
 
 class Assist:
-    PROOFREAD = "proofread"
-    CORRECTIONS = "corrections"
-    REWRITES = "rewrites"
-    REFINE = "refine"
-    REFINE_OPERATION = "refine-op"
-    REFINE_TONE = "refine-tone"
-    EXTRAS = "extras"
+    PROOFREAD, CORRECTIONS, REWRITES, EXTRAS = "proofread", "corrections", "rewrites", "extras"
+    REFINE, REFINE_OPERATION, REFINE_TONE = "refine", "refine-op", "refine-tone"
     # The buttons for a summary or headlines, by kind.
     EXTRA_KINDS = {"tldr": "summarize-tldr", "key points": "summarize-points", "headlines": "make-headlines"}
 
 
 class Versions:
-    LIST = "history"
-    SAVE = "save-version"
-    COMPARE = "compare"
-    DIFF = "diff"
+    LIST, SAVE, COMPARE, DIFF = "history", "save-version", "compare", "diff"
 
 
 class Provenance:
-    SHOW = "show-authorship"
-    SUMMARY = "authorship-summary"
-    VIEW = "authorship-view"
-    LEGEND = "authorship-legend"
-    DISCLOSURE = "disclosure"
-    COPY_DISCLOSURE = "copy-disclosure"
-    EXPORT_RECORD = "export-record"
-    EXPORT_CREDENTIALS = "export-credentials"
-    COPY_FINGERPRINT = "copy-fingerprint"
-    DOWNLOAD_ROOT = "download-root"
-    KEY_INFO = "key-info"
+    SHOW, VIEW, LEGEND = "show-authorship", "authorship-view", "authorship-legend"
+    SUMMARY, DISCLOSURE, COPY_DISCLOSURE = "authorship-summary", "disclosure", "copy-disclosure"
+    EXPORT_RECORD, EXPORT_CREDENTIALS = "export-record", "export-credentials"
+    EXPORTED, EXPORTED_FILES = "exported", "exported-files"
+    KEY_INFO, COPY_FINGERPRINT, DOWNLOAD_ROOT = "key-info", "copy-fingerprint", "download-root"
     CREATOR_NAME = "creator-name"
-    EXPORTED = "exported"
-    EXPORTED_FILES = "exported-files"
 
 
 class Verify:
-    RUN = "verify"
-    DROP = "verify-drop"
-    KEY = "verify-key"
-    RESULT = "verify-result"
+    RUN, DROP, KEY, RESULT = "verify", "verify-drop", "verify-key", "verify-result"
     # The file fields, by what they hold.
     FILES = {"text": "verify-text", "record": "verify-record", "previous": "verify-previous", "trust": "verify-trust"}
 
 
 class Projects:
-    SECTION = "projects"
-    LIST = "project-list"
-    NEW = "project-new"
-    RENAME = "project-rename"
-    DUPLICATE = "project-duplicate"
-    DELETE = "project-delete"
-    UNDO_DELETE = "project-undo-delete"
-    EXPORT = "project-export"
-    IMPORT = "project-import"
-    NAME_FORM = "project-name-form"
-    NAME_CANCEL = "project-name-cancel"
-    NAME_DIALOG = "project-name-dialog"
-    NAME_TITLE = "project-name-title"
-    NAME = "project-name"
-    STATUS = "project-status"
-    STORAGE_NOTE = "storage-note"
+    SECTION, LIST, STATUS, STORAGE_NOTE = "projects", "project-list", "project-status", "storage-note"
+    NEW, RENAME, DUPLICATE = "project-new", "project-rename", "project-duplicate"
+    DELETE, UNDO_DELETE = "project-delete", "project-undo-delete"
+    EXPORT, IMPORT = "project-export", "project-import"
+    NAME_DIALOG, NAME_FORM, NAME_TITLE = "project-name-dialog", "project-name-form", "project-name-title"
+    NAME, NAME_CANCEL = "project-name", "project-name-cancel"
     # The button that opens the name dialog, by what the name is for.
     NAMING = {"new": NEW, "rename": RENAME, "duplicate": DUPLICATE}
 

@@ -8,8 +8,8 @@ TWO_IDEAS = idea("Rooftop hives", "Urban bees need a beginner's first roof.") + 
     "Bee school", "A beginner's urban class with one hive.")
 
 
-async def sparked(count="2"):
-    page, model, context = await open_studio(TWO_IDEAS)
+async def sparked(count="2", more=()):
+    page, model, context = await open_studio(TWO_IDEAS + list(more))
     page.type("brief", BRIEF)
     page.values["idea-count"] = count
     page.submit("brief-form")
@@ -43,13 +43,17 @@ def test_pin_and_discard_redraw_the_list_and_keep_focus():
     run_async(scenario())
 
 
-def test_two_selected_cards_enable_combine():
+def test_two_selected_cards_combine_into_a_third():
     async def scenario():
-        page, context = await sparked()
+        page, context = await sparked(more=idea("Rooftop bee school", "A beginner's urban class on a roof hive."))
         page.act("ideas", "select", 0, checked=True)
         assert not page.enabled["combine"]
         page.act("ideas", "select", 1, checked=True)
         assert page.enabled["combine"] and context.state.selected == {0, 1}
+        page.click("combine")
+        await until_idle(context)
+        assert [card.technique for card in context.state.cards][-1] == "Combination"
+        assert context.state.cards[-1].title == "Rooftop bee school" and context.state.selected == set()
     run_async(scenario())
 
 
