@@ -1,7 +1,7 @@
 """The provenance core in the page's own Python (Pyodide) with the bundled wheels: records
 and embedded Content Credentials are made and verified there."""
 FILES = ["app/__init__.py"] + [f"app/core/{name}.py" for name in (
-    "__init__", "authorship", "signing", "provenance", "certificates", "c2pa")]
+    "__init__", "authorship", "signing", "provenance", "certificates", "jumbf", "c2pa")]
 
 SCRIPT = r'''
 import datetime, hashlib
