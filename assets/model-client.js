@@ -10,7 +10,7 @@
  * "crash"; the next request starts a fresh worker.
  *
  * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
- * options, {onToken, signal, prefill}), embed(spec, texts), reset(), and
+ * options, {onToken, signal, prefill, samples, stopAtLineEnd}), embed(spec, texts), reset(), and
  * "progress"/"ready"/"crash" events.
  */
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
@@ -115,11 +115,11 @@ export class ModelClient extends EventTarget {
    * Stream a chat completion. Resolves with the `done` event (reason, tokens,
    * timings); an aborted generation resolves with reason "aborted".
    */
-  generate(spec, messages, options = {}, { onToken, onProgress, signal, prefill = "" } = {}) {
+  generate(spec, messages, options = {}, { onToken, onProgress, signal, prefill = "", ...many } = {}) {
     if (signal?.aborted) return Promise.resolve({ type: Event.DONE, reason: DoneReason.ABORTED, tokens: 0 });
     const { id, result } = this.#request(
       Request.GENERATE,
-      { model: spec, messages, options, prefill },
+      { model: spec, messages, options, prefill, samples: many.samples ?? 1, stopAtLineEnd: Boolean(many.stopAtLineEnd) },
       { onToken, onProgress },
     );
     if (!signal) return result;

@@ -15,6 +15,7 @@ import {
   pipeline,
 } from "../vendor/transformers/transformers.min.js";
 import { PromptCache } from "./prompt-cache.js";
+import { sampleReplies } from "./sampling.js";
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
 const ortDir = new URL("../vendor/ort/", import.meta.url);
@@ -173,7 +174,7 @@ async function dispose() {
 }
 
 async function generate(request) {
-  const { id, messages, options = {}, prefill = "" } = request;
+  const { id, messages, options = {}, prefill = "", samples = 1, stopAtLineEnd = false } = request;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw namedError(ErrorName.BAD_REQUEST, "A generation needs at least one chat message.");
   }
@@ -194,7 +195,24 @@ async function generate(request) {
     const prompt = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
     const inputs = tokenizer(prompt + prefill, { add_special_tokens: false });
     const started = performance.now();
-    const { cache, reused } = await prompts.prefill(model, Array.from(inputs.input_ids.data, Number));
+    const ids = Array.from(inputs.input_ids.data, Number);
+    if (samples > 1) {
+      const found = await sampleReplies(loaded, prompts, ids, options, samples, stopAtLineEnd, stopping);
+      const tokens = found.samples.reduce((sum, sample) => sum + sample.tokens, 0);
+      const ended = performance.now();
+      post(Event.DONE, id, {
+        reason: stopping.interrupted ? DoneReason.ABORTED : found.cut ? DoneReason.LENGTH : DoneReason.STOP,
+        tokens,
+        promptTokens: ids.length,
+        reusedTokens: found.reused,
+        firstTokenMs: tokens ? found.firstTokenAt - started : 0,
+        decodeMs: tokens ? ended - found.firstTokenAt : 0,
+        logprob: found.samples.reduce((sum, sample) => sum + sample.logprob, 0),
+        samples: found.samples,
+      });
+      return;
+    }
+    const { cache, reused } = await prompts.prefill(model, ids);
     let firstTokenAt = 0;
     let tokens = 0;
     const confidence = chosenLogprobs();

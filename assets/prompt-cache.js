@@ -22,6 +22,17 @@ function firstPositions(entries, length) {
   return sliced;
 }
 
+/** Each tensor repeated `rows` times along its batch axis, for that many rows decoded at once. */
+function tiled(entries, rows) {
+  const copies = {};
+  for (const [name, tensor] of Object.entries(entries)) {
+    const data = new tensor.data.constructor(tensor.data.length * rows);
+    for (let row = 0; row < rows; row += 1) data.set(tensor.data, row * tensor.data.length);
+    copies[name] = new Tensor(tensor.type, data, [rows, ...tensor.dims.slice(1)]);
+  }
+  return copies;
+}
+
 const ids = (values) => new Tensor("int64", BigInt64Array.from(values, BigInt), [1, values.length]);
 const ones = (length) => new Tensor("int64", new BigInt64Array(length).fill(1n), [1, length]);
 
@@ -38,9 +49,10 @@ export class PromptCache {
   /**
    * The KV cache of all of `prompt` (token ids) but its last token, which generation
    * feeds itself: reuses the longest prefix shared with the last prompt and prefills the
-   * rest. Returns {cache (a fresh DynamicCache, or null for a one-token prompt), reused}.
+   * rest. Returns {cache (a fresh DynamicCache, for `rows` rows decoded at once, or null
+   * for a one-token prompt), reused}.
    */
-  async prefill(model, prompt) {
+  async prefill(model, prompt, rows = 1) {
     const wanted = prompt.slice(0, -1);
     if (wanted.length === 0) return { cache: null, reused: 0 };
     const reused = sharedLength(this.tokens, wanted);
@@ -58,6 +70,6 @@ export class PromptCache {
     }
     this.tokens = wanted;
     this.entries = entries;
-    return { cache: new DynamicCache({ ...entries }), reused };
+    return { cache: new DynamicCache(rows === 1 ? { ...entries } : tiled(entries, rows)), reused };
   }
 }

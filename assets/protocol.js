@@ -7,9 +7,13 @@
  *
  * Requests (page → worker):
  *   load     {model: ModelSpec}                       load (once) and warm up a model
- *   generate {model: ModelSpec, messages, options, prefill}
+ *   generate {model: ModelSpec, messages, options, prefill, samples, stopAtLineEnd}
  *                                                     stream a chat completion; `prefill`
- *                                                     starts the reply (not streamed back)
+ *                                                     starts the reply (not streamed back).
+ *                                                     With `samples` > 1: that many replies,
+ *                                                     decoded together and not streamed (each
+ *                                                     to its first line break if
+ *                                                     `stopAtLineEnd`), in `done`'s `samples`
  *   embed    {embedder: ModelSpec, texts}             sentence vectors of `texts` (the embedding
  *                                                     model loads on first use, kept beside the
  *                                                     chat model; no progress or ready events)
@@ -28,7 +32,8 @@
  *                                                     first gets it too, before its tokens)
  *   token    {text}                                   newly decoded text of a generation
  *   done     {reason, tokens, firstTokenMs, decodeMs, promptTokens, reusedTokens (prompt
- *            tokens whose KV cache came from the last prompt), logprob (sum over the tokens)}
+ *            tokens whose KV cache came from the last prompt), logprob (sum over the tokens),
+ *            samples ([{text, tokens, logprob}], when asked for)}
  *   embeddings {vectors}                              answers `embed`: one unit-length vector
  *                                                     (mean-pooled) per text
  *   error    {name, message}                          the request failed; name is an ErrorName

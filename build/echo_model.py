@@ -15,7 +15,7 @@ the prompt ends with the generation prompt after the last one
 (``<|im_start|>assistant\\n``), however many calls fed it (the worker reuses the
 cache of a shared prefix). With fewer than two, it copies from the start and the
 prompt is what the first call fed. Copying reaches ``<|im_end|>`` (the
-end-of-sequence token) and stops there. Batches of one only.
+end-of-sequence token) and stops there. Batches of one only (its config says so).
 
 Usage (in the model build environment, with onnx, onnxruntime and tokenizers):
     python build/echo_model.py --tokenizer-from models/tiny-random-smollm2 --out models/echo-smollm2
@@ -42,13 +42,14 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_ma
 
 
 def config(vocab_size: int) -> dict:
-    """A one-layer Llama config with one-wide keys and values (the cache shape transformers.js makes)."""
+    """A one-layer Llama config with one-wide keys and values (the cache shape transformers.js makes);
+    ``max_batch_size`` 1 tells the worker to sample several replies one after another."""
     return {
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 1, "intermediate_size": 1,
         "num_attention_heads": 1, "num_key_value_heads": 1, "head_dim": 1, "num_hidden_layers": 1,
         "vocab_size": vocab_size, "max_position_embeddings": 8192, "bos_token_id": IM_START,
         "eos_token_id": EOS, "pad_token_id": EOS, "tie_word_embeddings": False, "torch_dtype": "float32",
-        "use_cache": True,
+        "use_cache": True, "max_batch_size": 1,
     }
 
 

@@ -117,6 +117,20 @@ class NativeModel:
     def generate(self, messages, sampling, prefill=""):
         return NativeGeneration(self, messages, sampling, prefill)
 
+    async def sample_lines(self, messages, sampling, count):
+        """``count`` replies one after another (the page decodes them together; each row is
+        sampled independently all the same), each stopped at its first line break."""
+        replies = []
+        for _ in range(count):
+            generation, text = self.generate(messages, sampling), ""
+            async for chunk in generation:
+                text += chunk
+                if "\n" in text.strip():
+                    break
+            await generation.aclose()
+            replies.append((text, generation.stats))
+        return replies
+
     async def settled(self) -> None:
         return None
 

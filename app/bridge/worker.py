@@ -21,8 +21,10 @@ _END = object()
 class WorkerGeneration:
     """One generation in the model worker, iterated for its text chunks."""
 
-    def __init__(self, client, spec, messages: list[Message], sampling: Sampling, prefill: str = "") -> None:
+    def __init__(self, client, spec, messages: list[Message], sampling: Sampling, prefill: str = "",
+                 samples: int = 1) -> None:
         self.stats: GenerationStats | None = None
+        self.samples: list[tuple[str, GenerationStats]] = []  # with samples > 1: the one-line replies
         self._queue: asyncio.Queue = asyncio.Queue()
         self._on_token = create_proxy(self._queue.put_nowait)
         self._controller = js.AbortController.new()
@@ -30,7 +32,8 @@ class WorkerGeneration:
             spec,
             js_value([{"role": m.role, "content": m.content} for m in messages]),
             js_value(sampling.as_options()),
-            js_value({"onToken": self._on_token, "signal": self._controller.signal, "prefill": prefill}),
+            js_value({"onToken": self._on_token, "signal": self._controller.signal, "prefill": prefill,
+                      "samples": samples, "stopAtLineEnd": samples > 1}),
         )
         self._done = asyncio.ensure_future(promise)
         self._done.add_done_callback(lambda _: self._queue.put_nowait(_END))
@@ -57,8 +60,9 @@ class WorkerGeneration:
             raise studio_error(error) from None
         finally:
             self._on_token.destroy()
+        reason = result.get("reason", "stop")
         self.stats = GenerationStats(
-            reason=result.get("reason", "stop"),
+            reason=reason,
             tokens=int(result.get("tokens", 0)),
             prompt_tokens=int(result.get("promptTokens", 0)),
             reused_tokens=int(result.get("reusedTokens", 0)),
@@ -66,6 +70,11 @@ class WorkerGeneration:
             decode_ms=float(result.get("decodeMs", 0.0)),
             logprob=float(result.get("logprob", 0.0)),
         )
+        shared = {"reason": reason, "prompt_tokens": self.stats.prompt_tokens,
+                  "first_token_ms": self.stats.first_token_ms, "decode_ms": self.stats.decode_ms}
+        self.samples = [(LineBreaks()(sample["text"]),
+                         GenerationStats(tokens=int(sample["tokens"]), logprob=float(sample["logprob"]), **shared))
+                        for sample in result.get("samples", [])]
 
     async def aclose(self) -> None:
         """Abort if still running and wait for the worker to confirm."""
@@ -97,7 +106,18 @@ class WorkerModel:
         return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> WorkerGeneration:
-        generation = WorkerGeneration(self._client, self._spec, messages, sampling, prefill)
+        return self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, prefill))
+
+    async def sample_lines(self, messages: list[Message], sampling: Sampling,
+                           count: int) -> list[tuple[str, GenerationStats]]:
+        """``count`` one-line replies, decoded together in the worker (nothing streams)."""
+        generation = self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, samples=count))
+        async for _ in generation:
+            pass
+        return generation.samples
+
+    def _running_one(self, generation: WorkerGeneration) -> WorkerGeneration:
+        """``generation``, counted as running until the worker has ended it (see ``settled``)."""
         self._running.add(generation.ended)
         generation.ended.add_done_callback(self._running.discard)
         return generation

@@ -99,11 +99,6 @@ def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
             "Try again, or give the brief more detail.")
 
 
-def _line_done(text: str) -> bool:
-    """A title reply is done at its first line break after some text."""
-    return "\n" in text.strip()
-
-
 def _sentence_done(text: str) -> bool:
     """A hook reply is done once it holds a whole sentence of a few words."""
     hook = clean_hook(text)
@@ -134,16 +129,16 @@ def _confidence(stats: list[GenerationStats]) -> float:
 
 async def _best_title(model: TextGenerator, brief: Brief, request: list[Message], meaning: Meaning,
                       stats: list[GenerationStats], sources: tuple[str, ...]) -> tuple[str, GenerationStats] | str | None:
-    """Of ``TITLE_CANDIDATES`` titles asked for, the one that passes the checks and is closest
-    in meaning to the brief (then the model's most confident); the reason the last one
-    failed when none passes; None when stopped from outside."""
+    """Of ``TITLE_CANDIDATES`` titles asked for at once, the one that passes the checks and is
+    closest in meaning to the brief (then the model's most confident); the reason the last
+    one failed when none passes; None when stopped from outside."""
     passed: list[tuple[str, GenerationStats]] = []
     reason = ""
-    for _ in range(TITLE_CANDIDATES):
-        text, stat = await _complete(model, request, TITLE_SAMPLING, _line_done)
-        stats.append(stat)
-        if stat.reason == "stopped":
-            return None
+    replies = await model.sample_lines(request, TITLE_SAMPLING, TITLE_CANDIDATES)
+    stats.extend(stat for _, stat in replies)
+    if any(stat.aborted for _, stat in replies):
+        return None  # stopped from outside
+    for text, stat in replies:
         title = clean_title(text)
         if not (reason := check_title(title, allowed(brief, *sources))) and title not in dict(passed):
             passed.append((title, stat))

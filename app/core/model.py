@@ -1,7 +1,8 @@
 """How the core talks to a language model, whatever runs it.
 
 ``TextGenerator`` is the protocol: given chat messages and sampling settings it
-streams text chunks and then reports ``GenerationStats``. ``TextEmbedder`` turns
+streams text chunks and then reports ``GenerationStats``, or returns several one-line
+replies at once. ``TextEmbedder`` turns
 texts into sentence vectors (for judging ideas by meaning). The page implements it
 with the model worker (``app.bridge.WorkerModel``); unit tests use a double.
 Public: ``Message``, ``Sampling``, ``GenerationStats``, ``TextGenerator``, ``TextEmbedder``,
@@ -85,6 +86,12 @@ class TextGenerator(Protocol):
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> Generation:
         """Stream the assistant's reply; ``prefill`` is the reply's given start (not streamed back)."""
+        ...
+
+    async def sample_lines(self, messages: list[Message], sampling: Sampling,
+                           count: int) -> list[tuple[str, GenerationStats]]:
+        """``count`` independent replies, each to its first line break (a title, say), with
+        their stats; where it can, the engine prefills the prompt once and decodes them together."""
         ...
 
     async def settled(self) -> None:

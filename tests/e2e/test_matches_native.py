@@ -1,5 +1,6 @@
 """The page's whole generation path gives the same greedy text as onnxruntime in Python,
-whether the worker prefills the whole prompt or reuses the KV cache of the last one."""
+whether the worker prefills the whole prompt or reuses the KV cache of the last one, and
+in every row of a batch of replies decoded together."""
 import importlib.util
 import json
 import subprocess
@@ -34,3 +35,14 @@ def test_greedy_text_in_the_page_equals_native_onnxruntime(open_studio):
     assert after_other["text"] == again["text"] == native
     assert 0 < after_other["reusedTokens"] < after_other["promptTokens"] - 1
     assert again["reusedTokens"] == again["promptTokens"] - 1
+    batch = studio.page.evaluate(BATCH_OF_TWO, PROMPT)
+    assert [sample["text"] for sample in batch["samples"]] == [native, native]
+    assert [sample["tokens"] for sample in batch["samples"]] == [24, 24] and batch["tokens"] == 48
+
+
+# Two greedy replies to one prompt, decoded together in the worker.
+BATCH_OF_TWO = """async (prompt) => {
+  const { spec } = await museSpark.model;
+  return museSpark.client.generate(spec, [{ role: "user", content: prompt }],
+    { max_new_tokens: 24, do_sample: false, repetition_penalty: 1.0 }, { samples: 2 });
+}"""

@@ -18,6 +18,17 @@ class ScriptedModel:
         self.generations.append(ScriptedGeneration(self.replies.pop(0)))
         return self.generations[-1]
 
+    async def sample_lines(self, messages, sampling, count):
+        """The next ``count`` replies, each cut after its first line, as the page's worker cuts them."""
+        replies = []
+        for _ in range(count):
+            self.calls.append((messages, ""))
+            text = self.replies.pop(0)
+            line = text.lstrip()
+            line = text[:len(text) - len(line) + line.index("\n") + 1] if "\n" in line else text
+            replies.append((line, GenerationStats(reason="stop", tokens=max(1, len(line) // 4))))
+        return replies
+
 
 class ScriptedGeneration:
     def __init__(self, text):
