@@ -28,7 +28,7 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from statistics import mean, median
 
@@ -119,7 +119,8 @@ class NativeModel:
 
     async def sample_lines(self, messages, sampling, count):
         """``count`` replies one after another (the page decodes them together; each row is
-        sampled independently all the same), each stopped at its first line break."""
+        sampled independently all the same), each stopped at its first line break, which ends
+        it as the model's own end would ("stop", not "aborted")."""
         replies = []
         for _ in range(count):
             generation, text = self.generate(messages, sampling), ""
@@ -128,7 +129,7 @@ class NativeModel:
                 if "\n" in text.strip():
                     break
             await generation.aclose()
-            replies.append((text, generation.stats))
+            replies.append((text, replace(generation.stats, reason="stop")))
         return replies
 
     async def settled(self) -> None:

@@ -128,10 +128,11 @@ def _confidence(stats: list[GenerationStats]) -> float:
 
 
 async def _best_title(model: TextGenerator, brief: Brief, request: list[Message], meaning: Meaning,
-                      stats: list[GenerationStats], sources: tuple[str, ...]) -> tuple[str, GenerationStats] | str | None:
-    """Of ``TITLE_CANDIDATES`` titles asked for at once, the one that passes the checks and is
-    closest in meaning to the brief (then the model's most confident); the reason the last
-    one failed when none passes; None when stopped from outside."""
+                      stats: list[GenerationStats], sources: tuple[str, ...],
+                      kept: list[IdeaCard]) -> tuple[str, GenerationStats] | str | None:
+    """Of ``TITLE_CANDIDATES`` titles asked for at once, the one that passes the checks, does
+    not repeat an idea in ``kept`` and is closest in meaning to the brief (then the model's most
+    confident); the reason the last one failed when none passes; None when stopped from outside."""
     passed: list[tuple[str, GenerationStats]] = []
     reason = ""
     replies = await model.sample_lines(request, TITLE_SAMPLING, TITLE_CANDIDATES)
@@ -140,7 +141,9 @@ async def _best_title(model: TextGenerator, brief: Brief, request: list[Message]
         return None  # stopped from outside
     for text, stat in replies:
         title = clean_title(text)
-        if not (reason := check_title(title, allowed(brief, *sources))) and title not in dict(passed):
+        reason = check_title(title, allowed(brief, *sources)) or ("duplicate" if is_duplicate(IdeaCard(title), kept)
+                                                                  else "")
+        if not reason and title not in dict(passed):
             passed.append((title, stat))
     if not passed:
         return reason.split(":")[0].split(" (")[0]
@@ -152,11 +155,11 @@ async def _best_title(model: TextGenerator, brief: Brief, request: list[Message]
 
 async def _write_idea(model: TextGenerator, brief: Brief, title_request: list[Message], technique: str,
                       stats: list[GenerationStats], meaning: Meaning = NO_MEANING,
-                      sources: tuple[str, ...] = ()) -> IdeaCard | str | None:
-    """One idea: the best of a few titles, then its hook (asked again once if it fails the
-    checks or is off the brief; left out if it fails twice). Returns the card, the reason
-    the titles failed, or None when stopped from outside."""
-    best = await _best_title(model, brief, title_request, meaning, stats, sources)
+                      sources: tuple[str, ...] = (), kept: list[IdeaCard] = ()) -> IdeaCard | str | None:
+    """One idea: the best of a few titles (none repeating ``kept``), then its hook (asked again
+    once if it fails the checks or is off the brief; left out if it fails twice). Returns the
+    card, the reason the titles failed, or None when stopped from outside."""
+    best = await _best_title(model, brief, title_request, meaning, stats, sources, list(kept))
     if best is None or isinstance(best, str):
         return best
     title, stat = best
@@ -204,7 +207,7 @@ async def spark(
         attempts += 1
         yield SparkUpdate(list(kept), writing=technique.name)
         written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats,
-                                    meaning)
+                                    meaning, kept=kept)
         if written is None:
             break  # stopped from outside
         if isinstance(written, str):
@@ -238,7 +241,7 @@ async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: I
     sources = (first.title, first.hook, second.title, second.hook)
     yield SparkUpdate([], writing="Combination")
     written = await _write_idea(model, brief, combine_messages(brief, first, second), "Combination", stats,
-                                sources=sources)
+                                sources=sources, kept=others)
     verdict = written if isinstance(written, str) else "stopped" if written is None else judge(
         written, brief, others, sources=sources)
     if verdict != "ok":

@@ -221,9 +221,19 @@ def test_the_models_confidence_is_kept_and_breaks_ties_in_the_ranking():
     assert rank([strained, sure], BRIEF)[0].title == "Bee school"
 
 
+def test_a_title_that_repeats_a_kept_idea_is_passed_over_before_its_hook_is_written():
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Bee school", "A beginner's urban class with one hive.",
+                                       other_title="Rooftop hives")))
+    final = run_spark(model, 2)[-1]
+    assert sorted(c.title for c in final.cards) == ["Bee school", "Rooftop hives"]
+    hook_prompts = [messages[0].content for messages, _ in model.calls if not messages[0].content.startswith("Suggest")]
+    assert len(hook_prompts) == 2 and '"Bee school"' in hook_prompts[1]
+
+
 def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
     model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
-                                  idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Rooftop hives", "Urban bees need a beginner's first roof.")[:2],  # no hook asked
                                   idea("Golden dragons", "A tale of gold under the old grey sea."),
                                   idea("Bee school", "A beginner's urban class with one hive.")))
     final = run_spark(model, 2)[-1]
