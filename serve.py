@@ -1,7 +1,8 @@
 """Set up (first run) and serve the studio on localhost.
 
     python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--root DIR]
-                    [--embed-config FILE] [--frame-ancestors SOURCES] [--no-csp-header]
+                    [--embed-config FILE] [--engines-config FILE] [--frame-ancestors SOURCES]
+                    [--no-csp-header]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
@@ -15,23 +16,30 @@ lists the origins whose pages may talk to the studio embedded in them; without i
 the embedding API is off. The host snippet's modules (``EMBED_MODULES``) are served
 to any origin (CORS), as a page elsewhere imports them.
 
+Engines: the page may send text to the creator's own server on this machine (loopback);
+``engines.json`` (or --engines-config FILE) adds a team server's origin to the header's
+connect-src. A static host must add it to index.html's <meta> policy itself.
+
 Every response carries the Content-Security-Policy below as a header; index.html
 carries the same policy in a <meta> tag for static hosts that cannot send
 headers (a unit test keeps the two in step). Public: ``CONTENT_SECURITY_POLICY``,
-``FRAME_ANCESTORS``, ``header_policy``, ``make_server``, ``main``.
+``FRAME_ANCESTORS``, ``header_policy``, ``engine_origins``, ``make_server``, ``main``.
 """
 from __future__ import annotations
 
 import argparse
 import functools
 import http.server
+import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 SERVED_FILES = {"index.html", "pyscript.toml", "sw.js", "offline-files.js", "embed.json"}
 SERVED_DIRS = {"app", "assets", "vendor", "models"}
 EMBED_CONFIG = "embed.json"
+ENGINES_CONFIG = "engines.json"  # {"allowedOrigins": [ORIGIN, …]}: more servers the page may send text to
 EMBED_MODULES = {"assets/embed.js", "assets/embed-protocol.js"}
 
 # The strictest policy under which PyScript, Pyodide and transformers.js fully work (DESIGN.md §7).
@@ -42,7 +50,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
     # Pyodide needs no eval); the Trusted Types default policy admits only the source PyScript
     # generates, so no other string can become code.
     "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'",
-    "connect-src 'self'",
+    # The creator's own engine on this machine (llama.cpp, Ollama, LM Studio): loopback only.
+    # A deployment adds its team server's origin in engines.json (``ENGINES_CONFIG``).
+    "connect-src 'self' http://127.0.0.1:* http://localhost:*",
     "style-src 'self'",
     "img-src 'self'",
     "worker-src 'self'",
@@ -65,9 +75,29 @@ CONTENT_SECURITY_POLICY = "; ".join((
 FRAME_ANCESTORS = "'self' https: http://localhost:* http://127.0.0.1:*"
 
 
-def header_policy(frame_ancestors: str = FRAME_ANCESTORS) -> str:
-    """The Content-Security-Policy header: the page's policy plus ``frame-ancestors``."""
-    return f"{CONTENT_SECURITY_POLICY}; frame-ancestors {frame_ancestors}"
+def header_policy(frame_ancestors: str = FRAME_ANCESTORS, engine_origins: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy header: the page's policy, with ``engine_origins`` added to
+    connect-src, plus ``frame-ancestors``."""
+    policy = CONTENT_SECURITY_POLICY
+    if engine_origins:
+        policy = policy.replace("connect-src 'self'", "connect-src 'self' " + " ".join(engine_origins), 1)
+    return f"{policy}; frame-ancestors {frame_ancestors}"
+
+
+def engine_origins(path: Path) -> tuple[str, ...]:
+    """The origins engines.json allows besides loopback (none when there is no file); a
+    ValueError says which entry is not an origin."""
+    if not path.is_file():
+        return ()
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8")).get("allowedOrigins", [])
+    except (ValueError, AttributeError) as error:
+        raise ValueError(f"{path} is not a JSON object with allowedOrigins: {error}") from None
+    for origin in listed:
+        parts = urlsplit(origin) if isinstance(origin, str) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.hostname or origin != f"{parts.scheme}://{parts.netloc}":
+            raise ValueError(f"{path} lists {origin!r}, which is not an origin (like https://llm.example.org:8000)")
+    return tuple(listed)
 
 
 class StudioHandler(http.server.SimpleHTTPRequestHandler):
@@ -149,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embed-config", type=Path, metavar="FILE",
                         help="serve FILE as /embed.json, the origins allowed to embed the studio "
                              "(default: embed.json beside serve.py)")
+    parser.add_argument("--engines-config", type=Path, metavar="FILE", default=ROOT / ENGINES_CONFIG,
+                        help="the servers besides this machine the page may send text to, as "
+                             '{"allowedOrigins": [...]} (default: engines.json beside serve.py)')
     parser.add_argument("--frame-ancestors", default=FRAME_ANCESTORS, metavar="SOURCES",
                         help="who may embed the studio in a frame (CSP sources; default: %(default)s)")
     parser.add_argument("--no-csp-header", action="store_true",
@@ -167,7 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:
-        csp = None if args.no_csp_header else header_policy(args.frame_ancestors)
+        origins = engine_origins(args.engines_config)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    try:
+        csp = None if args.no_csp_header else header_policy(args.frame_ancestors, origins)
         server = make_server(args.host, args.port, quiet=not args.verbose, root=args.root,
                              embed_config=args.embed_config, csp=csp)
     except OSError as err:

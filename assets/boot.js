@@ -148,6 +148,8 @@ model.catch(() => {}); // shown in the page; Python reads the failure from the p
 /** What the page and Python share: README.md, "The page and Python", lists every member and who uses it. */
 globalThis.museSpark = {
   client, model, stage, started, sanitize, sanitizeContent, timings, keys, projects, catalogue: null,
+  /** A client for the creator's own server, loaded the first time one is connected. */
+  connectEngine: async (url, key) => new (await import("./endpoint-client.js")).EndpointClient(url, key),
 };
 catalogue.then((data) => { globalThis.museSpark.catalogue = data; }, () => {}); // a failure shows in the model stage
 showDevicePanel(offline, catalogue).catch((error) => {

@@ -69,6 +69,8 @@ export const ErrorName = Object.freeze({
   BAD_REQUEST: "BadRequestError",
   WORKER_CRASHED: "WorkerCrashedError",
   ABORTED: "AbortError",
+  ENGINE: "EngineError", // the creator's own server (endpoint-client.js) failed or refused
+  ENGINE_LOST: "EngineLostError", // that server stopped answering after its reply had begun
 });
 
 /** Why a generation ended. */

@@ -29,6 +29,9 @@ bench/results/<timestamp>.json):
 4. Sparking ideas in the page, as a creator does it (the brief typed, 5 ideas asked for,
    Spark pressed, the embedding model loaded): seconds to the first card shown and to
    the whole set, per brief of ``SPARK_BRIEFS``, against the targets (3 s and 15 s).
+   With ``--engine URL --engine-model NAME [--engine-key KEY]``, the same again written by
+   the creator's own OpenAI-compatible server (connected through the Engine dialog), in
+   the same run.
 
 ``--parts`` picks some of them (e.g. ``--parts spark``).
 """
@@ -242,14 +245,28 @@ def measure_worker(browser, url: str, dtype: str, args) -> dict:
 
 # --- 4. sparking ideas in the page ---
 
-def measure_spark(browser, url: str, args) -> dict:
+def use_engine(page, args) -> None:
+    """Connect the creator's own server through the Engine dialog, as a creator would."""
+    page.click("#engine-open")
+    page.fill("#engine-url", args.engine)
+    page.fill("#engine-key", args.engine_key)
+    page.eval_on_selector("#engine-model", "(select, model) => { select.innerHTML = ''; "
+                          "select.append(new Option(model, model, true, true)); }", args.engine_model)
+    page.click("#engine-use")
+    page.wait_for_selector("main[data-engine=endpoint]", state="attached", timeout=WAIT_MS)
+
+
+def measure_spark(browser, url: str, args, engine: bool = False) -> dict:
     """Spark five ideas for each brief of ``SPARK_BRIEFS``, ``args.runs`` times, in one page
-    with the embedding model loaded (one untimed spark first warms the path)."""
+    with the embedding model loaded (one untimed spark first warms the path); with ``engine``,
+    written by the creator's own server (``--engine``) instead of the built-in model."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}?model={args.model}")
     wait_for_startup(page)
     page.wait_for_selector("main[data-embedder=ready]", state="attached", timeout=WAIT_MS)
+    if engine:
+        use_engine(page, args)
     page.evaluate(SPARK_JS, "a poem about autumn in a small mountain village")
     runs: dict[str, list[dict]] = {brief: [] for brief in SPARK_BRIEFS}
     for i in range(args.runs):
@@ -263,9 +280,9 @@ def measure_spark(browser, url: str, args) -> dict:
     return runs
 
 
-def spark_table(runs: dict[str, list[dict]]) -> list[str]:
+def spark_table(runs: dict[str, list[dict]], writer: str = "the built-in model") -> list[str]:
     """Markdown lines: medians per brief and over all sparks, against the targets."""
-    lines = ["## Sparking 5 ideas in the page", "",
+    lines = [f"## Sparking 5 ideas in the page, written by {writer}", "",
              "| brief | first card s (median) | whole set s (median) | cards (median) | runs |", "|---|---|---|---|---|"]
     every = [run for results in runs.values() for run in results]
     for brief, results in [*runs.items(), ("all briefs", every)]:
@@ -442,6 +459,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="one run of each, 32 new tokens (a smoke test)")
     parser.add_argument("--parts", default="startup,generation,spark",
                         help="which measurements: startup, generation, spark (default: all)")
+    parser.add_argument("--engine", metavar="URL", help="also spark through this OpenAI-compatible server "
+                                                         "(with --engine-model), in the same run")
+    parser.add_argument("--engine-model", default="", metavar="NAME")
+    parser.add_argument("--engine-key", default="", metavar="KEY")
     parser.add_argument("--native-python", type=Path,
                         help="Python with onnxruntime, numpy and tokenizers (default: the model build's)")
     args = parser.parse_args(argv)
@@ -454,6 +475,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown precision(s): {', '.join(sorted(unknown))}; the model has {', '.join(args.weights)}")
     args.native_python = args.native_python or setup.model_python()
+    if args.engine and not args.engine_model:
+        parser.error("--engine needs --engine-model NAME")
     args.parts = set(args.parts.split(","))
     if args.parts - {"startup", "generation", "spark"}:
         parser.error("--parts takes startup, generation and spark")
@@ -475,6 +498,8 @@ def run(args: argparse.Namespace, url: str) -> dict:
                                                 "worker": measure_worker(browser, url, dtype, args)}
         if "spark" in args.parts:
             results["spark"] = measure_spark(browser, url, args)
+            if args.engine:
+                results["sparkEngine"] = measure_spark(browser, url, args, engine=True)
         browser.close()
     for dtype in results["generation"]:
         results["generation"][dtype]["native"] = measure_native(dtype, args)
@@ -499,6 +524,8 @@ def report(args: argparse.Namespace, results: dict) -> str:
         lines += ["", *summary_table(results["startup"], summary)]
     if "spark" in results:
         lines += ["", *spark_table(results["spark"])]
+    if "sparkEngine" in results:
+        lines += ["", *spark_table(results["sparkEngine"], f"{args.engine_model} on {args.engine}")]
     return "\n".join(lines)
 
 

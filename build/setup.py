@@ -73,6 +73,9 @@ NPM_FILES = [
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.mjs"),
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.wasm", "ort/ort-wasm-simd-threaded.wasm"),
     ("dompurify", "dist/purify.es.mjs", "dompurify/purify.es.mjs"),
+    # Server-sent events from the creator's own engine (assets/endpoint-client.js); parse.js imports errors.js.
+    ("eventsource-parser", "dist/parse.js", "eventsource-parser/parse.js"),
+    ("eventsource-parser", "dist/errors.js", "eventsource-parser/errors.js"),
     ("pyodide", "pyodide-lock.json", "pyodide/pyodide-lock.json"),
 ]
 PYSCRIPT_DIST = ("@pyscript/core", "dist", "pyscript")

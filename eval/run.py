@@ -20,6 +20,8 @@ Measures, per brief and summed up:
 The pipeline runs with the same embedding model the page loads (``eval/embedding.py``).
 
 ``--part refine`` measures the refinement operations instead (``eval/refinement.py``).
+``--engine URL --model NAME [--key KEY]`` evaluates a model on an OpenAI-compatible server
+instead (``eval/engine.py``; sampling there is the server's, not seeded).
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from bench.native import Generator  # noqa: E402
 
 import refinement  # noqa: E402  (eval/refinement.py, beside this file)
 from embedding import Embedder  # noqa: E402  (eval/embedding.py)
+from engine import EngineModel  # noqa: E402  (eval/engine.py)
 
 NEAR_DUPLICATE = 0.8
 BASELINE_PREFILL = "1."
@@ -231,12 +234,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("all", "ideas", "refine"), default="all")
     parser.add_argument("--set", choices=("public", "new", "both"), default="both",
                         help="briefs.json (public), briefs-new.json (new) or both, reported apart")
+    parser.add_argument("--engine", metavar="URL", help="an OpenAI-compatible server to evaluate instead "
+                                                         "of the built-in model (with --model NAME)")
+    parser.add_argument("--model", help="the server's model (with --engine)")
+    parser.add_argument("--key", default="", help="the server's API key, if it needs one")
     args = parser.parse_args(argv)
+    if bool(args.engine) != bool(args.model):
+        parser.error("--engine URL and --model NAME go together")
     catalogue = json.loads((ROOT / "models" / "catalogue.json").read_text())
     entry = next(m for m in catalogue["models"] if m["id"] == catalogue["default"])
     dtype = args.dtype or entry["dtype"]
-    model = NativeModel(ROOT / "models" / entry["id"], entry["weights"][dtype], args.seed)
-    results = {"dtype": dtype, "seed": args.seed}
+    if args.engine:
+        model, dtype, entry = EngineModel(args.engine, args.model, args.key), "served", {"id": f"{args.model} on {args.engine}"}
+    else:
+        model = NativeModel(ROOT / "models" / entry["id"], entry["weights"][dtype], args.seed)
+    results = {"dtype": dtype, "seed": args.seed, **({"engine": args.engine, "model": args.model} if args.engine else {})}
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

@@ -1,5 +1,6 @@
 """The page's elements for the studio's sections: values, selections, markup (always
-sanitized), files, the creator's keys and certificates, dialogs and start-up stages.
+sanitized), files, the creator's keys and certificates, the creator's own server,
+dialogs and start-up stages.
 
 Public: ``Page``, ``PickedFile``.
 """
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 import js
 from pyodide.ffi import JsException, create_once_callable, to_js
 
+from ..core.engines import EngineSettings
 from ..core.errors import StudioError
 from .convert import failure, object_url
+from .endpoint import EndpointModel, connect
 from .events import PageEvents
 from .stores import KeystoreSigner, ProjectStore
 
@@ -167,6 +170,10 @@ class Page(PageEvents):
     def projects(self) -> ProjectStore:
         """The creator's kept projects."""
         return ProjectStore(self._runtime.projects)
+
+    async def engine(self, settings: EngineSettings) -> EndpointModel:
+        """The creator's own server as a model (``app.bridge.endpoint``)."""
+        return await connect(settings)
 
     def show_dialog(self, element_id: str) -> None:
         """Open a ``<dialog>`` as modal (focus moves into it; Escape closes it)."""

@@ -96,13 +96,15 @@ class ProjectStore:
         await self._settle(self._store.remove(project_id), "The project cannot be deleted")
 
     async def setting(self, key: str):
+        """A saved setting as Python data (None when there is none)."""
         try:
-            return (await self._store.setting(key)) or None
+            value = await self._store.setting(key)
+            return (value.to_py() if hasattr(value, "to_py") else value) or None
         except JsException as error:
             raise self._error(error, "The studio's settings cannot be read") from None
 
     async def set_setting(self, key: str, value) -> None:
-        await self._settle(self._store.setSetting(key, value), "The studio's settings cannot be saved")
+        await self._settle(self._store.setSetting(key, js_value(value)), "The studio's settings cannot be saved")
 
     async def persist(self) -> str:
         """Ask once for storage the browser keeps: "persisted", "best-effort" or "unsupported"."""

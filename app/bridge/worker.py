@@ -2,7 +2,7 @@
 Python cancellation of a generation becomes a worker abort, worker errors become the
 core's named exceptions.
 
-Public: ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``.
+Public: ``ClientModel``, ``WorkerModel``, ``WorkerGeneration``, ``WorkerEmbedder``.
 """
 from __future__ import annotations
 
@@ -86,14 +86,48 @@ class WorkerGeneration:
         self._finish()
 
 
-class WorkerModel:
-    """The core's ``TextGenerator``, served by the page's model worker."""
+class ClientModel:
+    """The core's ``TextGenerator`` over a JS client with ModelClient's ``generate``: the
+    page's model worker, or the creator's own server (``app.bridge.endpoint``)."""
+
+    def __init__(self, client, spec) -> None:
+        self._client, self._spec = client, spec
+        self._running: set[asyncio.Future] = set()
+
+    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> WorkerGeneration:
+        return self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, prefill))
+
+    async def sample_lines(self, messages: list[Message], sampling: Sampling,
+                           count: int) -> list[tuple[str, GenerationStats]]:
+        """``count`` one-line replies, asked for at once (nothing streams)."""
+        generation = self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, samples=count))
+        async for _ in generation:
+            pass
+        return generation.samples
+
+    def _running_one(self, generation: WorkerGeneration) -> WorkerGeneration:
+        """``generation``, counted as running until the client has ended it (see ``settled``)."""
+        self._running.add(generation.ended)
+        generation.ended.add_done_callback(self._running.discard)
+        return generation
+
+    def embedder(self) -> WorkerEmbedder | None:
+        return None
+
+    async def settled(self) -> None:
+        """Wait until every generation started here has ended (after an abort, say)."""
+        if self._running:
+            await asyncio.wait(list(self._running))
+
+
+class WorkerModel(ClientModel):
+    """The built-in model, served by the page's model worker; its embedding model too."""
 
     def __init__(self) -> None:
         runtime = js.globalThis.museSpark
-        self._client = runtime.client
+        super().__init__(runtime.client, None)
         self._loading = runtime.model
-        self._running: set[asyncio.Future] = set()
+        self._chosen = None
 
     async def ready(self) -> dict:
         """Wait for the start-up load; returns {id, name, dtype} or raises a StudioError."""
@@ -105,32 +139,10 @@ class WorkerModel:
         entry = chosen.entry
         return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
 
-    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = "") -> WorkerGeneration:
-        return self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, prefill))
-
-    async def sample_lines(self, messages: list[Message], sampling: Sampling,
-                           count: int) -> list[tuple[str, GenerationStats]]:
-        """``count`` one-line replies, decoded together in the worker (nothing streams)."""
-        generation = self._running_one(WorkerGeneration(self._client, self._spec, messages, sampling, samples=count))
-        async for _ in generation:
-            pass
-        return generation.samples
-
-    def _running_one(self, generation: WorkerGeneration) -> WorkerGeneration:
-        """``generation``, counted as running until the worker has ended it (see ``settled``)."""
-        self._running.add(generation.ended)
-        generation.ended.add_done_callback(self._running.discard)
-        return generation
-
     def embedder(self) -> WorkerEmbedder | None:
         """The catalogue's sentence-embedding model in the same worker (after ``ready``)."""
-        spec = getattr(self, "_chosen", None) and self._chosen.embedder
+        spec = self._chosen and self._chosen.embedder
         return WorkerEmbedder(self._client, spec) if spec else None
-
-    async def settled(self) -> None:
-        """Wait until every generation started here has ended (after an abort, say)."""
-        if self._running:
-            await asyncio.wait(list(self._running))
 
 
 class WorkerEmbedder:

@@ -6,7 +6,9 @@ to these classes. Public: ``StudioError`` and its subclasses, ``error_for``.
 
 
 class StudioError(Exception):
-    """Base of every error the studio shows to a creator."""
+    """Base of every error the studio shows to a creator; ``retryable`` ones offer Try again."""
+
+    retryable = False
 
 
 class ModelNotFoundError(StudioError):
@@ -24,9 +26,22 @@ class GenerationError(StudioError):
 class WorkerCrashedError(StudioError):
     """The model worker died (out of memory, terminated)."""
 
+    retryable = True
+
 
 class BadRequestError(StudioError):
     """The studio sent the worker a request it cannot serve."""
+
+
+class EngineError(StudioError):
+    """The creator's own server (an OpenAI-compatible engine) failed or refused a request;
+    the creator can mend it (start it, fix its settings) and try again."""
+
+    retryable = True
+
+
+class EngineLostError(EngineError):
+    """That server stopped answering after its reply had begun."""
 
 
 class CatalogueError(StudioError):
@@ -34,7 +49,8 @@ class CatalogueError(StudioError):
 
 
 _BY_NAME = {cls.__name__: cls for cls in (
-    ModelNotFoundError, ModelLoadError, GenerationError, WorkerCrashedError, BadRequestError,
+    ModelNotFoundError, ModelLoadError, GenerationError, WorkerCrashedError, BadRequestError, EngineError,
+    EngineLostError,
 )}
 
 

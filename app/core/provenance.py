@@ -9,7 +9,7 @@ A record is plain JSON:
      "authorship": <Authorship.to_dict()>,
      "actions": [{"action": "c2pa.created" | "c2pa.edited", "when": <ISO 8601 UTC>,
                   "digitalSourceType": <IPTC URI>, "softwareAgent": {"name", "version"},
-                  "model": {"name", "id", "weightsSha256"}, "description": …}, …],
+                  "model": {"name", "id", "weightsSha256" (null: not known)}, "description": …}, …],
      "previous": <record_hash of the previous version's record> | null,
      "signer": {"alg": "ES256", "jwk": {"kty": "EC", "crv": "P-256", "x", "y"}},
      "signature": <base64url of the raw 64-byte r‖s>}
@@ -88,14 +88,15 @@ def iso_utc(moment: datetime | float) -> str:
 
 @dataclass(frozen=True)
 class ModelIdentity:
-    """The model that generated text: display name, catalogue id, SHA-256 of its weights file."""
+    """The model that generated text: display name, catalogue id, SHA-256 of its weights file
+    ("" when none is known: a model on the creator's own server; written as null)."""
 
     name: str
     id: str
     weights_sha256: str
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "id": self.id, "weightsSha256": self.weights_sha256}
+        return {"name": self.name, "id": self.id, "weightsSha256": self.weights_sha256 or None}
 
     @classmethod
     def from_dict(cls, data: object) -> ModelIdentity:
@@ -103,9 +104,10 @@ class ModelIdentity:
                  "an action's model must have exactly name, id and weightsSha256")
         _require(all(isinstance(data[k], str) and data[k] for k in ("name", "id")),
                  "a model's name and id must be non-empty strings")
-        _require(isinstance(data["weightsSha256"], str) and bool(_HEX64.fullmatch(data["weightsSha256"])),
-                 "a model's weightsSha256 must be 64 lower-case hex digits")
-        return cls(data["name"], data["id"], data["weightsSha256"])
+        _require(data["weightsSha256"] is None or (isinstance(data["weightsSha256"], str)
+                                                   and bool(_HEX64.fullmatch(data["weightsSha256"]))),
+                 "a model's weightsSha256 must be 64 lower-case hex digits, or null when not known")
+        return cls(data["name"], data["id"], data["weightsSha256"] or "")
 
 
 @dataclass(frozen=True)

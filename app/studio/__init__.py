@@ -17,6 +17,7 @@ from .assist import AssistSection
 from .context import Context
 from .drafting import DraftingSection
 from .editor import EditorSection
+from .engine import EngineSection
 from .ideas import IdeasSection
 from .model import ModelSection
 from .projects import ProjectShelf
@@ -34,10 +35,11 @@ class Studio:
     model: ModelSection
     editor: EditorSection
     projects: ProjectShelf
+    engine: EngineSection
 
     async def start(self) -> None:
         """Reopen the last project, take what was typed before Python ran, say the form
-        works, then wait for the model."""
+        works, then wait for the model; then reconnect the creator's engine if one was in use."""
         page = self.context.page
         await self.projects.start()
         self.editor.adopt_early_typing()
@@ -45,6 +47,7 @@ class Studio:
         page.set_enabled(ids.Ideas.SPARK, True)
         page.set_data(ids.STUDIO, "python", "ready")
         await self.model.start()
+        await self.engine.start()
 
 
 def build_studio(page, model, read_catalogue: Callable[[], Catalogue]) -> Studio:
@@ -53,4 +56,5 @@ def build_studio(page, model, read_catalogue: Callable[[], Catalogue]) -> Studio
     for section in (IdeasSection, DraftingSection, ProofreadingSection, AssistSection, VersionsSection,
                     ProvenanceSection, VerifySection):
         section(context)
-    return Studio(context, ModelSection(context, read_catalogue), EditorSection(context), ProjectShelf(context))
+    return Studio(context, ModelSection(context, read_catalogue), EditorSection(context), ProjectShelf(context),
+                  EngineSection(context))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.engines import EngineSwitch
 from ..core.refine import paragraph_at
 from ..core.session import DraftSession
 from ..core.tracking import Tracked
@@ -19,17 +20,20 @@ from .work import Status, Work
 @dataclass
 class Context:
     page: object  # app.bridge.Page, or a test's fake
-    model: object  # a core TextGenerator
+    model: EngineSwitch  # the engine in use: the built-in model or the creator's server
     status: Status
     work: Work
     draft: DraftSession
     state: StudioState
     embedder: object = None  # a core TextEmbedder, once the model section has it
+    builtin_model: tuple = ((), "")  # the built-in model's provenance identity and description, once loaded
 
     @classmethod
     def make(cls, page, model) -> Context:
+        """The context for ``model``, the built-in model (other engines are switched in later)."""
         status = Status(page)
-        return cls(page, model, status, Work(page, model, status), DraftSession(), StudioState())
+        engines = EngineSwitch(model)
+        return cls(page, engines, status, Work(page, engines, status), DraftSession(), StudioState())
 
     def target(self, whole: bool = True) -> tuple[str, int, int]:
         """The draft and the range an operation works on: the selection, or with none the

@@ -65,7 +65,13 @@ class Projects:
     NAMING = {"new": NEW, "rename": RENAME, "duplicate": DUPLICATE}
 
 
-SECTIONS = (Brief, Ideas, Drafting, Editor, Assist, Versions, Provenance, Verify, Projects)
+class Engine:
+    OPEN, DIALOG, FORM, STATUS = "engine-open", "engine-dialog", "engine-form", "engine-status"
+    URL, MODEL, KEY = "engine-url", "engine-model", "engine-key"
+    LIST, TEST, BUILTIN, CLOSE = "engine-list", "engine-test", "engine-builtin", "engine-close"
+
+
+SECTIONS = (Brief, Ideas, Drafting, Editor, Assist, Versions, Provenance, Verify, Projects, Engine)
 
 
 def every_id() -> list[str]:

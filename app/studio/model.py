@@ -27,14 +27,14 @@ class ModelSection:
         """Wait for the model; say which it is and that the studio is ready, or why not."""
         context = self.context
         try:
-            info = await context.model.ready()
+            info = await context.model.builtin.ready()
             self.show_model(self.read_catalogue().get(info["id"]), info["dtype"])
         except StudioError as error:
             context.status.show(str(error), "error")
             return
         context.work.model_ready = True
         # Ideas are judged by words until the embedding model is there too.
-        if (embedder := context.model.embedder()) is not None:
+        if (embedder := context.model.builtin.embedder()) is not None:
             context.embedder = embedder
             self.embedder_loading = asyncio.ensure_future(self.load_embedder(embedder))
         context.status.show(f"{info['name']} is ready. Write a brief and press Spark ideas (Ctrl+Enter).")
@@ -46,10 +46,14 @@ class ModelSection:
     def show_model(self, entry: ModelEntry, dtype: str) -> None:
         """Say which model writes, how big it is, and under which licence; note its
         identity (name, id, weights hash) for the provenance of its text."""
-        self.context.state.model = (entry.name, entry.id, entry.weights_sha256(dtype))
+        identity = (entry.name, entry.id, entry.weights_sha256(dtype))
         size = entry.size_bytes(dtype) / 1e6
-        self.context.page.set_text(ids.MODEL_INFO, f"Model: {entry.name} ({dtype}, {size:.0f} MB), {entry.licence}, "
-                                                   f"from {entry.source}. It runs on this device.")
+        described = (f"Model: {entry.name} ({dtype}, {size:.0f} MB), {entry.licence}, from {entry.source}. "
+                     "It runs on this device.")
+        self.context.builtin_model = (identity, described)
+        if self.context.model.engine is self.context.model.builtin:
+            self.context.state.model = identity
+            self.context.page.set_text(ids.MODEL_INFO, described)
 
     async def run_prompt(self, prompt: str, max_new_tokens: int = 128) -> dict:
         """Greedy completion of one user prompt through the studio path, timed in Python

@@ -165,3 +165,9 @@ def diff_view(old: Version, new: Version, changes: list[tuple[str, str]]) -> str
 def project_options_html(names: dict[str, str]) -> str:
     return "".join(f'<option value="{html.escape(project_id)}">{html.escape(name)}</option>'
                    for project_id, name in names.items())
+
+
+def engine_options(models: list[str], chosen: str) -> str:
+    """The server's models as options, ``chosen`` selected (ids come from the server: escaped)."""
+    return "".join(f'<option value="{html.escape(model)}"{" selected" if model == chosen else ""}>'
+                   f'{html.escape(model)}</option>' for model in models)

@@ -3,8 +3,9 @@
 ``Work.begin(job)`` runs a ``Job``; the studio is busy until it ends, however it ends:
 finished; stopped (Stop: once the model has really stopped, the job says what it kept);
 failed with a ``StudioError`` (the job keeps what was written, the error is shown, and
-Try again is offered when the model's worker died); or broken by a fault nobody foresaw
-(said in the status line, the text untouched). Busy is set and cleared here only, shown
+Try again is offered when the model stopped unexpectedly: its worker died, or the
+creator's server went away); or broken by a fault nobody foresaw (said in the status
+line, the text untouched). Busy is set and cleared here only, shown
 as ``main[data-busy]``, and told to listeners (buttons, the editor's lock, autosave).
 
 Public: ``Status``, ``Job``, ``Work``.
@@ -15,7 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ..core.errors import StudioError, WorkerCrashedError
+from ..core.errors import StudioError
 from . import ids
 
 
@@ -104,7 +105,7 @@ class Work:
 
     def show_error(self, error: StudioError) -> None:
         """Say what went wrong; when the model stopped unexpectedly, offer to run the work again."""
-        crashed = isinstance(error, WorkerCrashedError) and self.job is not None
+        crashed = error.retryable and self.job is not None
         self.status.show(f"{error} What was written so far is kept: press Try again to run it again."
                          if crashed else str(error), "error")
         self.page.set_hidden(ids.RETRY, not crashed)

@@ -2,10 +2,10 @@
 
 Every page opened through ``open_studio`` records its requests, console errors
 and Content-Security-Policy violations; at teardown the test fails if any
-request left the page's origin, an unexpected error was logged or the policy
-was violated unexpectedly. ``wait_until`` polls a JS expression (Playwright's
-``wait_for_function`` compiles its predicate from a string, which the page's
-Trusted Types policy refuses).
+request left the page's origin (except to a creator's own engine the test
+names), an unexpected error was logged or the policy was violated unexpectedly.
+``wait_until`` polls a JS expression (Playwright's ``wait_for_function`` compiles
+its predicate from a string, which the page's Trusted Types policy refuses).
 """
 from __future__ import annotations
 
@@ -128,6 +128,7 @@ class StudioPage:
     expected_errors: list[str] = field(default_factory=list)
     violations: list[dict] = field(default_factory=list)
     expected_violations: list[str] = field(default_factory=list)
+    engine_origins: list[str] = field(default_factory=list)  # the creator's own servers, which the test connects
 
     def wait_for_python(self) -> None:
         self.page.wait_for_selector("main[data-python=ready]", state="attached", timeout=STARTUP_MS)
@@ -179,7 +180,8 @@ class StudioPage:
         """Requests to other origins, except those the page's policy stopped before they left."""
         return [url for url in self.requests
                 if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(self.origin)
-                and url not in self.blocked_requests]
+                and url not in self.blocked_requests
+                and not any(url.startswith(origin + "/") for origin in self.engine_origins)]
 
     def unexpected_errors(self) -> list[str]:
         return [e for e in self.console_errors + self.page_errors
@@ -235,7 +237,7 @@ def open_studio(browser, server_url):
 
     def open_page(query: str = "", routes: dict | None = None, expected_errors=(), expected_violations=(),
                   base_url: str = server_url, context_options: dict | None = None,
-                  init_scripts=()) -> StudioPage:
+                  init_scripts=(), engine_origins=()) -> StudioPage:
         # Faked responses (``routes``) do not reach the service worker's own fetches, so a page
         # that fakes them runs without the worker (and so without the offline copy).
         context = browser.new_context(**{"service_workers": "block" if routes else "allow", **(context_options or {})})
@@ -244,7 +246,7 @@ def open_studio(browser, server_url):
             context.route(pattern, handler)
         page = context.new_page()
         studio = StudioPage(page, origin=base_url.rstrip("/"), expected_errors=list(expected_errors),
-                            expected_violations=list(expected_violations))
+                            expected_violations=list(expected_violations), engine_origins=list(engine_origins))
         page.on("request", lambda request: studio.requests.append(request.url))
         page.on("requestfailed", lambda request: request.failure == "csp"
                 and studio.blocked_requests.append(request.url))

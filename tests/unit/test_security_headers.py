@@ -45,7 +45,7 @@ def test_the_policy_allows_only_what_the_runtime_needs():
     policy = directives(serve.CONTENT_SECURITY_POLICY)
     assert policy["default-src"] == "'none'"
     assert policy["script-src"] == "'self' 'wasm-unsafe-eval' 'unsafe-eval'"
-    assert policy["connect-src"] == "'self'"
+    assert policy["connect-src"] == "'self' http://127.0.0.1:* http://localhost:*"  # the creator's own engine
     assert policy["require-trusted-types-for"] == "'script'"
     assert policy["trusted-types"] == "default dompurify"
     assert "'unsafe-inline'" not in serve.CONTENT_SECURITY_POLICY
@@ -77,3 +77,17 @@ def test_frame_ancestors_that_would_split_or_break_the_header_are_refused(source
         serve.main(["--no-setup", "--frame-ancestors", sources])
     assert exit_info.value.code == 2
     assert "--frame-ancestors takes CSP sources separated by spaces" in capsys.readouterr().err
+
+
+def test_engines_json_adds_a_team_server_to_connect_src_and_refuses_what_is_not_an_origin(tmp_path):
+    config = tmp_path / "engines.json"
+    assert serve.engine_origins(config) == ()
+    config.write_text('{"allowedOrigins": ["https://llm.team.example:8000"]}')
+    origins = serve.engine_origins(config)
+    assert directives(serve.header_policy(engine_origins=origins))["connect-src"] == (
+        "'self' https://llm.team.example:8000 http://127.0.0.1:* http://localhost:*")
+    for bad in ('["https://x.example"]', '{"allowedOrigins": ["https://x.example/v1"]}',
+                '{"allowedOrigins": ["*"]}', "not json"):
+        config.write_text(bad)
+        with pytest.raises(ValueError):
+            serve.engine_origins(config)

@@ -69,6 +69,17 @@ def test_a_signed_record_verifies_and_describes_the_text(signer):
         "softwareAgent": {"name": "MuseSpark", "version": "0.1.0"}, "model": MODEL.to_dict()}
 
 
+def test_a_model_on_the_creators_own_server_is_named_without_a_made_up_weights_hash(signer):
+    served = ModelIdentity("qwen2.5-7b on http://127.0.0.1:8080", "qwen2.5-7b", "")
+    actions = [edit_action("human", WHEN, first=True), edit_action("ai", WHEN, model=served)]
+    record = asyncio.run(create_record(authored(), actions, signer, WHEN, None))
+    assert record["actions"][1]["model"] == {"name": "qwen2.5-7b on http://127.0.0.1:8080", "id": "qwen2.5-7b",
+                                             "weightsSha256": None}
+    verdict = verify_record(TEXT, json.loads(json.dumps(record)))
+    assert verdict.valid, verdict.report()
+    assert "(qwen2.5-7b on http://127.0.0.1:8080)" in verdict.disclosure
+
+
 def test_the_signature_covers_the_canonical_form_without_the_signature(signer):
     record = make(signer)
     unsigned = {k: v for k, v in record.items() if k != "signature"}

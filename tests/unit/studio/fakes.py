@@ -36,6 +36,8 @@ class FakePage:
         self.tasks: list[asyncio.Future] = []
         self.signers: dict[str, object] = {}
         self.certificates: dict[str, bytes] = {}
+        self.server = FakeServer()  # the creator's own engine, as every address answers
+        self.connected: list = []  # the EngineSettings of each connection made
 
     # --- what the studio calls ---
 
@@ -83,6 +85,10 @@ class FakePage:
     def show_dialog(self, element_id): self.hidden[self._known(element_id)] = False
     def close_dialog(self, element_id): self.hidden[self._known(element_id)] = True
     async def copy(self, text): self.texts["clipboard"] = text
+    async def engine(self, settings):
+        self.connected.append(settings)
+        return self.server
+
     async def load_certificate(self, name): return self.certificates.get(name)
     async def save_certificate(self, name, der): self.certificates[name] = der
 
@@ -176,6 +182,20 @@ class StudioModel(ScriptedModel):
 
     def embedder(self):
         return None
+
+
+class FakeServer(StudioModel):
+    """The creator's own server: its models, and scripted replies; or, with ``fail``, an
+    error for every request."""
+
+    def __init__(self, replies=(), models=("llama-3.2-3b", "qwen2.5-7b"), fail: StudioError | None = None) -> None:
+        super().__init__(replies)
+        self.model_ids, self.refusal = list(models), fail
+
+    async def models(self):
+        if self.refusal:
+            raise self.refusal
+        return self.model_ids
 
 
 CATALOGUE = {"default": "smollm2-135m-instruct", "models": [{

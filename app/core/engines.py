@@ -1,0 +1,76 @@
+"""Which engine writes: the built-in model, or the creator's own OpenAI-compatible server.
+
+``EngineSettings`` is what the creator typed (address, model, key), checked; ``EngineSwitch``
+is the one ``TextGenerator`` the studio holds, passing each request to the engine in use, so
+the studio's sections never learn that it changed.
+
+Public: ``EngineSettings``, ``EngineSwitch``, ``DEFAULT_ENGINE_URL``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import EngineError
+from .model import Message, Sampling
+
+# llama.cpp's llama-server listens here unless told otherwise.
+DEFAULT_ENGINE_URL = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """An OpenAI-compatible server: its address, the model to use, and an API key ("" for
+    none). The key stays in this browser: ``public`` leaves it out."""
+
+    url: str
+    model: str = ""
+    key: str = ""
+
+    @classmethod
+    def checked(cls, url: str, model: str = "", key: str = "") -> EngineSettings:
+        """The settings, or an ``EngineError`` that says what is wrong with the address."""
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise EngineError(f'"{url}" is not a server address: write it like {DEFAULT_ENGINE_URL}.')
+        return cls(url.rstrip("/"), model.strip(), key.strip())
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def public(self) -> dict:
+        """What may be written down anywhere: the address and model, never the key."""
+        return {"url": self.url, "model": self.model}
+
+    def identity(self) -> tuple[str, str, str]:
+        """(name, id, weights hash) for provenance: no hash is known for a server's model."""
+        return (f"{self.model} on {self.origin}", self.model, "")
+
+
+class EngineSwitch:
+    """The studio's ``TextGenerator``: every request goes to the engine in ``use``, at
+    first the ``builtin`` model."""
+
+    def __init__(self, builtin) -> None:
+        self.builtin = self.engine = builtin
+
+    def use(self, engine) -> None:
+        self.engine = engine
+
+    async def ready(self) -> dict:
+        return await self.engine.ready()
+
+    def generate(self, messages: list[Message], sampling: Sampling, prefill: str = ""):
+        return self.engine.generate(messages, sampling, prefill)
+
+    async def sample_lines(self, messages: list[Message], sampling: Sampling, count: int):
+        return await self.engine.sample_lines(messages, sampling, count)
+
+    def embedder(self):
+        return self.engine.embedder()
+
+    async def settled(self) -> None:
+        await self.engine.settled()

@@ -1,0 +1,121 @@
+"""Engine settings on a fake page: the creator's own server writes instead of the built-in
+model, its key stays out of every project file, and going back restores the built-in one."""
+import asyncio
+import json
+
+from app.core.engines import EngineSettings
+from app.core.errors import EngineError
+from app.studio import ids
+
+from ..core.doubles import run_async
+from .fakes import FakePage, FakeServer, until_idle
+from .helpers import idea, open_studio
+
+E = ids.Engine
+
+
+async def settle(page: FakePage) -> None:
+    for _ in range(200):
+        await asyncio.sleep(0)
+
+
+async def connect(page: FakePage, url="http://127.0.0.1:8080", key="sk-local-secret") -> None:
+    page.set_value(E.URL, url)
+    page.set_value(E.KEY, key)
+    page.click(E.LIST)
+    await settle(page)
+
+
+def test_the_creators_server_writes_the_ideas_and_is_named_as_their_author():
+    async def scenario():
+        page = FakePage()
+        page.server = FakeServer(idea("Rooftop hives", "Urban bees need a beginner's first roof.")
+                                 + idea("Bee school", "A beginner's urban class with one hive."))
+        page, model, context = await open_studio(page=page)
+        await connect(page)
+        assert "llama-3.2-3b" in page.html[E.MODEL] and "2 models" in page.texts[E.STATUS]
+        page.set_value(E.MODEL, "qwen2.5-7b")
+        page.submit(E.FORM)
+        await settle(page)
+        assert context.model.engine is page.server and page.hidden[E.DIALOG]
+        assert page.texts[ids.MODEL_INFO].startswith("Engine: qwen2.5-7b on http://127.0.0.1:8080")
+        assert context.state.model == ("qwen2.5-7b on http://127.0.0.1:8080", "qwen2.5-7b", "")
+        page.set_value("brief", "urban beekeeping for beginners")
+        page.set_value("idea-count", "2")
+        page.submit("brief-form")
+        await until_idle(context)
+        assert page.server.calls and not model.calls  # the built-in model wrote nothing
+        assert {settings.url for settings in page.connected} == {"http://127.0.0.1:8080"}
+    run_async(scenario())
+
+
+def test_the_key_is_kept_in_this_browser_and_never_in_a_project_file():
+    async def scenario():
+        page, _model, context = await open_studio()
+        await connect(page)
+        page.submit(E.FORM)
+        await settle(page)
+        saved = page.store.settings["engine"]
+        assert saved == {"url": "http://127.0.0.1:8080", "model": "llama-3.2-3b", "key": "sk-local-secret",
+                         "active": True}
+        page.set_value(ids.Editor.DRAFT, "A draft written with my own server.")
+        page.click(ids.Projects.EXPORT)
+        await settle(page)
+        exported = [content for name, content, _ in page.downloads if name.endswith(".json")]
+        assert exported and all("sk-local-secret" not in str(content) for content in exported)
+        assert "sk-local-secret" not in json.dumps(EngineSettings.checked("http://x.test", "m", "sk-1").public())
+    run_async(scenario())
+
+
+def test_a_saved_engine_is_used_again_when_the_studio_opens():
+    async def scenario():
+        page = FakePage()
+        page.store.settings["engine"] = {"url": "http://localhost:11434", "model": "llama3.2", "key": "",
+                                         "active": True}
+        page, _model, context = await open_studio(page=page)
+        await settle(page)
+        assert context.model.engine is page.server and page.values[E.URL] == "http://localhost:11434"
+        assert context.state.model[1] == "llama3.2"
+    run_async(scenario())
+
+
+def test_a_bad_address_or_a_refusing_server_is_said_and_changes_nothing():
+    async def scenario():
+        page, model, context = await open_studio()
+        await connect(page, url="localhost:8080")
+        assert "is not a server address" in page.texts[E.STATUS] and page.data[E.STATUS, "kind"] == "error"
+        assert not page.connected
+        page.server.refusal = EngineError("http://127.0.0.1:8080 refused the API key. Check the key in Engine settings.")
+        await connect(page, key="wrong")
+        assert "refused the API key" in page.texts[E.STATUS]
+        page.submit(E.FORM)  # no model listed yet
+        await settle(page)
+        assert "Choose a model first" in page.texts[E.STATUS] and context.model.engine is model
+    run_async(scenario())
+
+
+def test_going_back_to_the_built_in_model_restores_its_name_and_identity():
+    async def scenario():
+        page, model, context = await open_studio()
+        builtin_info, builtin_identity = page.texts[ids.MODEL_INFO], context.state.model
+        await connect(page)
+        page.submit(E.FORM)
+        await settle(page)
+        page.click(E.BUILTIN)
+        await settle(page)
+        assert context.model.engine is model and context.state.model == builtin_identity
+        assert page.texts[ids.MODEL_INFO] == builtin_info and page.store.settings["engine"]["active"] is False
+    run_async(scenario())
+
+
+def test_the_engine_is_not_changed_while_the_model_works():
+    async def scenario():
+        page, model, context = await open_studio()
+        context.work.begin(type("Job", (), {"run": lambda self: asyncio.sleep(3600), "stopped": lambda self: "",
+                                            "failed": lambda self, e: None, "writes_editor": False})())
+        await asyncio.sleep(0)
+        await connect(page)
+        assert "Wait until the current work has finished" in page.texts[E.STATUS] and not page.connected
+        page.click("stop")
+        await until_idle(context)
+    run_async(scenario())
