@@ -250,8 +250,9 @@ def use_engine(page, args) -> None:
     page.click("#engine-open")
     page.fill("#engine-url", args.engine)
     page.fill("#engine-key", args.engine_key)
-    page.eval_on_selector("#engine-model", "(select, model) => { select.innerHTML = ''; "
-                          "select.append(new Option(model, model, true, true)); }", args.engine_model)
+    page.click("#engine-list")
+    page.wait_for_selector(f"#engine-model option[value='{args.engine_model}']", state="attached", timeout=WAIT_MS)
+    page.select_option("#engine-model", args.engine_model)
     page.click("#engine-use")
     page.wait_for_selector("main[data-engine=endpoint]", state="attached", timeout=WAIT_MS)
 

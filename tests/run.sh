@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh machine, then run them:
-# Debian's chromium (and Node/npm if missing), a pinned test venv, the studio's
-# runtime files and models (build/setup.py, cached under ~/.cache/musespark),
+# Debian's chromium (and Node/npm, a C++ compiler and cmake if missing), a pinned test venv,
+# the studio's runtime files and models (build/setup.py), llama.cpp's server for the engine
+# tests (build/llama_server.py; both cached under ~/.cache/musespark),
 # then pytest over tests/ (unit tests of the core, end-to-end tests in Chromium).
 # Extra arguments go to pytest; naming a test file, folder or id (file.py::test) runs just that.
 set -euo pipefail
@@ -13,6 +14,8 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
+command -v g++ >/dev/null || missing+=(g++)  # llama.cpp's server compiles (the engine tests)
+command -v cmake >/dev/null || missing+=(cmake)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[tests] installing ${missing[*]} from Debian's packages"
   sudo_if_needed apt-get update -qq
@@ -29,6 +32,7 @@ if [ ! -f "$venv/.complete" ]; then
 fi
 
 python3 build/setup.py
+python3 build/llama_server.py >/dev/null  # the creator's-own-engine tests serve with it (compiled once, cached)
 targets=(tests)
 for arg in "$@"; do [ -e "${arg%%::*}" ] && targets=(); done  # a file, folder or test id
 exec "$venv/bin/python" -m pytest "${targets[@]}" "$@"
