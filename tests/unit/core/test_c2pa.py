@@ -64,6 +64,16 @@ def test_c2pa_python_finds_the_sidecar_valid_with_only_an_untrusted_signer(sidec
     assert action["parameters"][c2pa.MODEL_PARAMETER]["weightsSha256"] == "cd" * 32
 
 
+def test_text_from_the_creators_own_server_names_its_model_without_a_weights_hash(creator):
+    served = ModelIdentity("qwen2.5-7b on http://127.0.0.1:8080", "qwen2.5-7b", "")
+    authorship = Authorship(TEXT, ((14, "human"), (43, "ai"), (14, "human")))
+    manifest = asyncio.run(c2pa.sidecar_manifest(
+        TEXT.encode(), [c2pa.export_action(authorship, "2026-05-01T09:30:00Z", served)], creator[1], title="bees.txt"))
+    reader = cai.Reader("text/plain", io.BytesIO(TEXT.encode()), manifest)
+    assert reader.get_validation_state() == "Valid" and cai_failures(reader) == ["signingCredential.untrusted"]
+    assert '"weightsSha256":null' in reader.json().replace(" ", "") and "qwen2.5-7b on http" in reader.json()
+
+
 def test_c2pa_python_trusts_the_sidecar_with_the_creator_root_as_anchor(creator, sidecar):
     settings = cai.Settings.from_dict({"verify": {"verify_trust": True}, "trust": {"trust_anchors": pem(creator[0])}})
     reader = cai.Reader("text/plain", io.BytesIO(TEXT.encode()), sidecar, context=cai.Context(settings))
