@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     if args.part in ("all", "ideas"):
-        label = f"{entry['id']} ({dtype}), seed {args.seed}"
+        label = f"{entry['id']} ({dtype})" + ("" if args.engine else f", seed {args.seed}")
         sets = BRIEF_SETS if args.set == "both" else {args.set: BRIEF_SETS[args.set]}
         results["ideas"] = {name: evaluate_ideas(model, file, args.briefs, f"{name} briefs, {label}")
                             for name, file in sets.items()}
