@@ -1,7 +1,8 @@
 """Sparking ideas from a brief, the way a 135M model can do it well: for each idea a few
 short, plain requests for a title seeded with a named creative technique ("Suggest a
 myth-busting title for…", low temperature), the one closest to the brief kept, then one
-request for a sentence that sells it. Every title and hook must pass the studio's checks
+request for a sentence that sells it; each idea comes from a technique no kept idea used
+yet. Every title and hook must pass the studio's checks
 (``app.core.checks``) before it is shown; ``app.core.judging`` drops off-topic and
 near-duplicate ideas and ranks the rest; sparking tops up until exactly N, or says
 plainly why not.
@@ -122,6 +123,15 @@ async def _complete(model: TextGenerator, messages: list[Message], sampling: Sam
     return text, stats
 
 
+def _next_technique(techniques: list[Technique], attempts: int, kept: list[IdeaCard]) -> Technique:
+    """The technique for the next attempt: the next in turn that no kept idea came from yet
+    (after failures the turn comes round again), so a set mixes as many techniques as it can."""
+    turn = attempts % len(techniques)
+    order = techniques[turn:] + techniques[:turn]
+    used = {card.technique for card in kept}
+    return next((technique for technique in order if technique.name not in used), order[0])
+
+
 def _confidence(stats: list[GenerationStats]) -> float:
     tokens = sum(s.tokens for s in stats)
     return round(sum(s.logprob for s in stats) / tokens, 3) if tokens else 0.0
@@ -203,7 +213,7 @@ async def spark(
     dropped: Counter = Counter()
     attempts = 0
     while len(kept) < count and attempts < max_attempts:
-        technique = techniques[attempts % len(techniques)]
+        technique = _next_technique(techniques, attempts, kept)
         attempts += 1
         yield SparkUpdate(list(kept), writing=technique.name)
         written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats,

@@ -241,6 +241,15 @@ def test_spark_tops_up_after_dropping_duplicates_and_off_topic_ideas():
     assert final.dropped == {"duplicate": 1, "off-topic": 1}
 
 
+def test_after_failures_come_round_again_each_idea_still_comes_from_a_technique_not_yet_used():
+    dragons = idea("Golden dragons", "A tale of gold under the old grey sea.")
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."), *[dragons] * 9,
+                                  idea("Bee school", "A beginner's urban class with one hive."), dragons))
+    final = run_spark(model, 3)[-1]
+    assert [c.title for c in final.cards] in (["Rooftop hives", "Bee school"], ["Bee school", "Rooftop hives"])
+    assert len({c.technique for c in final.cards}) == 2  # the eleventh try did not reuse the first one's
+
+
 def test_spark_says_plainly_why_it_fell_short():
     model = ScriptedModel(idea("Golden dragons", "A tale of gold under the old grey sea.") * 8)
     final = run_spark(model, 2)[-1]
