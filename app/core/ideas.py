@@ -124,8 +124,9 @@ async def _complete(model: TextGenerator, messages: list[Message], sampling: Sam
 
 
 def _next_technique(techniques: list[Technique], attempts: int, kept: list[IdeaCard]) -> Technique:
-    """The technique for the next attempt: the next in turn that no kept idea came from yet
-    (after failures the turn comes round again), so a set mixes as many techniques as it can."""
+    """The technique for the next attempt: the next in turn that no kept idea (nor one held in
+    reserve) came from yet (after failures the turn comes round again), so a set mixes as many
+    techniques as it can."""
     turn = attempts % len(techniques)
     order = techniques[turn:] + techniques[:turn]
     used = {card.technique for card in kept}
@@ -213,7 +214,7 @@ async def spark(
     dropped: Counter = Counter()
     attempts = 0
     while len(kept) < count and attempts < max_attempts:
-        technique = _next_technique(techniques, attempts, kept)
+        technique = _next_technique(techniques, attempts, kept + [card for card, _ in reserve])
         attempts += 1
         yield SparkUpdate(list(kept), writing=technique.name)
         written = await _write_idea(model, brief, title_messages(brief, technique, angle), technique.name, stats,
