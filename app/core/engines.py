@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from .errors import EngineError
 from .model import Message, Sampling
+from .techniques import BUILT_IN_TECHNIQUES, TECHNIQUES, Technique
 
 # llama.cpp's llama-server listens here unless told otherwise.
 DEFAULT_ENGINE_URL = "http://127.0.0.1:8080"
@@ -62,6 +63,11 @@ class EngineSwitch:
 
     async def ready(self) -> dict:
         return await self.engine.ready()
+
+    def techniques(self) -> tuple[Technique, ...]:
+        """The creative techniques ideas are asked for: those the built-in 135M model can
+        follow, or every one for an engine the creator connected."""
+        return BUILT_IN_TECHNIQUES if self.engine is self.builtin else TECHNIQUES
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = ""):
         return self.engine.generate(messages, sampling, prefill)

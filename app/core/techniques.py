@@ -3,7 +3,7 @@ construction rather than by luck. Each is asked of the model as the kind of titl
 suggest: a 135M model follows "a myth-busting title" but not a paragraph of rules. Each idea card names the technique that sparked
 it, so creators learn the move.
 
-Public: ``Technique``, ``TECHNIQUES``, ``technique_order``.
+Public: ``Technique``, ``TECHNIQUES``, ``BUILT_IN_TECHNIQUES``, ``technique_order``.
 """
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ TECHNIQUES: tuple[Technique, ...] = (
               "a title about a hidden side of it"),
     Technique("Future view", "perspective", "Look at the topic years from now.", "a title about its future"),
 )
+
+# The techniques the built-in 135M model writes usable titles for. Read against 250 labelled cards
+# (eval/README.md), the others were usable 14-26 % of the time: it turns them into titles against
+# the brief ("The Unreliable Budget Traveler", "The History of the Bicycle: A Common Mistake to
+# Avoid"). Engines the creator connects get every technique.
+BUILT_IN_TECHNIQUES: tuple[Technique, ...] = tuple(
+    technique for technique in TECHNIQUES if technique.name not in {"Contrarian take", "Future view", "Common mistake"})
 
 
 def technique_order(seed_text: str, techniques: tuple[Technique, ...] = TECHNIQUES) -> list[Technique]:

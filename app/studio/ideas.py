@@ -61,8 +61,8 @@ class IdeasSection:
         state.brief = brief
         keep = state.pinned_cards()
         count = max(int(self.context.page.value(ids.Brief.COUNT)), len(keep) + 1)
-        embedder = self.context.embedder
-        self.run_ideas(lambda: spark(brief, self.context.model, count, keep=keep, embedder=embedder),
+        model, embedder = self.context.model, self.context.embedder
+        self.run_ideas(lambda: spark(brief, model, count, keep=keep, embedder=embedder, techniques=model.techniques()),
                        "Sparking ideas…", replace=True)
 
     def on_card_action(self, action: str, index: int, _checked: bool) -> None:
@@ -82,8 +82,9 @@ class IdeasSection:
             state.selected ^= {index}
         elif action == "more":
             count, keep, brief = len(state.cards) + 2, tuple(state.cards), state.brief
-            embedder = self.context.embedder
-            self.run_ideas(lambda: spark(brief, self.context.model, count, keep=keep, angle=card, embedder=embedder),
+            model, embedder = self.context.model, self.context.embedder
+            self.run_ideas(lambda: spark(brief, model, count, keep=keep, angle=card, embedder=embedder,
+                                         techniques=model.techniques()),
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()

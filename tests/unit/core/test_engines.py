@@ -5,6 +5,7 @@ import pytest
 from app.core.engines import EngineSettings, EngineSwitch
 from app.core.errors import EngineError
 from app.core.model import Message, Sampling
+from app.core.techniques import BUILT_IN_TECHNIQUES, TECHNIQUES
 
 from .doubles import ScriptedModel, collect, run_async
 
@@ -31,3 +32,10 @@ def test_the_switch_sends_each_request_to_the_engine_in_use():
     switch.use(server)
     assert "".join(run_async(collect(switch.generate(ask, Sampling())))) == "server"
     assert switch.builtin is builtin and len(server.calls) == 1
+
+
+def test_ideas_ask_the_built_in_model_for_fewer_techniques_than_a_connected_engine():
+    switch = EngineSwitch(ScriptedModel([]))
+    assert switch.techniques() == BUILT_IN_TECHNIQUES
+    switch.use(ScriptedModel([]))
+    assert switch.techniques() == TECHNIQUES

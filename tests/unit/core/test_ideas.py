@@ -6,7 +6,7 @@ from app.core.brief import Brief
 from app.core.idea_cards import IdeaCard, clean_hook, clean_title, parse_ideas
 from app.core.ideas import combine, hook_messages, spark, title_messages
 from app.core.judging import failed_check, judge, rank, similarity
-from app.core.techniques import TECHNIQUES
+from app.core.techniques import BUILT_IN_TECHNIQUES, TECHNIQUES
 
 from .doubles import ScriptedModel, collect, run_async
 
@@ -194,11 +194,40 @@ def test_of_two_titles_the_one_closer_in_meaning_to_the_brief_is_kept():
     assert [c.title for c in final.cards] == ["Honey from a city hive"]
 
 
-def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title():
+def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title_in_reserve():
     meta = "I made several changes that improve clarity and conciseness."
-    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta])
+    dragons = idea("Golden dragons", "A tale of gold under the old grey sea.")
+    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta] + dragons * 3)
     final = run_spark(model, 1)[-1]
+    # No card with a hook came in, so the one without fills the place, and nothing is said short.
     assert [(c.title, c.hook) for c in final.cards] == [("Rooftop hives for beginners", "")]
+    assert final.dropped == {"off-topic": 3} and final.shortfall == ""
+
+
+def test_a_card_with_a_hook_is_shown_before_one_without():
+    meta = "I made several changes that improve clarity and conciseness."
+    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta]
+                          + idea("Bee school", "A beginner's urban class with one hive."))
+    final = run_spark(model, 1)[-1]
+    assert [c.title for c in final.cards] == ["Bee school"] and final.dropped == {"no hook": 1}
+
+
+def test_a_card_only_loosely_on_the_brief_waits_for_a_closer_one():
+    brief = Brief.from_fields(topic="urban beekeeping", format="short story")  # the hook: an opening line
+    # "urban" shares a word with the brief, but nothing in it is close in meaning (cosine 0.29).
+    written = replies(idea("Urban mornings", "A city street wakes up slowly in the urban light."),
+                      idea("Honey on city roofs", "Every jar of honey from a city hive tastes of its street."))
+    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
+    assert [c.title for c in final.cards] == ["Honey on city roofs"]
+    assert final.dropped == {"loosely on the brief": 1}
+
+
+def test_spark_asks_only_for_the_techniques_it_is_given():
+    few = BUILT_IN_TECHNIQUES[:2]
+    model = ScriptedModel(replies(idea("Rooftop hives", "Urban bees need a beginner's first roof."),
+                                  idea("Bee school", "A beginner's urban class with one hive.")))
+    final = run_async(collect(spark(BRIEF, model, 2, techniques=few)))[-1]
+    assert {c.technique for c in final.cards} == {t.name for t in few}
 
 
 def test_a_hook_off_the_brief_is_asked_again():
