@@ -16,7 +16,7 @@ STARTUP_MODULES = (
     "dataclasses", "app.core.errors", "app.core.render", "app.core.catalogue", "app.core.model",
     "app.core.authorship", "app.core.techniques", "app.core.engines", "app.bridge.convert", "app.bridge.events", "app.bridge.stores",
     "app.bridge.worker", "app.bridge.endpoint", "app.bridge.page", "app.bridge", "app.core.brief",
-    "app.core.idea_cards", "app.core.judging", "app.core.ideas", "difflib",
+    "app.core.idea_cards", "app.core.judging", "app.core.ideas", "app.core.ideas_at_once", "difflib",
     "app.core.tracking", "app.core.versions", "app.core.undo", "app.core.session", "app.core.project",
     "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine",
     "app.studio.ids", "app.studio.views", "app.studio.state", "app.studio.work", "app.studio.context",

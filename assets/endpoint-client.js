@@ -20,8 +20,26 @@ const CORS_HELP =
   "If it is running, allow this page's origin in its settings: --cors-origins for llama-server, " +
   "OLLAMA_ORIGINS for Ollama, the CORS switch in LM Studio, --allowed-origins for vLLM.";
 
-function engineError(text) {
-  return namedError(ErrorName.ENGINE, text);
+/**
+ * How servers take a JSON schema for the reply, tried in this order until one is accepted:
+ * OpenAI's (vLLM, Ollama, LM Studio, llama-server), llama.cpp's json_object with a schema
+ * (llama-cpp-python), then none (the studio reads whatever JSON the reply holds).
+ */
+const SCHEMA_FORMATS = [
+  (schema) => ({ response_format: { type: "json_schema", json_schema: { name: "reply", strict: true, schema } } }),
+  (schema) => ({ response_format: { type: "json_object", schema } }),
+  () => ({}),
+];
+/** Whether a server refused a request for its form: a response_format it does not take
+ * (llama-cpp-python answers 500 and names the field). */
+function refusedForm(error) {
+  return [400, 415, 422].includes(error?.status) || /response_format/.test(error?.message ?? "");
+}
+
+function engineError(text, status = 0) {
+  const error = namedError(ErrorName.ENGINE, text);
+  error.status = status;
+  return error;
 }
 
 /** The server's own explanation, if its error body carries one. */
@@ -37,6 +55,7 @@ async function serverSaid(response) {
 export class EndpointClient {
   #base;
   #key;
+  #schemaFormat = 0; // the first of SCHEMA_FORMATS this server has not refused
 
   /** `url`: the server's address, with or without `/v1`; `key`: an API key or "". */
   constructor(url, key = "") {
@@ -59,13 +78,14 @@ export class EndpointClient {
     if (response.ok) return response;
     const said = await serverSaid(response);
     const detail = said ? ` (${said})` : "";
-    if (response.status === 401 || response.status === 403) {
-      throw engineError(`${this.origin} refused the API key${detail}. Check the key in Engine settings.`);
+    const { status } = response;
+    if (status === 401 || status === 403) {
+      throw engineError(`${this.origin} refused the API key${detail}. Check the key in Engine settings.`, status);
     }
-    if (response.status === 404 && path === "/chat/completions") {
-      throw engineError(`${this.origin} does not know that model${detail}. Choose one of its models in Engine settings.`);
+    if (status === 404 && path === "/chat/completions") {
+      throw engineError(`${this.origin} does not know that model${detail}. Choose one of its models in Engine settings.`, status);
     }
-    throw engineError(`${this.origin} answered ${response.status}${detail}.`);
+    throw engineError(`${this.origin} answered ${status}${detail}.`, status);
   }
 
   /** The ids of the server's models (GET /v1/models). */
@@ -93,8 +113,24 @@ export class EndpointClient {
     });
   }
 
+  /** The streamed reply's response; with `options.schema`, in the first form of it the server takes. */
+  async #post(spec, messages, options, signal) {
+    for (;;) {
+      const form = options.schema ? SCHEMA_FORMATS[this.#schemaFormat](options.schema) : {};
+      const extra = { stream: true, stream_options: { include_usage: true }, ...form };
+      try {
+        return await this.#fetch("/chat/completions", { method: "POST", signal, body: this.#body(spec, messages, options, extra) });
+      } catch (error) {
+        const tryNext = options.schema && refusedForm(error) && this.#schemaFormat < SCHEMA_FORMATS.length - 1;
+        if (!tryNext) throw error;
+        this.#schemaFormat += 1;
+      }
+    }
+  }
+
   /**
-   * Stream one reply; with `samples` > 1, that many one-line replies instead (`stopAtLineEnd`),
+   * Stream one reply (following `options.schema`, a JSON schema, where the server can); with
+   * `samples` > 1, that many one-line replies instead (`stopAtLineEnd`),
    * asked one after another. Resolves with {reason, tokens, promptTokens, firstTokenMs,
    * decodeMs, logprob, samples?}; an aborted request resolves with reason "aborted".
    */
@@ -106,11 +142,7 @@ export class EndpointClient {
     let promptTokens = 0;
     let reason = DoneReason.STOP;
     try {
-      const response = await this.#fetch("/chat/completions", {
-        method: "POST",
-        signal,
-        body: this.#body(spec, messages, options, { stream: true, stream_options: { include_usage: true } }),
-      });
+      const response = await this.#post(spec, messages, options, signal);
       const parser = createParser({
         onEvent: ({ data }) => {
           if (data === "[DONE]") return;

@@ -10,9 +10,21 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.error
 import urllib.request
 
 from app.core.model import GenerationStats, Message, Sampling
+
+
+# How servers take a JSON schema, tried in turn as the page tries them: OpenAI's, llama.cpp's
+# json_object with a schema, then none.
+SCHEMA_FORMATS = (
+    lambda schema: {"response_format": {"type": "json_schema",
+                                        "json_schema": {"name": "reply", "strict": True, "schema": schema}}},
+    lambda schema: {"response_format": {"type": "json_object", "schema": schema}},
+    lambda schema: {},
+)
+REFUSED_FORM = {400, 415, 422}  # and llama-cpp-python's 500 that names response_format
 
 
 class EngineModel:
@@ -21,6 +33,7 @@ class EngineModel:
     def __init__(self, url: str, model: str, key: str = "") -> None:
         self.base = url.rstrip("/").removesuffix("/v1") + "/v1"
         self.model, self.key = model, key
+        self.schema_format = 0  # the first of SCHEMA_FORMATS the server has not refused
 
     def _post(self, messages: list[Message], sampling: Sampling, **extra):
         body = {"model": self.model, "messages": [{"role": m.role, "content": m.content} for m in messages],
@@ -28,8 +41,17 @@ class EngineModel:
                 "temperature": sampling.temperature if sampling.do_sample else 0,
                 "top_p": sampling.top_p if sampling.do_sample else 1, **extra}
         headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {self.key}"} if self.key else {})}
-        request = urllib.request.Request(f"{self.base}/chat/completions", json.dumps(body).encode(), headers)
-        return urllib.request.urlopen(request, timeout=600)
+        while True:
+            form = SCHEMA_FORMATS[self.schema_format](sampling.schema) if sampling.schema else {}
+            request = urllib.request.Request(f"{self.base}/chat/completions", json.dumps({**body, **form}).encode(),
+                                             headers)
+            try:
+                return urllib.request.urlopen(request, timeout=600)
+            except urllib.error.HTTPError as error:
+                refused = error.code in REFUSED_FORM or b"response_format" in error.read()
+                if not (sampling.schema and refused and self.schema_format < len(SCHEMA_FORMATS) - 1):
+                    raise
+                self.schema_format += 1
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = ""):
         return EngineGeneration(self, messages, sampling)

@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.brief import Brief, content_words, overlap  # noqa: E402
 from app.core.idea_cards import IdeaCard, parse_ideas  # noqa: E402
+from app.core.engines import BUILT_IN_PROFILE, ENGINE_PROFILE  # noqa: E402
 from app.core.ideas import spark  # noqa: E402
+from app.core.ideas_at_once import spark_at_once  # noqa: E402
 from app.core.judging import ON_TOPIC_COSINE, failed_check  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
-from app.core.techniques import BUILT_IN_TECHNIQUES, TECHNIQUES  # noqa: E402
 from bench.native import Generator  # noqa: E402
 
 import refinement  # noqa: E402  (eval/refinement.py, beside this file)
@@ -190,8 +191,9 @@ def score(cards: list[IdeaCard], brief: Brief, count: int, seconds: float, embed
 async def run_pipeline(model: NativeModel, brief: Brief, count: int, embedder: NativeEmbedder) -> dict:
     started = time.perf_counter()
     final, first_card = None, None
-    techniques = TECHNIQUES if isinstance(model, EngineModel) else BUILT_IN_TECHNIQUES  # as the studio asks
-    async for update in spark(brief, model, count, embedder=embedder, techniques=techniques):
+    profile = ENGINE_PROFILE if isinstance(model, EngineModel) else BUILT_IN_PROFILE  # as the studio asks
+    write = spark_at_once if profile.at_once else spark
+    async for update in write(brief, model, count, embedder=embedder, techniques=profile.techniques):
         final = update
         if update.cards and first_card is None:
             first_card = time.perf_counter() - started

@@ -4,7 +4,8 @@
 is the one ``TextGenerator`` the studio holds, passing each request to the engine in use, so
 the studio's sections never learn that it changed.
 
-Public: ``EngineSettings``, ``EngineSwitch``, ``DEFAULT_ENGINE_URL``.
+Public: ``EngineSettings``, ``EngineSwitch``, ``Profile``, ``BUILT_IN_PROFILE``, ``ENGINE_PROFILE``,
+``DEFAULT_ENGINE_URL``.
 """
 from __future__ import annotations
 
@@ -17,6 +18,22 @@ from .techniques import BUILT_IN_TECHNIQUES, TECHNIQUES, Technique
 
 # llama.cpp's llama-server listens here unless told otherwise.
 DEFAULT_ENGINE_URL = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How ideas are asked of an engine: the creative ``techniques`` it can follow, and
+    whether it writes a whole set in one request (``at_once``, ``app.core.ideas_at_once``)
+    or one careful title and hook at a time (``app.core.ideas``)."""
+
+    techniques: tuple[Technique, ...]
+    at_once: bool
+
+
+# The built-in 135M model keeps the careful pipeline; a server the creator connects is assumed
+# able to follow a longer request, and the careful pipeline fills whatever it gets wrong.
+BUILT_IN_PROFILE = Profile(BUILT_IN_TECHNIQUES, at_once=False)
+ENGINE_PROFILE = Profile(TECHNIQUES, at_once=True)
 
 
 @dataclass(frozen=True)
@@ -64,10 +81,9 @@ class EngineSwitch:
     async def ready(self) -> dict:
         return await self.engine.ready()
 
-    def techniques(self) -> tuple[Technique, ...]:
-        """The creative techniques ideas are asked for: those the built-in 135M model can
-        follow, or every one for an engine the creator connected."""
-        return BUILT_IN_TECHNIQUES if self.engine is self.builtin else TECHNIQUES
+    def profile(self) -> Profile:
+        """How ideas are asked of the engine in use."""
+        return BUILT_IN_PROFILE if self.engine is self.builtin else ENGINE_PROFILE
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = ""):
         return self.engine.generate(messages, sampling, prefill)

@@ -67,7 +67,7 @@ def clean_hook(text: str) -> str:
     hook = hook or text
     if hook.count('"') == 2 and hook.startswith('"') and hook.rstrip('.!?').endswith('"'):
         hook = hook.replace('"', "")
-    if hook[:1] in "\"“" and hook.count(hook[0]) + hook.count("”") == 1:
+    if hook and hook[0] in "\"“" and hook.count(hook[0]) + hook.count("”") == 1:
         hook = hook[1:]  # an opening quote never closed
     if hook.endswith('"') and hook.count('"') == 1:
         hook = hook[:-1]

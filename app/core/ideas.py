@@ -8,7 +8,8 @@ near-duplicate ideas and ranks the rest; sparking tops up until exactly N, or sa
 plainly why not.
 
 Public: ``SparkUpdate``, ``spark``, ``combine``, ``title_messages``, ``hook_messages``,
-``combine_messages``, ``TITLE_SAMPLING``, ``HOOK_SAMPLING``.
+``combine_messages``, ``piece``, ``shortfall_message``, ``TITLE_SAMPLING``, ``HOOK_SAMPLING``,
+``OPENING_LINE_FORMATS``.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ STRONG_COSINE = 0.5
 WEAK_VERDICTS = frozenset({"no hook", "loosely on the brief"})
 
 
-def _piece(brief: Brief) -> str:
+def piece(brief: Brief) -> str:
     """"a newsletter about urban beekeeping, for retirees" (format, topic, audience)."""
     audience = f", for {brief.audience}" if brief.audience else ""
     return f"a {brief.format or 'piece'} about {brief.topic}{audience}"
@@ -55,7 +56,7 @@ def title_messages(brief: Brief, technique: Technique, angle: IdeaCard | None = 
     this", like ``angle``'s)."""
     like = f' like "{angle.title}"' if angle else ""
     words = f" Use the words: {', '.join(brief.keywords)}." if brief.keywords else ""
-    return [Message("user", f"Suggest {technique.angle}{like} for {_piece(brief)}.{words} "
+    return [Message("user", f"Suggest {technique.angle}{like} for {piece(brief)}.{words} "
                             "Reply with the title only.")]
 
 
@@ -75,7 +76,7 @@ def hook_messages(brief: Brief, title: str) -> list[Message]:
 
 def combine_messages(brief: Brief, first: IdeaCard, second: IdeaCard) -> list[Message]:
     """A request for one title that joins two ideas."""
-    return [Message("user", f'Suggest a title for {_piece(brief)} that joins two ideas: "{first.title}" '
+    return [Message("user", f'Suggest a title for {piece(brief)} that joins two ideas: "{first.title}" '
                             f'and "{second.title}". Reply with the title only.')]
 
 
@@ -83,7 +84,7 @@ def combine_messages(brief: Brief, first: IdeaCard, second: IdeaCard) -> list[Me
 @dataclass
 class SparkUpdate:
     """A snapshot while sparking: the cards so far and the technique of the idea being
-    written (``writing``); at the end, why it stopped."""
+    written (``writing``); at the end, how many requests for ideas it made and why it stopped."""
 
     cards: list[IdeaCard]
     writing: str = ""
@@ -91,6 +92,7 @@ class SparkUpdate:
     stats: list[GenerationStats] = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
     shortfall: str = ""
+    attempts: int = 0
 
 
 def _soft(verdict: str, card: IdeaCard | None, meaning: Meaning) -> bool:
@@ -109,7 +111,8 @@ def _weakness(card: IdeaCard, meaning: Meaning) -> str:
     return "loosely on the brief" if relevance is not None and relevance < STRONG_COSINE else ""
 
 
-def _shortfall(count: int, kept: int, dropped: Counter, attempts: int) -> str:
+def shortfall_message(count: int, kept: int, dropped: Counter, attempts: int) -> str:
+    """What the studio says when only ``kept`` of ``count`` ideas passed."""
     reasons = ", ".join(f"{n} {reason}" for reason, n in dropped.most_common())
     return (f"Only {kept} of {count} ideas passed after {attempts} tries ({reasons} dropped). "
             "Try again, or give the brief more detail.")
@@ -258,9 +261,10 @@ async def spark(
             kept.append(card)
             dropped[reasons[card.key()]] -= 1
     dropped = +dropped
-    shortfall = "" if len(kept) >= count else _shortfall(count - len(keep), len(kept) - len(keep), dropped, attempts)
+    shortfall = "" if len(kept) >= count else shortfall_message(count - len(keep), len(kept) - len(keep), dropped,
+                                                                attempts)
     ranked = list(keep) + rank(kept[len(keep):], brief, meaning)
-    yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall)
+    yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall, attempts=attempts)
 
 
 async def combine(brief: Brief, model: TextGenerator, first: IdeaCard, second: IdeaCard,

@@ -32,6 +32,9 @@ class Sampling:
     temperature: float = 0.7
     top_p: float = 0.9
     repetition_penalty: float = 1.15
+    # A JSON schema the reply must follow, for engines that take OpenAI's response_format (the
+    # built-in model is never asked for one).
+    schema: dict | None = None
 
     @classmethod
     def greedy(cls, max_new_tokens: int = 128) -> Sampling:
@@ -42,6 +45,8 @@ class Sampling:
     def as_options(self) -> dict:
         """The worker's generation options."""
         options = asdict(self)
+        if self.schema is None:
+            options.pop("schema")
         if not self.do_sample:
             for key in ("temperature", "top_p"):
                 options.pop(key)

@@ -11,6 +11,7 @@ from ..core.brief import Brief
 from ..core.errors import StudioError
 from ..core.idea_cards import IdeaCard
 from ..core.ideas import SparkUpdate, combine, spark
+from ..core.ideas_at_once import spark_at_once
 from . import ids, views
 from .context import Context
 from .state import Change
@@ -61,8 +62,9 @@ class IdeasSection:
         state.brief = brief
         keep = state.pinned_cards()
         count = max(int(self.context.page.value(ids.Brief.COUNT)), len(keep) + 1)
-        model, embedder = self.context.model, self.context.embedder
-        self.run_ideas(lambda: spark(brief, model, count, keep=keep, embedder=embedder, techniques=model.techniques()),
+        model, embedder, profile = self.context.model, self.context.embedder, self.context.model.profile()
+        write = spark_at_once if profile.at_once else spark
+        self.run_ideas(lambda: write(brief, model, count, keep=keep, embedder=embedder, techniques=profile.techniques),
                        "Sparking ideas…", replace=True)
 
     def on_card_action(self, action: str, index: int, _checked: bool) -> None:
@@ -84,7 +86,7 @@ class IdeasSection:
             count, keep, brief = len(state.cards) + 2, tuple(state.cards), state.brief
             model, embedder = self.context.model, self.context.embedder
             self.run_ideas(lambda: spark(brief, model, count, keep=keep, angle=card, embedder=embedder,
-                                         techniques=model.techniques()),
+                                         techniques=model.profile().techniques),
                            f"Two more ideas like “{card.title}”…")
             return
         self.show_cards()

@@ -92,9 +92,17 @@ def test_ideas_a_draft_and_a_refinement_from_the_creators_llama_cpp_server(open_
     assert tested.startswith("smollm2-135m answered in") and "tokens/s" in tested, tested
     assert page.inner_text("#model-info").startswith(f"Engine: smollm2-135m on {llama}")
 
+    asked = []
+    page.on("request", lambda request: asked.append(request.post_data_json)
+            if request.url.endswith("/v1/chat/completions") else None)
     studio.spark("a newsletter intro about urban beekeeping for beginners")
     studio.wait_until_idle()
     assert studio.cards(), studio.status()  # the same 135M model, served by llama.cpp
+    # A connected engine is asked for the whole set at once, as JSON that follows a schema:
+    # llama-cpp-python refuses OpenAI's json_schema form and takes its own json_object one.
+    forms = [body["response_format"]["type"] for body in asked if "response_format" in body]
+    assert forms == ["json_schema", "json_object"], forms
+    assert asked[1]["response_format"]["schema"]["properties"]["ideas"]["maxItems"] == 5
     studio.act("#ideas .idea-card:nth-child(1) [data-action=draft]")
     assert [line for line in page.input_value("#outline").splitlines() if line.strip()], studio.status()
     studio.act("#write-draft")

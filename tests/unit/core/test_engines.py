@@ -2,7 +2,7 @@
 every request to the engine in use."""
 import pytest
 
-from app.core.engines import EngineSettings, EngineSwitch
+from app.core.engines import EngineSettings, EngineSwitch, Profile
 from app.core.errors import EngineError
 from app.core.model import Message, Sampling
 from app.core.techniques import BUILT_IN_TECHNIQUES, TECHNIQUES
@@ -34,8 +34,8 @@ def test_the_switch_sends_each_request_to_the_engine_in_use():
     assert switch.builtin is builtin and len(server.calls) == 1
 
 
-def test_ideas_ask_the_built_in_model_for_fewer_techniques_than_a_connected_engine():
+def test_the_built_in_model_keeps_the_careful_pipeline_and_fewer_techniques_than_a_connected_engine():
     switch = EngineSwitch(ScriptedModel([]))
-    assert switch.techniques() == BUILT_IN_TECHNIQUES
+    assert switch.profile() == Profile(BUILT_IN_TECHNIQUES, at_once=False)
     switch.use(ScriptedModel([]))
-    assert switch.techniques() == TECHNIQUES
+    assert switch.profile() == Profile(TECHNIQUES, at_once=True)

@@ -82,6 +82,7 @@ def test_hooks_keep_their_first_sentence_without_labels_or_stray_quotes():
     assert clean_hook('Hook: "Bees wake early in town."') == "Bees wake early in town."
     assert clean_hook('"Bees wake early in town.') == "Bees wake early in town."
     assert clean_hook("Stop. Bees wake early in every town you know.") == "Stop. Bees wake early in every town you know."
+    assert clean_hook("") == clean_hook("  ") == ""  # an empty reply (or JSON field) is no hook
 
 
 def test_title_and_hook_prompts_are_short_plain_and_carry_the_brief():
