@@ -43,6 +43,9 @@ HOOK_ON_BRIEF_COSINE = 0.3
 STRONG_COSINE = 0.5
 # Verdicts of cards that passed everything but are weak (see ``STRONG_COSINE``).
 WEAK_VERDICTS = frozenset({"no hook", "loosely on the brief"})
+# Once the reserve could fill the set, tries for a strong card stop after this many per idea
+# asked for (without a reserve to fall back on, ``spark`` tries up to four per idea).
+TRIES_WITH_RESERVE = 2
 
 
 def piece(brief: Brief) -> str:
@@ -221,7 +224,8 @@ async def spark(
     """Write idea cards until ``count`` distinct, on-brief ones pass the checks: one title
     and hook per technique in turn; a card is shown only once it has passed, and the last
     update is ranked and final. Weak cards (``STRONG_COSINE``) are held in reserve with
-    those of a soft fault, and fill places only when too few others come in. ``keep``
+    those of a soft fault, and fill places only when too few others come in (once they could,
+    after ``TRIES_WITH_RESERVE`` tries per idea). ``keep``
     (pinned cards) count towards ``count`` and stay first; ``angle`` makes every new title
     one like that card's ("more like this"); ``embedder`` (when it has a model loaded) lets
     ideas be judged by meaning as well; ``techniques`` are those the model is asked for."""
@@ -234,7 +238,9 @@ async def spark(
     stats: list[GenerationStats] = []
     dropped: Counter = Counter()
     attempts = 0
-    while len(kept) < count and attempts < max_attempts:
+    patience = TRIES_WITH_RESERVE * (count - len(keep))
+    while len(kept) < count and attempts < max_attempts and not (
+            len(kept) + len(reserve) >= count and attempts >= patience):
         technique = _next_technique(techniques, attempts, kept + [card for card, _ in reserve])
         attempts += 1
         yield SparkUpdate(list(kept), writing=technique.name)

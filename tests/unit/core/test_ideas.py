@@ -198,11 +198,11 @@ def test_of_two_titles_the_one_closer_in_meaning_to_the_brief_is_kept():
 def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title_in_reserve():
     meta = "I made several changes that improve clarity and conciseness."
     dragons = idea("Golden dragons", "A tale of gold under the old grey sea.")
-    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta] + dragons * 3)
+    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta] + dragons)
     final = run_spark(model, 1)[-1]
-    # No card with a hook came in, so the one without fills the place, and nothing is said short.
+    # No card with a hook came in two tries, so the one without fills the place, and nothing is said short.
     assert [(c.title, c.hook) for c in final.cards] == [("Rooftop hives for beginners", "")]
-    assert final.dropped == {"off-topic": 3} and final.shortfall == ""
+    assert final.dropped == {"off-topic": 1} and final.shortfall == "" and final.attempts == 2
 
 
 def test_a_card_with_a_hook_is_shown_before_one_without():
@@ -338,10 +338,10 @@ def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
 def test_a_short_spark_fills_up_with_ideas_close_enough_in_meaning():
     brief = Brief.from_fields(topic="urban beekeeping", format="short story")  # the hook: an opening line
     # No word of the brief and no theme of it: cosine 0.29 with the brief, off-topic but close enough to fall back on.
-    written = idea("Morning light", "A story about quiet streets at dawn.") * 4
+    written = idea("Morning light", "A story about quiet streets at dawn.") * 2
     final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
     assert [c.title for c in final.cards] == ["Morning light"] and 0.2 < final.cards[0].relevance < 0.3
-    assert final.dropped == {"off-topic": 3} and final.shortfall == ""
+    assert final.dropped == {"off-topic": 1} and final.shortfall == ""  # two tries, once the reserve could fill
 
 
 def test_pinned_cards_stay_first_and_count_towards_n():
