@@ -18,7 +18,7 @@ STARTUP_MODULES = (
     "app.bridge.worker", "app.bridge.endpoint", "app.bridge.page", "app.bridge", "app.core.brief",
     "app.core.idea_cards", "app.core.judging", "app.core.ideas", "app.core.ideas_at_once", "difflib",
     "app.core.tracking", "app.core.versions", "app.core.undo", "app.core.session", "app.core.project",
-    "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine",
+    "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine", "app.core.headlines",
     "app.studio.ids", "app.studio.views", "app.studio.state", "app.studio.work", "app.studio.context",
     "app.studio.preview", "app.studio.model", "app.studio.ideas", "app.studio.drafting", "app.studio.editor",
     "app.studio.proofreading", "app.studio.assist", "app.studio.versions", "app.studio.provenance",

@@ -23,7 +23,8 @@ from app.core.checks import check_prose
 from app.core.document import text_stats
 from app.core.model import Message, Sampling
 from app.core.proofread import corrections_from_rewrite, proofread
-from app.core.refine import HEADLINE_MAX_CHARS, headlines, refine
+from app.core.headlines import HEADLINE_MAX_CHARS, headlines
+from app.core.refine import refine
 
 HERE = Path(__file__).parent
 HEADLINES = 5
@@ -107,10 +108,14 @@ def _distinct_short(lines: list[str]) -> int:
     return len(seen)
 
 
-async def headline_sets(model, passages: list[str]) -> dict:
+def _headline_cell(counts: list[int]) -> str:
+    return f"{mean(counts):.1f} ({sum(n == HEADLINES for n in counts)}/{len(counts)} full sets)"
+
+
+async def headline_sets(model, passages: list[str], embedder=None) -> dict:
     studio, raw, shown = [], [], []
     for text in passages:
-        found = await headlines(text, model, HEADLINES)
+        found = await headlines(text, model, HEADLINES, embedder=embedder)
         shown.append(found)
         studio.append(_distinct_short(found))
         reply = await _reply(model, f"Write {HEADLINES} headlines for this text:\n\n{text}",
@@ -120,17 +125,20 @@ async def headline_sets(model, passages: list[str]) -> dict:
     return {"studio": studio, "raw": raw, "headlines": shown}
 
 
-async def evaluate(model, only_proofreading: bool = False) -> tuple[list[tuple], dict]:
-    """The refinement table rows and the raw figures (with ``only_proofreading``, only the
-    proofreading column is measured)."""
+async def evaluate(model, only: str = "", embedder=None) -> tuple[list[tuple], dict]:
+    """The refinement table rows and the raw figures (with ``only`` "proofread" or
+    "headlines", only that column is measured); ``embedder`` ranks headlines as the page does."""
     passages = json.loads((HERE / "passages.json").read_text())
+    if only == "headlines":
+        heads = await headline_sets(model, passages, embedder)
+        return [(who, "", "", "", _headline_cell(heads[who]), "") for who in ("studio", "raw")], {"headlines": heads}
     items = json.loads((HERE / "proofreading.json").read_text())
     proof = await proofreading(model, items)
-    if only_proofreading:
+    if only == "proofread":
         return [(who, "", "", f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} "
                  f"({proof[who]['offered']} offered)", "", "") for who in ("studio", "raw")], {"proofreading": proof}
     ratio = await lengths(model, passages)
-    heads = await headline_sets(model, passages)
+    heads = await headline_sets(model, passages, embedder)
     rows = []
     for who in ("studio", "raw"):
         short, long_ = ratio[f"{who} shorter"], ratio[f"{who} longer"]
@@ -139,7 +147,7 @@ async def evaluate(model, only_proofreading: bool = False) -> tuple[list[tuple],
             f"{median(short):.2f} ({sum(r <= 0.70 for r in short)}/{len(short)} ≤ 0.70)",
             f"{median(long_):.2f} ({sum(r >= 1.30 for r in long_)}/{len(long_)} ≥ 1.30)",
             f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} ({proof[who]['offered']} offered)",
-            f"{mean(heads[who]):.1f} ({sum(n == HEADLINES for n in heads[who])}/{len(heads[who])} full sets)",
+            _headline_cell(heads[who]),
             f"{ratio[who + ' comments']}",
         ))
     return rows, {"lengths": ratio, "proofreading": proof, "headlines": heads}

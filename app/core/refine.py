@@ -1,5 +1,5 @@
-"""Refining text: shorter, longer, simpler, another tone, or continued; summaries,
-headline variants and three rewrite alternatives to pick from. Long text is
+"""Refining text: shorter, longer, simpler, another tone, or continued; summaries and
+three rewrite alternatives to pick from (headlines: ``app.core.headlines``). Long text is
 refined paragraph by paragraph (headings and lists kept as they are) so every
 prompt stays small; shorter and longer are held to a length target (a second pass
 from the result, then for shorter whole sentences dropped from the end); each
@@ -8,8 +8,9 @@ operation then states what it changed. Every rewrite must pass the checks on mod
 creator's paragraph stays exactly as it was and the summary says why.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
-``change_summary``, ``summarize``, ``summary_messages``, ``headlines``, ``headline_messages``,
-``clean_headlines``, ``checked_headlines``, ``LENGTH_TARGETS``, ``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``, ``paragraph_at``.
+``change_summary``, ``summarize``, ``summary_messages``, ``SOURCE_MAX_CHARS``, ``LENGTH_TARGETS``,
+``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``,
+``paragraph_at``.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from .brief import TONES
-from .checks import Allowed, check_headline, check_prose, strip_comments, strip_preamble, whole_sentences
+from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
 from .document import text_stats
 from .errors import StudioError
 from .model import GenerationStats, Message, Sampling, TextGenerator
@@ -185,8 +186,7 @@ SUMMARIES = {
     "tldr": "Summarize this text in one or two sentences (a tl;dr).",
     "key points": "List the three key points of this text, one per line.",
 }
-HEADLINE_MAX_CHARS = 80
-SOURCE_MAX_CHARS = 2000  # what a summary or headline prompt sees of a long draft
+SOURCE_MAX_CHARS = 2000  # what a summary or headline request shows the model of a long draft
 
 
 def summary_messages(kind: str, text: str) -> list[Message]:
@@ -204,47 +204,6 @@ async def summarize(kind: str, text: str, model: TextGenerator) -> str:
     if reason:
         raise RefineError(f"The model's {kind} failed the studio's checks twice ({reason}); try again.")
     return written
-
-
-def headline_messages(text: str, count: int) -> list[Message]:
-    """Ask for ``count`` headlines; the reply starts with "1."."""
-    return [Message("system", SYSTEM_PROMPT),
-            Message("user", f"Write {count} different short headlines for this text, as a numbered list.\n\n"
-                            f"Text:\n{text[:SOURCE_MAX_CHARS]}")]
-
-
-def clean_headlines(text: str, limit: int = HEADLINE_MAX_CHARS) -> list[str]:
-    """Distinct headlines from a list reply, each under ``limit`` characters."""
-    from .idea_cards import parse_ideas  # the same forgiving list parser as ideas
-
-    found: list[str] = []
-    for card in parse_ideas(text):
-        headline = (f"{card.title}: {card.hook}" if card.hook else card.title).strip().strip('"“”')
-        if 3 <= len(headline) <= limit and headline.casefold() not in {h.casefold() for h in found}:
-            found.append(headline)
-    return found
-
-
-def checked_headlines(reply: str, source: str) -> list[str]:
-    """The headlines of a reply that pass the checks (their words may come from ``source``)."""
-    allowed = Allowed.from_texts(source[:SOURCE_MAX_CHARS])
-    return [h for h in clean_headlines(reply) if not check_headline(h, allowed)]
-
-
-async def headlines(text: str, model: TextGenerator, count: int = 5, max_rounds: int = 3) -> list[str]:
-    """Up to ``count`` distinct headlines under the length limit, asking again when short."""
-    if not text.strip():
-        raise RefineError("There is no text to write headlines for: write or select some first.")
-    found: list[str] = []
-    for _ in range(max_rounds):
-        generation = model.generate(headline_messages(text, count), Sampling(max_new_tokens=20 * count), "1.")
-        reply = "1." + "".join([chunk async for chunk in generation])
-        for headline in checked_headlines(reply, text):
-            if headline.casefold() not in {h.casefold() for h in found} and len(found) < count:
-                found.append(headline)
-        if len(found) >= count:
-            break
-    return found
 
 
 # Three different moves, so the alternatives differ by construction, not only by chance.

@@ -6,7 +6,8 @@ Public: ``AssistSection``.
 """
 from __future__ import annotations
 
-from ..core.refine import alternatives, headlines, refine, summarize
+from ..core.headlines import headlines
+from ..core.refine import alternatives, refine, summarize
 from . import ids, views
 from .context import Context
 from .state import Change
@@ -144,11 +145,11 @@ class AssistSection:
         async def run() -> None:
             context.status.show(f"Writing the {label}…")
             if kind == "headlines":
-                self.headlines = await headlines(text[start:end], context.model)
+                self.headlines = await headlines(text[start:end], context.model, embedder=context.embedder)
                 context.page.set_html(ids.Assist.EXTRAS, views.headlines_html(self.headlines))
                 count = len(self.headlines)
                 context.status.show(f"{count} headline{'s' if count != 1 else ''}, each under 80 characters."
-                                    if count else "No headline passed the studio's checks this time; try again.",
+                                    if count else "No headline passed the studio's checks and stayed on the text this time; try again.",
                                     "info" if count else "warning")
             else:
                 result = await summarize(kind, text[start:end], context.model)

@@ -1,9 +1,7 @@
 """Refine operations: prompts, paragraph-by-paragraph rewriting, and what changed."""
 import pytest
 
-from app.core.refine import (
-    RefineError, change_summary, clean_headlines, headlines, refine, refine_messages, summarize, summary_messages,
-)
+from app.core.refine import RefineError, change_summary, refine, refine_messages, summarize, summary_messages
 
 from .doubles import ScriptedModel, collect, run_async
 
@@ -53,18 +51,6 @@ def test_summaries_see_at_most_the_start_of_a_long_text():
     assert "tl;dr" in content and len(content) < 2200
     with pytest.raises(RefineError, match="not a summary"):
         summary_messages("poem", "text")
-
-
-def test_headlines_are_distinct_short_and_topped_up():
-    model = ScriptedModel([" Bees on Roofs\n2. bees on roofs\n3. " + "Very long " * 20 + "\n",
-                           " City Honey\n2. Bees on Roofs\n3. The Quiet Hive\n"])
-    found = run_async(headlines("Bees like roofs.", model, count=3))
-    assert found == ["Bees on Roofs", "City Honey", "The Quiet Hive"]
-    assert all(len(h) <= 80 for h in found) and len(model.calls) == 2
-
-
-def test_clean_headlines_joins_a_short_title_and_its_subtitle():
-    assert clean_headlines('1. Bees: Why roofs win\n2. "Quiet Hives"') == ["Bees: Why roofs win", "Quiet Hives"]
 
 
 def test_three_alternatives_one_per_style_asking_again_when_too_alike():
@@ -135,12 +121,9 @@ def test_a_preamble_line_never_reaches_the_text():
     assert updates[-1].text == "Bees like quiet roofs."
 
 
-def test_a_summary_that_fails_twice_says_why_and_headlines_that_fail_are_left_out():
+def test_a_summary_that_fails_twice_says_why():
     with pytest.raises(RefineError, match="failed the studio's checks twice"):
         run_async(summarize("tldr", TEXT, ScriptedModel(["Sure! Here it is.", "As an AI, I cannot."])))
-    reply = " Bees Love Roofs\n2. BEES!!! #roofs\n3. Here's a headline for you\n4. Quiet Sunny Roofs\n"  # after "1."
-    found = run_async(headlines(TEXT, ScriptedModel([reply] * 3), count=2))
-    assert found == ["Bees Love Roofs", "Quiet Sunny Roofs"]
 
 
 def test_a_refused_shorter_rewrite_leaves_the_paragraph_untrimmed():

@@ -35,7 +35,8 @@ def test_refine_rewrites_in_place_and_keeps_the_text_before_as_a_version():
 
 def test_headlines_beside_the_draft_and_one_used_as_the_title():
     async def scenario():
-        page, _model, context = await open_studio([" Rooftop Bees in the City\n2. Quiet Sunny Roofs\n"] * 3)
+        replies = ["Rooftop Bees in the City", "Quiet Sunny Roofs"] * 8  # two rounds of eight sampled at once
+        page, _model, context = await open_studio(replies)
         page.type("draft", TEXT)
         page.click("make-headlines")
         await until_idle(context)
