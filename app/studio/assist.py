@@ -148,9 +148,9 @@ class AssistSection:
                 self.headlines = await headlines(text[start:end], context.model, embedder=context.embedder)
                 context.page.set_html(ids.Assist.EXTRAS, views.headlines_html(self.headlines))
                 count = len(self.headlines)
+                none = "No headline passed the studio's checks and stayed on the text this time; try again."
                 context.status.show(f"{count} headline{'s' if count != 1 else ''}, each under 80 characters."
-                                    if count else "No headline passed the studio's checks and stayed on the text this time; try again.",
-                                    "info" if count else "warning")
+                                    if count else none, "info" if count else "warning")
             else:
                 result = await summarize(kind, text[start:end], context.model)
                 context.page.set_html(ids.Assist.EXTRAS, views.summary_html(label, result))
