@@ -26,6 +26,8 @@ _DANGLING = frozenset("a an the of to and or but with for in on at by from as in
                       "your my our their his her its is are was be".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d[\d,.:/]*\d|\d")
+# A number with a unit of distance or weight ("10K", "5 km"): a measure, so never made up.
+_MEASURE = re.compile(r"(\d[\d,.]*)\s?(?:k|km|mi|miles|kg|lbs?)\b", re.I)
 _LINK = re.compile(r"https?://|www\.|\b\w+\.(?:com|org|net|io)\b", re.I)
 _HASHTAG = re.compile(r"(?<![\w&])#\w")
 _SYMBOLS = re.compile(r"[@^*_=+<>|~\\{}\[\]]|[!?]{2,}|[-–—]{3,}|[.,;:]{4,}")
@@ -176,7 +178,8 @@ def _shouting(text: str) -> str:
 
 def _noise(text: str, allowed: Allowed, any_number: bool = False) -> str:
     """Links, hashtags, symbol runs, and numbers, dates or prices the brief never gave
-    (with ``any_number`` every number; else those of three digits or more, or not whole)."""
+    (with ``any_number`` every number; else those of three digits or more, not whole, or
+    measures)."""
     if _LINK.search(text):
         return "a link"
     if _HASHTAG.search(text):
@@ -187,6 +190,9 @@ def _noise(text: str, allowed: Allowed, any_number: bool = False) -> str:
         if number not in allowed.numbers and (any_number or len(re.sub(r"\D", "", number)) >= 3
                                               or not number.isdigit()):
             return f"a number the brief never gave ({number})"
+    for measure in _MEASURE.finditer(text):
+        if measure.group(1) not in allowed.numbers:
+            return f"a number the brief never gave ({measure.group()})"
     if "%" in text and "%" not in "".join(allowed.numbers):
         return "a percentage the brief never gave"
     if _PRICE.search(text) or _MONTH.search(text):

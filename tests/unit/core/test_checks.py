@@ -41,6 +41,13 @@ def test_titles_a_creator_would_keep_pass(title):
     assert check_title(title, BRIEF) == ""
 
 
+def test_a_measure_the_brief_never_gave_is_refused_and_one_it_gave_passes():
+    race = Allowed.from_texts("running your first 5k race")
+    assert check_title("Your First 10K: The Unlikely Champion", race).startswith("a number the brief never gave (10K)")
+    assert check_title("The Race to Success: Running 10 km in a Day", race).startswith("a number the brief never gave")
+    assert check_title("The Ultimate Beginner Guide to Running Your First 5K", race) == ""
+
+
 def test_brief_words_numbers_and_names_in_prose_are_allowed():
     allowed = Allowed.from_texts("a 1920s bakery run by the Okonkwo family")
     assert check_hook("The Okonkwo family baked through the 1920s without a single day off.", allowed) == ""
