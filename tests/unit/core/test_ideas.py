@@ -195,32 +195,23 @@ def test_of_two_titles_the_one_closer_in_meaning_to_the_brief_is_kept():
     assert [c.title for c in final.cards] == ["Honey from a city hive"]
 
 
-def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title_in_reserve():
+def test_a_hook_that_fails_twice_is_left_out_and_the_card_keeps_its_title():
     meta = "I made several changes that improve clarity and conciseness."
-    dragons = idea("Golden dragons", "A tale of gold under the old grey sea.")
-    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta] + dragons)
+    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta])
     final = run_spark(model, 1)[-1]
-    # No card with a hook came in two tries, so the one without fills the place, and nothing is said short.
     assert [(c.title, c.hook) for c in final.cards] == [("Rooftop hives for beginners", "")]
-    assert final.dropped == {"off-topic": 1} and final.shortfall == "" and final.attempts == 2
 
 
-def test_a_card_with_a_hook_is_shown_before_one_without():
-    meta = "I made several changes that improve clarity and conciseness."
-    model = ScriptedModel(idea("Rooftop hives for beginners", meta) + [meta]
-                          + idea("Bee school", "A beginner's urban class with one hive."))
-    final = run_spark(model, 1)[-1]
-    assert [c.title for c in final.cards] == ["Bee school"] and final.dropped == {"no hook": 1}
-
-
-def test_a_card_only_loosely_on_the_brief_waits_for_a_closer_one():
+def test_a_card_without_a_hook_is_shown_but_ranked_after_one_with_a_hook():
     brief = Brief.from_fields(topic="urban beekeeping", format="short story")  # the hook: an opening line
-    # "urban" shares a word with the brief, but nothing in it is close in meaning (cosine 0.29).
-    written = replies(idea("Urban mornings", "A city street wakes up slowly in the urban light."),
-                      idea("Honey on city roofs", "Every jar of honey from a city hive tastes of its street."))
-    final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
-    assert [c.title for c in final.cards] == ["Honey on city roofs"]
-    assert final.dropped == {"loosely on the brief": 1}
+    meta = "I made several changes that improve clarity and conciseness."
+    written = replies(idea("Honey from urban hives", meta) + [meta],  # closest to the brief, but its hook is left out
+                      idea("Golden roofs", "A jar of gold came from the city hive on the roof."))
+    updates = run_async(collect(spark(brief, ScriptedModel(written), 2, embedder=KeywordEmbedder())))
+    assert [len(u.cards) for u in updates[:-1]] == [0, 1]  # each shown as soon as it passed
+    final = updates[-1].cards
+    assert [c.title for c in final] == ["Golden roofs", "Honey from urban hives"]
+    assert final[1].relevance > final[0].relevance  # the ranking alone would have put it first
 
 
 def test_spark_asks_only_for_the_techniques_it_is_given():
@@ -338,10 +329,10 @@ def test_spark_falls_back_on_words_while_no_embedding_model_is_loaded():
 def test_a_short_spark_fills_up_with_ideas_close_enough_in_meaning():
     brief = Brief.from_fields(topic="urban beekeeping", format="short story")  # the hook: an opening line
     # No word of the brief and no theme of it: cosine 0.29 with the brief, off-topic but close enough to fall back on.
-    written = idea("Morning light", "A story about quiet streets at dawn.") * 2
+    written = idea("Morning light", "A story about quiet streets at dawn.") * 4
     final = run_async(collect(spark(brief, ScriptedModel(written), 1, embedder=KeywordEmbedder())))[-1]
     assert [c.title for c in final.cards] == ["Morning light"] and 0.2 < final.cards[0].relevance < 0.3
-    assert final.dropped == {"off-topic": 1} and final.shortfall == ""  # two tries, once the reserve could fill
+    assert final.dropped == {"off-topic": 3} and final.shortfall == ""
 
 
 def test_pinned_cards_stay_first_and_count_towards_n():
