@@ -9,7 +9,7 @@ Public: ``EngineSettings``, ``EngineSwitch``, ``Profile``, ``BUILT_IN_PROFILE``,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from .errors import EngineError
@@ -31,7 +31,8 @@ class Profile:
 
 
 # The built-in 135M model keeps the careful pipeline; a server the creator connects is assumed
-# able to follow a longer request, and the careful pipeline fills whatever it gets wrong.
+# able to follow a longer request until it shows otherwise (``EngineSwitch.asked_at_once``), and
+# the careful pipeline fills whatever it gets wrong.
 BUILT_IN_PROFILE = Profile(BUILT_IN_TECHNIQUES, at_once=False)
 ENGINE_PROFILE = Profile(TECHNIQUES, at_once=True)
 
@@ -74,16 +75,24 @@ class EngineSwitch:
 
     def __init__(self, builtin) -> None:
         self.builtin = self.engine = builtin
+        self.careful = False  # the engine in use wrote too few usable ideas when asked for a set at once
 
     def use(self, engine) -> None:
-        self.engine = engine
+        self.engine, self.careful = engine, False
 
     async def ready(self) -> dict:
         return await self.engine.ready()
 
     def profile(self) -> Profile:
         """How ideas are asked of the engine in use."""
-        return BUILT_IN_PROFILE if self.engine is self.builtin else ENGINE_PROFILE
+        if self.engine is self.builtin:
+            return BUILT_IN_PROFILE
+        return replace(ENGINE_PROFILE, at_once=False) if self.careful else ENGINE_PROFILE
+
+    def asked_at_once(self, kept: int, asked: int) -> None:
+        """After a set asked for in one request: when fewer than half of its ideas were kept
+        (a small model behind the server), the engine is asked one idea at a time from now on."""
+        self.careful = self.careful or 2 * kept < asked
 
     def generate(self, messages: list[Message], sampling: Sampling, prefill: str = ""):
         return self.engine.generate(messages, sampling, prefill)

@@ -90,6 +90,7 @@ class SparkUpdate:
     dropped: Counter = field(default_factory=Counter)
     shortfall: str = ""
     attempts: int = 0
+    at_once: tuple[int, int] | None = None  # (kept, asked) of a set asked for in one request
 
 
 def _soft(verdict: str, card: IdeaCard | None, meaning: Meaning) -> bool:

@@ -91,7 +91,7 @@ async def spark_at_once(
             seen = len(found)
             yield SparkUpdate(list(kept))
     stats.append(generation.stats or GenerationStats(reason="stop"))
-    attempts = 1
+    attempts, at_once = 1, (len(kept) - len(keep), wanted)
     if len(kept) < count and not stats[-1].aborted:
         async for update in spark(brief, model, count, keep=tuple(kept), embedder=embedder, techniques=techniques):
             if not update.finished:
@@ -102,4 +102,5 @@ async def spark_at_once(
     await meaning.learn(brief, kept)
     ranked = list(keep) + rank(kept[len(keep):], brief, meaning)
     shortfall = "" if len(ranked) >= count else shortfall_message(wanted, len(ranked) - len(keep), dropped, attempts)
-    yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall, attempts=attempts)
+    yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall, attempts=attempts,
+                      at_once=at_once)

@@ -141,6 +141,8 @@ class IdeasSection:
                 shown = prefix + update.cards
                 self.show_cards(shown, update.writing)
             state.cards = shown if update.cards or not append else before
+            if update.at_once:
+                self.context.model.asked_at_once(*update.at_once)
             self.context.status.show(summary(update), "warning" if update.shortfall else "info")
             self.settle()
 

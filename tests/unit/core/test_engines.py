@@ -39,3 +39,16 @@ def test_the_built_in_model_keeps_the_careful_pipeline_and_fewer_techniques_than
     assert switch.profile() == Profile(BUILT_IN_TECHNIQUES, at_once=False)
     switch.use(ScriptedModel([]))
     assert switch.profile() == Profile(TECHNIQUES, at_once=True)
+
+
+def test_an_engine_that_writes_too_few_usable_ideas_at_once_is_asked_carefully_until_another_is_used():
+    switch = EngineSwitch(ScriptedModel([]))
+    switch.use(ScriptedModel([]))
+    switch.asked_at_once(3, 5)
+    assert switch.profile().at_once
+    switch.asked_at_once(2, 5)  # fewer than half kept: a small model behind the server
+    assert switch.profile() == Profile(TECHNIQUES, at_once=False)
+    switch.asked_at_once(5, 5)
+    assert not switch.profile().at_once  # it stays careful
+    switch.use(ScriptedModel([]))
+    assert switch.profile().at_once

@@ -37,6 +37,7 @@ def test_the_set_comes_in_one_request_that_follows_a_schema_and_cards_show_as_th
     updates = run_async(collect(spark_at_once(BRIEF, model, 3)))
     final = updates[-1]
     assert len(model.calls) == 1 and final.finished and final.shortfall == "" and final.attempts == 1
+    assert final.at_once == (3, 3)  # kept of asked
     assert sorted(c.title for c in final.cards) == sorted(t for t, _, _ in GOOD)
     assert {c.technique for c in final.cards} == {"How-to", "Personal story", "Hidden side"}
     assert [len(u.cards) for u in updates[:-1]] == [1, 2, 3]  # each card as soon as its object is whole
@@ -54,6 +55,7 @@ def test_ideas_that_fail_judging_are_dropped_and_the_careful_pipeline_fills_thei
     assert sorted(c.title for c in final.cards) == ["Bee school", "City honey", "Rooftop hives"]
     assert final.dropped == {"not English": 1, "duplicate": 1} and final.shortfall == ""
     assert final.attempts == 3  # the set, then one careful idea for each place left
+    assert final.at_once == (1, 3)
 
 
 def test_a_reply_that_is_not_json_leaves_the_set_to_the_careful_pipeline():

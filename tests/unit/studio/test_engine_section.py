@@ -29,7 +29,8 @@ async def connect(page: FakePage, url="http://127.0.0.1:8080", key="sk-local-sec
 def test_the_creators_server_writes_the_ideas_and_is_named_as_their_author():
     async def scenario():
         page = FakePage()
-        page.server = FakeServer(idea("Rooftop hives", "Urban bees need a beginner's first roof.")
+        page.server = FakeServer(["Sure! Here are two ideas about bees."]  # asked for the set at once
+                                 + idea("Rooftop hives", "Urban bees need a beginner's first roof.")
                                  + idea("Bee school", "A beginner's urban class with one hive."))
         page, model, context = await open_studio(page=page)
         await connect(page)
@@ -46,6 +47,11 @@ def test_the_creators_server_writes_the_ideas_and_is_named_as_their_author():
         await until_idle(context)
         assert page.server.calls and not model.calls  # the built-in model wrote nothing
         assert {settings.url for settings in page.connected} == {"http://127.0.0.1:8080"}
+        # Asked first for the whole set at once; its reply held no idea, so from now on one at a time.
+        assert page.server.calls[0][0][0].content.startswith("Suggest 2 different ideas")
+        assert [card.title for card in context.state.cards] in (["Rooftop hives", "Bee school"],
+                                                                 ["Bee school", "Rooftop hives"])
+        assert context.model.profile().at_once is False
     run_async(scenario())
 
 
