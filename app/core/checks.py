@@ -79,6 +79,9 @@ _STAGE_DIRECTION = re.compile(r"\((?:laughs|smiles|smirks|sighs|pauses|winks|gri
 # A first line that only labels what follows: "Keep it concise:", "Shorter version:".
 _LABEL_LINE = re.compile(r"^\W*(?:\w+[ ,'’-]*){1,6}:\s*$")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+# The 135M model's one stock opening for stories and poems ("In twilight's hush, where shadows
+# play…"): in 23 of the 80 story and poem cards of three labelled eval runs, rejected every time.
+_STOCK_OPENING = re.compile(r"^\W*in twilight['’]s\b", re.I)
 
 
 @cache
@@ -246,6 +249,8 @@ def check_title(title: str, allowed: Allowed = NOTHING) -> str:
     last = _WORD.findall(title)[-1:] or [""]
     if title.rstrip()[-1] in ",;:-–—(&+/" or last[0].casefold() in _DANGLING:
         return "unfinished title"
+    if _STOCK_OPENING.match(title):
+        return "a stock opening"
     return _repeats(title, 2)
 
 
@@ -255,7 +260,7 @@ def check_headline(headline: str, allowed: Allowed = NOTHING) -> str:
 
 
 def check_hook(hook: str, allowed: Allowed = NOTHING) -> str:
-    """A hook: one or two whole English sentences of a sensible length."""
+    """A hook: one or two whole English sentences of a sensible length, not the model's stock opening."""
     words = hook.split()
     if len(words) < HOOK_MIN_WORDS:
         return "hook too short to be a sentence"
@@ -265,6 +270,8 @@ def check_hook(hook: str, allowed: Allowed = NOTHING) -> str:
         return reason
     if not _SENTENCE_END.search(hook.strip()) or not re.match(r"[\"“'‘(]?[A-Z0-9]", hook.strip()):
         return "hook is not a whole sentence"
+    if _STOCK_OPENING.match(hook):
+        return "a stock opening"
     return _repeats(hook, 3)
 
 

@@ -126,7 +126,7 @@ def judge(card: IdeaCard | None, brief: Brief, kept: list[IdeaCard], meaning: Me
 
 def repeats(card: IdeaCard, kept: list[IdeaCard], meaning: Meaning) -> bool:
     """A duplicate of one of ``kept`` by words or by meaning, or a hook that opens as one of
-    theirs does (the model's one stock opening, "In twilight's hush, where shadows play")."""
+    theirs does (a stock opening the checks do not refuse, "In the sleepy town of Ravenswood")."""
     return (is_duplicate(card, kept) or any((meaning.similarity(card, other) or 0) >= DUPLICATE_COSINE
                                             for other in kept)
             or any(_opening(card.hook) == _opening(other.hook) for other in kept if card.hook and other.hook))

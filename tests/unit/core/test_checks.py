@@ -24,6 +24,7 @@ BRIEF = Allowed.from_texts("repairing a bicycle puncture at the roadside", "shor
     ("Puncture", "title too short"),
     ("Fix the Flat, Fix the Flat", "repeats a phrase"),
     ('The Uncaught Error: "Remote Work Abuses', "unbalanced quotes"),
+    ("In twilight's hallow tapestry, where shadows play", "a stock opening"),
 ])
 def test_titles_a_reader_would_throw_away_are_rejected_with_a_reason(title, reason):
     assert check_title(title, BRIEF).startswith(reason)
@@ -68,6 +69,8 @@ def test_brief_words_numbers_and_names_in_prose_are_allowed():
     ("Achieved with just one concise and informative sentence!", "talks about the text"),
     ("This post tackles punctures with empathy in just 10 words.", "talks about the text"),
     ("To make this text more engaging, I'll rephrase it for the reader.", "talks about the text"),
+    ("In twilight's hush, where shadows play, a lone figure stood at the edge of the pier.", "a stock opening"),
+    ("In twilight’s hallow tapestry, where shadows play their midnight song, I stand tall.", "a stock opening"),
 ])
 def test_hooks_must_be_whole_plain_sentences(hook, reason):
     assert check_hook(hook, BRIEF).startswith(reason)

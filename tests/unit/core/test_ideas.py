@@ -231,8 +231,8 @@ def test_a_hook_off_the_brief_is_asked_again():
 
 
 def test_a_hook_that_opens_like_a_kept_one_is_a_duplicate():
-    kept = [IdeaCard("Rooftop hives", "In twilight's hush, where shadows play, the bees come home.")]
-    again = IdeaCard("Balcony bees", "In twilight's hush, where shadows play, a beginner starts a hive.")
+    kept = [IdeaCard("Rooftop hives", "In the sleepy town of Ravenswood, the bees come home at dusk.")]
+    again = IdeaCard("Balcony bees", "In the sleepy town of Ravenswood, a beginner starts a hive.")
     assert judge(again, BRIEF, kept) == "duplicate"
 
 
