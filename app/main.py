@@ -14,11 +14,12 @@ PACKAGES = "packages.zip"  # the pinned wheels' bytecode, written beside this mo
 # In the order they are needed, each after what it imports.
 STARTUP_MODULES = (
     "dataclasses", "app.core.errors", "app.core.render", "app.core.catalogue", "app.core.model",
-    "app.core.authorship", "app.core.techniques", "app.core.engines", "app.bridge.convert", "app.bridge.events", "app.bridge.stores",
-    "app.bridge.worker", "app.bridge.endpoint", "app.bridge.page", "app.bridge", "app.core.brief",
-    "app.core.idea_cards", "app.core.judging", "app.core.ideas", "app.core.ideas_at_once", "difflib",
-    "app.core.tracking", "app.core.versions", "app.core.undo", "app.core.session", "app.core.project",
-    "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine", "app.core.headlines",
+    "app.core.authorship", "app.core.techniques", "app.core.engines", "app.bridge.convert", "app.bridge.events",
+    "app.bridge.stores", "app.bridge.worker", "app.bridge.endpoint", "app.bridge.page", "app.bridge",
+    "app.core.brief", "app.core.idea_cards", "app.core.judging", "app.core.ideas", "app.core.ideas_at_once",
+    "difflib", "app.core.tracking", "app.core.versions", "app.core.undo", "app.core.session", "app.core.project",
+    "html.parser", "app.core.document", "app.core.draft", "app.core.proofread", "app.core.refine",
+    "app.core.headlines",
     "app.studio.ids", "app.studio.views", "app.studio.state", "app.studio.work", "app.studio.context",
     "app.studio.preview", "app.studio.model", "app.studio.ideas", "app.studio.drafting", "app.studio.editor",
     "app.studio.proofreading", "app.studio.assist", "app.studio.versions", "app.studio.provenance",

@@ -80,7 +80,7 @@ async def spark_at_once(
     text, seen = "", 0
     async for chunk in generation:
         text += chunk
-        if len(found := streamed_ideas(text, techniques)) > seen:
+        if "}" in chunk and len(found := streamed_ideas(text, techniques)) > seen:  # an object may have ended
             for card in found[seen:]:
                 await meaning.learn(brief, [card])
                 verdict = judge(card, brief, kept, meaning) if len(kept) < count else "more than asked for"

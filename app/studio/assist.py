@@ -6,7 +6,7 @@ Public: ``AssistSection``.
 """
 from __future__ import annotations
 
-from ..core.headlines import headlines
+from ..core.headlines import HEADLINE_MAX_CHARS, headlines
 from ..core.refine import alternatives, refine, summarize
 from . import ids, views
 from .context import Context
@@ -149,7 +149,7 @@ class AssistSection:
                 context.page.set_html(ids.Assist.EXTRAS, views.headlines_html(self.headlines))
                 count = len(self.headlines)
                 none = "No headline passed the studio's checks and stayed on the text this time; try again."
-                context.status.show(f"{count} headline{'s' if count != 1 else ''}, each under 80 characters."
+                context.status.show(f"{count} headline{'s' if count != 1 else ''}, each under {HEADLINE_MAX_CHARS} characters."
                                     if count else none, "info" if count else "warning")
             else:
                 result = await summarize(kind, text[start:end], context.model)
