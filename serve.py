@@ -150,6 +150,7 @@ class StudioServer(http.server.ThreadingHTTPServer):
     """A threading server that does not print a traceback when a browser drops a download."""
 
     daemon_threads = True
+    request_queue_size = 64  # a page opens many module requests at once; the default is 5
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):

@@ -155,4 +155,13 @@ catalogue.then((data) => { globalThis.museSpark.catalogue = data; }, () => {}); 
 showDevicePanel(offline, catalogue).catch((error) => {
   document.getElementById("device-message").textContent = `Offline details are unavailable: ${error.message}`;
 });
-await import("../vendor/pyscript/core.js");
+/** A runtime file that does not arrive stops PyScript for good: say so, rather than wait forever. */
+function runtimeFileMissing(error) {
+  if (!String(error?.message).startsWith("Failed to fetch dynamically imported module")) return;
+  const file = error.message.split("/").pop();
+  stage("runtime", "error", `A file of the studio did not arrive (${file}). Check the connection, then reload the page.`, 0);
+}
+const onRejection = ({ reason }) => runtimeFileMissing(reason);
+addEventListener("unhandledrejection", onRejection);
+document.addEventListener("py:ready", () => removeEventListener("unhandledrejection", onRejection), { once: true });
+await import("../vendor/pyscript/core.js").catch(runtimeFileMissing);

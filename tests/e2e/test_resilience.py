@@ -271,3 +271,15 @@ def test_stopping_a_request_that_waits_for_the_model_to_reload_keeps_the_worker(
     assert studio.status() == "The tl;dr is beside the draft."
     # The worker answered the stop at once and kept loading: no third worker was needed.
     assert page.evaluate("startedWorkers.length") == 2
+
+
+@pytest.mark.parametrize("file", ["core-*.js", "py-terminal-*.js"])
+def test_a_runtime_file_that_does_not_arrive_is_named_with_what_to_do(open_studio, file):
+    # PyScript imports its parts as it starts; one that fails stops it for good.
+    studio = open_studio(f"?model={ECHO_MODEL}", routes={f"**/vendor/pyscript/{file}": lambda route: route.abort()},
+                         expected_errors=[r"Failed to fetch dynamically imported module", r"net::ERR_FAILED"])
+    page = studio.page
+    page.wait_for_selector("#stage-runtime[data-state=error]", timeout=60_000)
+    detail = page.inner_text("#stage-runtime .stage-detail")
+    assert f"({file.split('-')[0]}" in detail and "reload the page" in detail, detail
+    assert page.get_attribute("main", "data-python") != "ready"
