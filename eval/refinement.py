@@ -44,14 +44,14 @@ def comments_on_itself(text: str) -> int:
     return sum(check_prose(p).startswith("talks about") for p in text.split("\n\n") if p.strip())
 
 
-async def lengths(model, passages: list[str]) -> dict:
+async def lengths(model, passages: list[str], embedder=None) -> dict:
     """Word ratios of shorter and longer, studio and raw prompt; the studio's texts and both
-    sides' comments on themselves."""
+    sides' comments on themselves. ``embedder`` compares rewrites with their source as the page does."""
     ratios = {key: [] for key in ("studio shorter", "raw shorter", "studio longer", "raw longer")}
     ratios |= {"texts": [], "studio comments": 0, "raw comments": 0, "kept": 0}
     for text in passages:
         for operation in ("shorter", "longer"):
-            async for update in refine(operation, text, model):
+            async for update in refine(operation, text, model, embedder=embedder):
                 pass
             ratios[f"studio {operation}"].append(words(update.text) / words(text))
             ratios["texts"].append({"operation": operation, "before": text, "after": update.text,
@@ -127,30 +127,40 @@ async def headline_sets(model, passages: list[str], embedder=None) -> dict:
 
 async def evaluate(model, only: str = "", embedder=None) -> tuple[list[tuple], dict]:
     """The refinement table rows and the raw figures (with ``only`` "proofread" or
-    "headlines", only that column is measured); ``embedder`` ranks headlines as the page does."""
+    "headlines", only that column is measured); ``embedder`` judges rewrites and ranks headlines as
+    the page does."""
     passages = json.loads((HERE / "passages.json").read_text())
     if only == "headlines":
         heads = await headline_sets(model, passages, embedder)
         return [(who, "", "", "", _headline_cell(heads[who]), "") for who in ("studio", "raw")], {"headlines": heads}
+    if only == "lengths":
+        ratio = await lengths(model, passages, embedder)
+        return [(who, _length_cell(ratio[f"{who} shorter"], "≤", 0.70), _length_cell(ratio[f"{who} longer"], "≥", 1.30),
+                 "", "", f"{ratio[who + ' comments']}") for who in ("studio", "raw")], {"lengths": ratio}
     items = json.loads((HERE / "proofreading.json").read_text())
     proof = await proofreading(model, items)
     if only == "proofread":
         return [(who, "", "", f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} "
                  f"({proof[who]['offered']} offered)", "", "") for who in ("studio", "raw")], {"proofreading": proof}
-    ratio = await lengths(model, passages)
+    ratio = await lengths(model, passages, embedder)
     heads = await headline_sets(model, passages, embedder)
     rows = []
     for who in ("studio", "raw"):
         short, long_ = ratio[f"{who} shorter"], ratio[f"{who} longer"]
         rows.append((
             "studio pipeline" if who == "studio" else "single prompt (baseline)",
-            f"{median(short):.2f} ({sum(r <= 0.70 for r in short)}/{len(short)} ≤ 0.70)",
-            f"{median(long_):.2f} ({sum(r >= 1.30 for r in long_)}/{len(long_)} ≥ 1.30)",
+            _length_cell(short, "≤", 0.70),
+            _length_cell(long_, "≥", 1.30),
             f"{proof[who]['precision']:.2f} / {proof[who]['recall']:.2f} ({proof[who]['offered']} offered)",
             _headline_cell(heads[who]),
             f"{ratio[who + ' comments']}",
         ))
     return rows, {"lengths": ratio, "proofreading": proof, "headlines": heads}
+
+
+def _length_cell(ratios: list[float], side: str, target: float) -> str:
+    met = sum(r <= target if side == "≤" else r >= target for r in ratios)
+    return f"{median(ratios):.2f} ({met}/{len(ratios)} {side} {target:.2f})"
 
 
 def reading_log(figures: dict) -> str:

@@ -1,28 +1,31 @@
 """Refining text: shorter, longer, simpler, another tone, or continued; summaries and
 three rewrite alternatives to pick from (headlines: ``app.core.headlines``). Long text is
-refined paragraph by paragraph (headings and lists kept as they are) so every
-prompt stays small; shorter and longer are held to a length target (a second pass
-from the result, then for shorter whole sentences dropped from the end); each
-operation then states what it changed. Every rewrite must pass the checks on model output
-(``app.core.checks``): one that fails is asked for again once, and if it fails again the
-creator's paragraph stays exactly as it was and the summary says why.
+refined paragraph by paragraph (headings and lists kept as they are) so every prompt
+stays small. Every rewrite must pass the checks on model output (``app.core.checks``)
+and stay an edit of the creator's text (``app.core.faithful``): one that fails is asked
+for again once, and if it fails again the creator's paragraph stays as it was and the
+summary says why. Shorter and longer are held to a length target: a second pass from the
+result, then for shorter whole sentences left out, those that add least first (which
+also shortens a paragraph whose rewrite was refused). Each operation states what it changed.
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
 ``change_summary``, ``summarize``, ``summary_messages``, ``SOURCE_MAX_CHARS``, ``LENGTH_TARGETS``,
-``on_length_target``, ``trim_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``,
+``on_length_target``, ``central_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``,
 ``paragraph_at``.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from .brief import TONES
 from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
 from .document import text_stats
 from .errors import StudioError
-from .model import GenerationStats, Message, Sampling, TextGenerator
+from .faithful import added_facts, unfaithful
+from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator, cosine
 
 SYSTEM_PROMPT = "You are a careful editor. You return only the rewritten text."
 
@@ -72,11 +75,27 @@ def change_summary(label: str, before: str, after: str) -> str:
     return f"{label}: {old} → {new} words{change}."
 
 
-async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, allowed: Allowed,
-                   stats: list[GenerationStats], minimum: int = 0) -> AsyncIterator[tuple[str, str | None]]:
+Judge = Callable[[str], Awaitable[str]]  # why a rewrite cannot be kept ("" when it can)
+
+
+def _edit_judge(source: str, allowed: Allowed, embedder: TextEmbedder | None, minimum: int = 0,
+                faithful: bool = True) -> Judge:
+    """The checks on model output, at least ``minimum`` words, and (when ``faithful``) still
+    saying what ``source`` says."""
+    async def judge(written: str) -> str:
+        if reason := check_prose(written, allowed):
+            return reason
+        if len(written.split()) < minimum:
+            return "too short to keep the text's meaning"
+        return await unfaithful(source, written, embedder) if faithful else ""
+    return judge
+
+
+async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, judge: Judge,
+                   stats: list[GenerationStats]) -> AsyncIterator[tuple[str, str | None]]:
     """Stream the model's rewrite as ``(text, None)``, then end with ``(rewrite, reason)``:
-    a rewrite that fails the checks (or has fewer than ``minimum`` words) is asked for again
-    once; ``reason`` says why the last try failed ("" when one passed, and then ``rewrite`` is it)."""
+    a rewrite that ``judge`` refuses is asked for again once; ``reason`` says why the last
+    try failed ("" when one passed, and then ``rewrite`` is it)."""
     reason = ""
     for _ in range(REWRITE_TRIES):
         generation = model.generate(messages, Sampling(max_new_tokens=budget))
@@ -86,31 +105,34 @@ async def _rewrite(model: TextGenerator, messages: list[Message], budget: int, a
             yield strip_preamble(written, streaming=True), None
         stats.append(generation.stats or GenerationStats(reason="stop"))
         written = whole_sentences(strip_comments(written))
-        short = len(written.split()) < minimum
-        if not (reason := check_prose(written, allowed) or ("too short to keep the text's meaning" if short else "")):
+        if not (reason := await judge(written)):
             yield written, ""
             return
     yield "", reason
 
 
-async def _checked(model: TextGenerator, messages: list[Message], budget: int, allowed: Allowed) -> tuple[str, str]:
+async def _checked(model: TextGenerator, messages: list[Message], budget: int, judge: Judge) -> tuple[str, str]:
     """The checked rewrite (not streamed) and why it failed ("" when it passed)."""
-    async for written, reason in _rewrite(model, messages, budget, allowed, []):
+    async for written, reason in _rewrite(model, messages, budget, judge, []):
         if reason is not None:
             return written, reason
     return "", "empty"
 
 
-async def refine(operation: str, text: str, model: TextGenerator, tone: str = "") -> AsyncIterator[RefineUpdate]:
+async def refine(operation: str, text: str, model: TextGenerator, tone: str = "",
+                 embedder: TextEmbedder | None = None) -> AsyncIterator[RefineUpdate]:
     """Stream the refined text. ``continue`` appends one paragraph after the text; the
-    others rewrite each prose paragraph in turn. A paragraph whose rewrite fails the checks
-    twice stays as it was (``continue`` then adds nothing), and the summary says why."""
+    others rewrite each prose paragraph in turn, and the rewrite must still say what the
+    paragraph says (compared in meaning with ``embedder`` when one is loaded). A paragraph
+    whose rewrite fails twice stays as it was (``continue`` then adds nothing), and the
+    summary says why."""
     if not text.strip():
         raise RefineError("There is no text to refine: write or select some first.")
     label, _, factor = OPERATIONS.get(operation, ("", "", 1.0))
     refine_messages(operation, "", tone)  # checks the operation and the tone before any work
     stats: list[GenerationStats] = []
-    kept: list[str] = []
+    kept: list[str] = []  # paragraphs left as written, and why
+    cut: list[str] = []  # paragraphs the studio shortened itself, and why
     blocks = text.strip().split("\n\n")
     if operation == "continue":
         blocks.append("")  # the new paragraph, written from the last two
@@ -126,8 +148,9 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
         for attempt in range(2 if operation in LENGTH_TARGETS else 1):
             budget = max(48, min(int(len(source.split()) * 1.5 * factor), 400))
             minimum = max(2, len(sources[index].split()) // 5)  # fewer words cannot keep the text's meaning
-            async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, allowed,
-                                                  stats, minimum):
+            judge = _edit_judge(blocks[index], allowed, embedder, minimum, faithful=operation != "continue")
+            async for written, reason in _rewrite(model, refine_messages(operation, source, tone), budget, judge,
+                                                  stats):
                 if reason is None:  # streamed as written; a rejected rewrite is taken back below
                     done[index] = written.strip()
                     yield RefineUpdate("\n\n".join(b for b in done if b))
@@ -141,11 +164,15 @@ async def refine(operation: str, text: str, model: TextGenerator, tone: str = ""
             if operation not in LENGTH_TARGETS or on_length_target(operation, blocks[index], done[index]):
                 break
             source = done[index]  # not short (or long) enough yet: once more, from the result
-        if operation == "shorter" and not refused and not on_length_target(operation, blocks[index], done[index]):
-            done[index] = trim_sentences(done[index], int(LENGTH_TARGETS["shorter"] * _words(blocks[index])))
+        if operation == "shorter" and not on_length_target(operation, blocks[index], done[index]):
+            shortened = await central_sentences(done[index], int(LENGTH_TARGETS["shorter"] * _words(blocks[index])),
+                                                embedder)
+            if refused and shortened != done[index]:
+                cut.append(kept.pop())
+            done[index] = shortened
     result = "\n\n".join(b for b in done if b)
-    yield RefineUpdate(result, finished=True, summary=change_summary(label, text, result) + _kept_note(kept),
-                       stats=stats)
+    summary = change_summary(label, text, result) + _kept_note(kept) + _cut_note(cut)
+    yield RefineUpdate(result, finished=True, summary=summary, stats=stats)
 
 
 REWRITE_TRIES = 2
@@ -159,8 +186,18 @@ def _kept_note(kept: list[str]) -> str:
             "try again or edit it yourself.")
 
 
+def _cut_note(cut: list[str]) -> str:
+    """What the studio shortened by leaving sentences out, and why the model's rewrite was not used."""
+    if not cut:
+        return ""
+    return (f" Shortened by leaving out your sentences that add least to the rest: {'; '.join(cut)}. "
+            "The model's rewrite failed the studio's checks twice.")
+
+
 # The most words a shorter text keeps, and the fewest a longer one reaches, as shares of before.
 LENGTH_TARGETS = {"shorter": 0.7, "longer": 1.3}
+# The most ways of leaving sentences out that are compared in meaning (one embedding batch).
+CENTRAL_CHOICES = 64
 
 
 def _words(text: str) -> int:
@@ -173,13 +210,25 @@ def on_length_target(operation: str, before: str, after: str) -> bool:
     return ratio <= LENGTH_TARGETS["shorter"] if operation == "shorter" else ratio >= LENGTH_TARGETS["longer"]
 
 
-def trim_sentences(text: str, max_words: int) -> str:
-    """Drop whole sentences from the end until ``text`` has at most ``max_words`` words
-    (the first sentence always stays)."""
-    sentences = re.findall(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$", text)
-    while len(sentences) > 1 and _words("".join(sentences)) > max_words:
-        sentences.pop()
-    return "".join(sentences).strip()
+async def central_sentences(text: str, max_words: int, embedder: TextEmbedder | None = None) -> str:
+    """``text`` in at most ``max_words`` words by leaving whole sentences out, in their order:
+    of the choices that fit, the one closest in meaning to the whole text (with ``embedder``
+    and at most ``CENTRAL_CHOICES`` of them), else the longest that keeps the first sentence.
+    When no choice fits, the one sentence closest in meaning stays."""
+    sentences = [s.strip() for s in re.findall(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$", text) if s.strip()]
+    if len(sentences) < 2 or _words(text) <= max_words:
+        return text.strip()
+    joined = {choice: " ".join(sentences[i] for i in choice)
+              for size in range(1, len(sentences)) for choice in combinations(range(len(sentences)), size)}
+    choices = [choice for choice, words in joined.items() if _words(words) <= max_words] or [
+        (i,) for i in range(len(sentences))]
+    vectors = (await embedder.embed([text, *(joined[c] for c in choices)])
+               if embedder and len(choices) <= CENTRAL_CHOICES else None)
+    if vectors is None:
+        return joined[max(choices, key=lambda c: (0 in c, _words(joined[c])))]
+    scores = {choice: (round(cosine(vectors[0], vector), 3), _words(joined[choice]))
+              for choice, vector in zip(choices, vectors[1:])}
+    return joined[max(choices, key=scores.__getitem__)]
 
 
 SUMMARIES = {
@@ -196,11 +245,15 @@ def summary_messages(kind: str, text: str) -> list[Message]:
 
 
 async def summarize(kind: str, text: str, model: TextGenerator) -> str:
-    """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters)."""
+    """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters),
+    adding no number or name the text never gave."""
     if not text.strip():
         raise RefineError("There is no text to summarize: write or select some first.")
-    written, reason = await _checked(model, summary_messages(kind, text), 120,
-                                     Allowed.from_texts(text[:SOURCE_MAX_CHARS]))
+    source = text[:SOURCE_MAX_CHARS]
+
+    async def judge(written: str) -> str:  # echoing the request ("two sentences") is no new fact
+        return check_prose(written, Allowed.from_texts(source)) or added_facts(f"{source}\n{SUMMARIES[kind]}", written)
+    written, reason = await _checked(model, summary_messages(kind, text), 120, judge)
     if reason:
         raise RefineError(f"The model's {kind} failed the studio's checks twice ({reason}); try again.")
     return written
@@ -244,9 +297,11 @@ def _alike(a: str, b: str) -> bool:
     return a.strip() == b.strip() or shared >= 0.85
 
 
-async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> AsyncIterator[list[Alternative]]:
+async def alternatives(text: str, model: TextGenerator, tries: int = 2,
+                       embedder: TextEmbedder | None = None) -> AsyncIterator[list[Alternative]]:
     """Three rewrites of ``text`` to pick from, one per style; a rewrite too like the text or
-    an earlier one is asked for again (up to ``tries`` times). Yields the list so far."""
+    an earlier one, or that no longer says what the text says, is asked for again (up to
+    ``tries`` times). Yields the list so far."""
     if not text.strip():
         raise RefineError("There is no text to rewrite: write or select some first.")
     if len(text) > ALTERNATIVE_MAX_CHARS:
@@ -263,7 +318,8 @@ async def alternatives(text: str, model: TextGenerator, tries: int = 2) -> Async
                 written += chunk
                 yield found + [Alternative(style, written.strip(), "")]
             written = whole_sentences(strip_comments(written))
-            if check_prose(written, Allowed.from_texts(text, instruction)):  # echoing the request is no comment
+            judge = _edit_judge(text, Allowed.from_texts(text, instruction), embedder)  # echoing the request is no comment
+            if await judge(written):
                 continue
             if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):
                 found.append(Alternative(style, written, change_summary(style, text, written)))

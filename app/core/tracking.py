@@ -34,6 +34,7 @@ from .authorship import PERSON_ORIGINS, Authorship, edit_between
 # its last before a blank line or the end. Paragraphs compare by their text alone (a
 # refinement re-joins them and drops the draft's final line break).
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)??(?=\s*\n[ \t]*\n|\s*\Z)", re.S)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$")
 
 
 def utc_time(seconds: float | None = None) -> str:
@@ -84,11 +85,23 @@ class Tracked:
     def model_edit(self, start: int, end: int, new_text: str, when: str,
                    model: tuple[str, str, str] | None) -> Tracked:
         """The model's ``new_text`` in place of ``text[start:end]``; paragraphs it kept
-        exactly keep their origin, the rest is model text."""
+        exactly keep their origin, and so does what stays of a paragraph it only cut (the
+        studio's shorter text from the creator's own sentences); the rest is model text."""
         old = self.text[start:end]
         authorship = self.authorship
         for (old_from, old_to), (new_from, new_to) in reversed(_changed_between_kept(old, new_text)):
-            authorship = authorship.replace(start + old_from, start + old_to, new_text[new_from:new_to], "ai")
+            at, written = start + old_from, new_text[new_from:new_to]
+            after = len(authorship.text) - (start + old_to)  # characters after this span
+            cut = authorship
+            for cut_from, cut_to in reversed(_left_out_sentences(old[old_from:old_to], written) or []):
+                cut = cut.replace(at + cut_from, at + cut_to, "", "ai")
+            kept = cut.text[at: len(cut.text) - after]
+            if cut == authorship or not kept.startswith(written) or kept[len(written):].strip():
+                authorship = authorship.replace(at, start + old_to, written, "ai")
+            elif len(kept) > len(written):  # the space after a kept sentence that now ends the span
+                authorship = cut.replace(at + len(written), len(cut.text) - after, "", "ai")
+            else:
+                authorship = cut
         if authorship == self.authorship:
             return self
         return self._noted(authorship, Step("ai", when, model))
@@ -138,6 +151,20 @@ def _changed_between_kept(old: str, new: str) -> list[tuple[tuple[int, int], tup
         if i is not None:
             old_at, new_at = old_paragraphs[i][1], new_paragraphs[j][1]
     return changed
+
+
+def _left_out_sentences(old: str, new: str) -> list[tuple[int, int]] | None:
+    """The spans (with the space after them) of the whole sentences of ``old`` that ``new``
+    leaves out, when ``new`` is ``old``'s other sentences in order; else None."""
+    left_out, at = [], 0
+    for match in _SENTENCE.finditer(old):
+        sentence = match.group().strip()
+        if sentence and new.startswith(sentence, at):
+            at += len(sentence)
+            at += len(new[at:]) - len(new[at:].lstrip())
+        else:
+            left_out.append(match.span())
+    return left_out if at == len(new) and left_out else None
 
 
 def _trim_space(old: str, new: str, old_from: int, old_to: int, new_from: int,

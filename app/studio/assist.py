@@ -68,7 +68,7 @@ class AssistSection:
                 context.draft.save_version("Before refining")
             context.status.show("Refining…")
             update = None
-            async for update in refine(operation, target, context.model, tone):
+            async for update in refine(operation, target, context.model, tone, embedder=context.embedder):
                 written = update.text
                 context.stream_into_editor(before + written + after)
             keep_end = len(current) - len(after)  # where the passage sits now (after Try again, what was written)
@@ -97,7 +97,7 @@ class AssistSection:
 
         async def run() -> None:
             context.status.show("Writing three rewrites…")
-            async for found in alternatives(passage, context.model):
+            async for found in alternatives(passage, context.model, embedder=context.embedder):
                 self.rewrites = found
                 self.show_rewrites(final=False)
             self.show_rewrites(final=True)

@@ -55,3 +55,24 @@ def run_async(coroutine):
     """Run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+class KeywordEmbedder:
+    """A double of the embedding model: a text's vector marks which of a few themes it names."""
+
+    THEMES = (("bee", "hive", "honey", "pollen", "swarm"), ("sea", "ocean", "wave"), ("gold", "treasure"))
+
+    def __init__(self, available=True):
+        self.available = available
+        self.calls = []
+
+    async def embed(self, texts):
+        self.calls.append(texts)
+        if not self.available:
+            return None
+        vectors = []
+        for text in texts:
+            raw = [float(any(w in text.casefold() for w in theme)) for theme in self.THEMES] + [0.3]
+            norm = sum(x * x for x in raw) ** 0.5
+            vectors.append([x / norm for x in raw])
+        return vectors

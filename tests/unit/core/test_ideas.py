@@ -8,7 +8,7 @@ from app.core.ideas import combine, hook_messages, spark, title_messages
 from app.core.judging import failed_check, judge, rank, similarity
 from app.core.techniques import BUILT_IN_TECHNIQUES, TECHNIQUES
 
-from .doubles import ScriptedModel, collect, run_async
+from .doubles import KeywordEmbedder, ScriptedModel, collect, run_async
 
 
 def test_numbered_list_with_colons():
@@ -277,26 +277,6 @@ def test_spark_says_plainly_why_it_fell_short():
     assert final.cards == [] and len(model.calls) == 24  # four tries per idea asked for, three replies each
     assert final.shortfall.startswith("Only 0 of 2 ideas passed after 8 tries (8 off-topic dropped)")
 
-
-class KeywordEmbedder:
-    """A double of the embedding model: a text's vector marks which of a few themes it names."""
-
-    THEMES = (("bee", "hive", "honey", "pollen", "swarm"), ("sea", "ocean", "wave"), ("gold", "treasure"))
-
-    def __init__(self, available=True):
-        self.available = available
-        self.calls = []
-
-    async def embed(self, texts):
-        self.calls.append(texts)
-        if not self.available:
-            return None
-        vectors = []
-        for text in texts:
-            raw = [float(any(w in text.casefold() for w in theme)) for theme in self.THEMES] + [0.3]
-            norm = sum(x * x for x in raw) ** 0.5
-            vectors.append([x / norm for x in raw])
-        return vectors
 
 
 def test_meaning_keeps_an_idea_with_no_shared_word_and_drops_a_paraphrase():

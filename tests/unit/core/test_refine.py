@@ -3,7 +3,7 @@ import pytest
 
 from app.core.refine import RefineError, change_summary, refine, refine_messages, summarize, summary_messages
 
-from .doubles import ScriptedModel, collect, run_async
+from .doubles import KeywordEmbedder, ScriptedModel, collect, run_async
 
 TEXT = "# Bees\n\nBees like roofs because roofs are quiet and sunny.\n\n- a list stays\n\nCities need bees."
 
@@ -90,18 +90,19 @@ def test_paragraph_at_finds_the_paragraph_around_the_caret():
 
 
 def test_shorter_and_longer_are_held_to_their_length_targets():
-    from app.core.refine import on_length_target, trim_sentences
+    from app.core.refine import central_sentences, on_length_target
 
     text = "One two three four five six seven eight nine ten."
     model = ScriptedModel(["One two three four five six seven eight nine.",  # 90 %: once more
                            "One two three. Four five six. Seven eight nine."])  # still 90 %: trimmed
     final = run_async(collect(refine("shorter", text, model)))[-1]
     assert final.text == "One two three. Four five six." and on_length_target("shorter", text, final.text)
-    model = ScriptedModel(["One two three four five six seven eight nine ten eleven.",
-                           "One two three four five six seven eight nine ten eleven twelve thirteen fourteen."])
+    text = "Bees like quiet roofs in the warm city."
+    model = ScriptedModel(["Bees like quiet roofs in the warm city too.",  # 9 of 8 words: once more
+                           "Bees like quiet roofs in the warm city, where gardens and parks bloom all summer."])
     final = run_async(collect(refine("longer", text, model)))[-1]
-    assert len(model.calls) == 2 and final.text.endswith("fourteen.")
-    assert trim_sentences("Only one very long sentence here.", 2) == "Only one very long sentence here."
+    assert len(model.calls) == 2 and final.text.endswith("summer.")
+    assert run_async(central_sentences("Only one very long sentence here.", 2)) == "Only one very long sentence here."
 
 
 def test_a_rewrite_that_talks_about_itself_is_asked_again_then_the_text_stays_as_it_was():
@@ -126,11 +127,40 @@ def test_a_summary_that_fails_twice_says_why():
         run_async(summarize("tldr", TEXT, ScriptedModel(["Sure! Here it is.", "As an AI, I cannot."])))
 
 
-def test_a_refused_shorter_rewrite_leaves_the_paragraph_untrimmed():
-    text = "Bees like roofs. Roofs are quiet. Roofs are sunny. The city is warm. Hives do well there."
+class WordCountEmbedder:
+    """A double of the embedding model: a text's vector counts the words of a small vocabulary."""
+
+    VOCABULARY = ("bees", "roofs", "hives", "quiet", "well", "sea")
+
+    async def embed(self, texts):
+        vectors = []
+        for text in texts:
+            words = text.casefold().replace(".", "").split()
+            raw = [float(words.count(word)) for word in self.VOCABULARY]
+            norm = sum(x * x for x in raw) ** 0.5 or 1.0
+            vectors.append([x / norm for x in raw])
+        return vectors
+
+
+def test_a_refused_shorter_rewrite_leaves_out_the_sentences_that_add_least():
+    from app.core.refine import central_sentences
+
+    text = "Bees like roofs. Hives are quiet. The sea was rough and grey that day in town. Hives do well."
     meta = "I made several changes that improve clarity and conciseness."
+    final = run_async(collect(refine("shorter", text, ScriptedModel([meta, meta]), embedder=WordCountEmbedder())))[-1]
+    assert final.text == "Bees like roofs. Hives are quiet. Hives do well."
+    assert "Kept as you wrote it" not in final.summary
+    assert ("Shortened by leaving out your sentences that add least to the rest: paragraph 1 (talks about the text "
+            "instead of being it)") in final.summary
+    # Without an embedding model the longest choice that keeps the first sentence stays; one
+    # sentence cannot be shortened so.
     final = run_async(collect(refine("shorter", text, ScriptedModel([meta, meta]))))[-1]
-    assert final.text == text and "Kept as you wrote it" in final.summary
+    assert final.text == "Bees like roofs. The sea was rough and grey that day in town."
+    longest_first = "The sea was rough and grey that day in town. Bees like roofs. Hives are quiet. Hives do well."
+    assert run_async(central_sentences(longest_first, 13)) == "The sea was rough and grey that day in town. Bees like roofs."
+    one = "Bees like roofs because roofs are quiet and sunny, and the city is warm for them."
+    final = run_async(collect(refine("shorter", one, ScriptedModel([meta, meta]))))[-1]
+    assert final.text == one and "Kept as you wrote it" in final.summary
 
 
 def test_a_second_pass_that_fails_the_checks_leaves_the_first_pass():
@@ -139,3 +169,29 @@ def test_a_second_pass_that_fails_the_checks_leaves_the_first_pass():
     final = run_async(collect(refine("shorter", text, ScriptedModel([first, "Your writing is now almost complete.",
                                                                      "So no?"]))))[-1]
     assert final.text.startswith("Bees like roofs") and "writing" not in final.text and "no?" not in final.text
+
+
+def test_a_rewrite_that_adds_facts_or_strays_is_asked_again_then_the_text_stays_as_it_was():
+    text = "Our bottle keeps drinks cold for a full day. The lid shuts tight and the wide mouth fits ice."
+    invented = ["Our bottle keeps drinks cold for ten years.", "Buy it at Walmart: it keeps drinks cold all day."]
+    final = run_async(collect(refine("simplify", text, ScriptedModel(invented))))[-1]
+    assert final.text == text
+    assert "paragraph 1 (adds a name the text never gave (Walmart))" in final.summary
+    elsewhere = "Whales sing across the oceans at night."
+    embedder = KeywordEmbedder()
+    final = run_async(collect(refine("simplify", text, ScriptedModel([elsewhere, elsewhere]), embedder=embedder)))[-1]
+    assert final.text == text and "(says something else than the text)" in final.summary
+    kept = "Our bottle keeps drinks cold all day, and the wide lid fits ice."
+    final = run_async(collect(refine("simplify", text, ScriptedModel([elsewhere, kept]), embedder=embedder)))[-1]
+    assert final.text == kept and "Kept" not in final.summary
+
+
+def test_alternatives_and_summaries_add_no_facts():
+    from app.core.refine import alternatives
+
+    text = "Bees like quiet roofs in the city."
+    model = ScriptedModel(["Bees in Paris like quiet roofs.", "City bees favour calm rooftops.",
+                           "Up on still, sun-warmed roofs, city bees hum.", "Bees like roofs."])
+    assert [a.text for a in run_async(collect(alternatives(text, model)))[-1]][0] == "City bees favour calm rooftops."
+    with pytest.raises(RefineError, match=r"adds a number the text never gave \(40\)"):
+        run_async(summarize("tldr", text, ScriptedModel(["Bees like 40 roofs.", "Bees like 40 roofs."])))

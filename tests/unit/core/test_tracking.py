@@ -127,3 +127,17 @@ def test_continuing_keeps_every_origin_of_the_text_continued(old, addition):
     for offset, piece in paragraphs(old.strip()):
         assert all(after.authorship.origin_at(offset + i) == "human" for i, ch in enumerate(piece)
                    if not ch.isspace())
+
+
+def test_sentences_left_out_of_a_paragraph_leave_the_rest_its_origin():
+    # The studio's shorter text made of the person's own sentences stays theirs.
+    text = "Intro.\n\nBees like roofs. The sea is far. Hives do well.\n\nOutro."
+    tracked = Tracked(Authorship.written(text, "human"))
+    for shorter in ("Bees like roofs. Hives do well.", "Bees like roofs.", "The sea is far. Hives do well."):
+        refined = text.replace("Bees like roofs. The sea is far. Hives do well.", shorter)
+        after = tracked.model_edit(0, len(text), refined, WHEN, MODEL)
+        assert after.text == refined
+        assert [r.origin for r in after.authorship.runs] == ["human"], shorter
+    # A sentence the model changed, even by cutting words out of it, is the model's.
+    after = tracked.model_edit(0, len(text), text.replace("The sea is far. ", "The sea. "), WHEN, MODEL)
+    assert "ai" in [r.origin for r in after.authorship.runs]
