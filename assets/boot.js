@@ -159,7 +159,8 @@ showDevicePanel(offline, catalogue).catch((error) => {
 function runtimeFileMissing(error) {
   if (!String(error?.message).startsWith("Failed to fetch dynamically imported module")) return;
   const file = error.message.split("/").pop();
-  stage("runtime", "error", `A file of the studio did not arrive (${file}). Check the connection, then reload the page.`, 0);
+  const detail = `A file of the studio did not arrive (${file}). Check the connection, then reload the page.`;
+  stage("runtime", "error", detail, 0);
 }
 const onRejection = ({ reason }) => runtimeFileMissing(reason);
 addEventListener("unhandledrejection", onRejection);

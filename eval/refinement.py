@@ -3,6 +3,8 @@ each for the studio's core code and for a single raw prompt to the same model.
 
 - shorter / longer: words after ÷ words before over ``passages.json``; the targets
   are ≤ 0.70 for shorter and ≥ 1.30 for longer;
+- rewrites (only with ``--part rewrites``): each passage simpler and in a friendly tone, for
+  the reading log;
 - proofreading: the sentences of ``proofreading.json`` carry known injected mistakes;
   a correction is right when applying it gives exactly the fix of one mistake
   (precision over corrections offered, recall over mistakes);
@@ -63,6 +65,24 @@ async def lengths(model, passages: list[str], embedder=None) -> dict:
             ratios[f"raw {operation}"].append(words(raw) / words(text))
             ratios["raw comments"] += comments_on_itself(raw)
     return ratios
+
+
+REWRITE_OPERATIONS = (("simplify", ""), ("tone", "friendly"))
+
+
+async def rewrites(model, passages: list[str], embedder=None) -> dict:
+    """Each passage made simpler and friendly in tone by the studio, for the reading log;
+    how many stayed as written, and how many talk about themselves."""
+    found = {"texts": [], "kept": 0, "comments": 0}
+    for number, text in enumerate(passages, 1):
+        for operation, tone in REWRITE_OPERATIONS:
+            async for update in refine(operation, text, model, tone, embedder=embedder):
+                pass
+            found["texts"].append({"passage": number, "operation": f"{operation} {tone}".strip(), "before": text,
+                                   "after": update.text, "summary": update.summary})
+            found["kept"] += "Kept as you wrote it" in update.summary
+            found["comments"] += comments_on_itself(update.text)
+    return found
 
 
 def fixes(item: dict) -> list[str]:
@@ -133,9 +153,14 @@ async def evaluate(model, only: str = "", embedder=None) -> tuple[list[tuple], d
     if only == "headlines":
         heads = await headline_sets(model, passages, embedder)
         return [(who, "", "", "", _headline_cell(heads[who]), "") for who in ("studio", "raw")], {"headlines": heads}
+    if only == "rewrites":
+        found = await rewrites(model, passages, embedder)
+        return [("studio pipeline", "", "", "", "", f"{found['comments']} ({found['kept']} of {len(found['texts'])} "
+                 "kept as written)")], {"rewrites": found}
     if only == "lengths":
         ratio = await lengths(model, passages, embedder)
-        return [(who, _length_cell(ratio[f"{who} shorter"], "≤", 0.70), _length_cell(ratio[f"{who} longer"], "≥", 1.30),
+        return [(who, _length_cell(ratio[f"{who} shorter"], "≤", 0.70),
+                 _length_cell(ratio[f"{who} longer"], "≥", 1.30),
                  "", "", f"{ratio[who + ' comments']}") for who in ("studio", "raw")], {"lengths": ratio}
     items = json.loads((HERE / "proofreading.json").read_text())
     proof = await proofreading(model, items)
@@ -168,6 +193,10 @@ def reading_log(figures: dict) -> str:
     lines = []
     for number, item in enumerate(figures.get("lengths", {}).get("texts", []), 1):
         lines += [f"## refine: passage {(number + 1) // 2}, {item['operation']} (1 asked)", "",
+                  "### refined", f"- [ ] **{item['operation']}** — {' ¶ '.join(item['after'].split(chr(10) * 2))}",
+                  f"  ({item['summary']})", ""]
+    for item in figures.get("rewrites", {}).get("texts", []):
+        lines += [f"## refine: passage {item['passage']}, {item['operation']} (1 asked)", "",
                   "### refined", f"- [ ] **{item['operation']}** — {' ¶ '.join(item['after'].split(chr(10) * 2))}",
                   f"  ({item['summary']})", ""]
     for number, found in enumerate(figures.get("headlines", {}).get("headlines", []), 1):

@@ -235,8 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--briefs", type=int, default=0, help="only the first N briefs")
     parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--part", choices=("all", "ideas", "refine", "lengths", "proofread", "headlines"), default="all",
-                        help="all, ideas, or refine (lengths, proofread and headlines: only those columns of it)")
+    parser.add_argument("--part", default="all",
+                        choices=("all", "ideas", "refine", "lengths", "rewrites", "proofread", "headlines"),
+                        help="all, ideas, or refine (lengths, proofread and headlines: only those columns of it; "
+                        "rewrites: simpler and another tone, for the reading log)")
     parser.add_argument("--set", choices=("public", "new", "both"), default="both",
                         help="briefs.json (public), briefs-new.json (new) or both, reported apart")
     parser.add_argument("--engine", metavar="URL", help="an OpenAI-compatible server to evaluate instead "
@@ -265,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         log = out / f"{stamp}-reading.md"
         log.write_text(reading_log(results["ideas"], label))
         print(f"\nreading log (label each item): {log.relative_to(ROOT)}")
-    if args.part in ("all", "refine", "lengths", "proofread", "headlines"):
-        only = args.part if args.part in ("lengths", "proofread", "headlines") else ""
+    if args.part in ("all", "refine", "lengths", "rewrites", "proofread", "headlines"):
+        only = args.part if args.part in ("lengths", "rewrites", "proofread", "headlines") else ""
         rows, figures = asyncio.run(refinement.evaluate(model, only, NativeEmbedder()))
         print(f"\n# Refinement: {entry['id']} ({dtype}), seed {args.seed}; shorter/longer = median words "
               "after ÷ before; proofreading = precision / recall on injected mistakes; headlines = distinct "

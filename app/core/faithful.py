@@ -30,8 +30,8 @@ def _words(text: str) -> set[str]:
 
 def _names(text: str) -> list[str]:
     """Capitalised words that do not start a sentence, a line or a list item."""
-    return [match.group() for match in _WORD.finditer(text)
-            if match.group()[0].isupper() and match.group() != "I" and not _SENTENCE_START.search(text[: match.start()])]
+    return [word.group() for word in _WORD.finditer(text)
+            if word.group()[0].isupper() and word.group() != "I" and not _SENTENCE_START.search(text[: word.start()])]
 
 
 def added_facts(source: str, rewrite: str) -> str:

@@ -318,7 +318,8 @@ async def alternatives(text: str, model: TextGenerator, tries: int = 2,
                 written += chunk
                 yield found + [Alternative(style, written.strip(), "")]
             written = whole_sentences(strip_comments(written))
-            judge = _edit_judge(text, Allowed.from_texts(text, instruction), embedder)  # echoing the request is no comment
+            allowed = Allowed.from_texts(text, instruction)  # echoing the request is no comment
+            judge = _edit_judge(text, allowed, embedder)
             if await judge(written):
                 continue
             if written and not any(_alike(written, other) for other in [text] + [a.text for a in found]):

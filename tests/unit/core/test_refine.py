@@ -157,7 +157,8 @@ def test_a_refused_shorter_rewrite_leaves_out_the_sentences_that_add_least():
     final = run_async(collect(refine("shorter", text, ScriptedModel([meta, meta]))))[-1]
     assert final.text == "Bees like roofs. The sea was rough and grey that day in town."
     longest_first = "The sea was rough and grey that day in town. Bees like roofs. Hives are quiet. Hives do well."
-    assert run_async(central_sentences(longest_first, 13)) == "The sea was rough and grey that day in town. Bees like roofs."
+    assert run_async(central_sentences(longest_first, 13)) == (
+        "The sea was rough and grey that day in town. Bees like roofs.")
     one = "Bees like roofs because roofs are quiet and sunny, and the city is warm for them."
     final = run_async(collect(refine("shorter", one, ScriptedModel([meta, meta]))))[-1]
     assert final.text == one and "Kept as you wrote it" in final.summary
