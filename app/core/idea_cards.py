@@ -36,6 +36,7 @@ class IdeaCard:
     technique: str = ""
     relevance: float = 0.0
     confidence: float = 0.0  # the model's mean log-probability per token of title and hook
+    loose: bool = False  # no hook, or only loosely on the brief: shown last, and marked
 
     def key(self) -> str:
         """Normalized title used to spot duplicates."""

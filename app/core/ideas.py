@@ -258,7 +258,8 @@ async def spark(
     shortfall = "" if len(kept) >= count else shortfall_message(count - len(keep), len(kept) - len(keep), dropped,
                                                                 attempts)
     ranked = rank(kept[len(keep):], brief, meaning)
-    ranked = list(keep) + sorted(ranked, key=lambda card: _weak(card, meaning))  # stable: weak ones last
+    ranked = list(keep) + sorted((replace(card, loose=_weak(card, meaning)) for card in ranked),
+                                 key=lambda card: card.loose)  # stable: weak ones last
     yield SparkUpdate(ranked, finished=True, stats=stats, dropped=dropped, shortfall=shortfall, attempts=attempts)
 
 

@@ -101,7 +101,8 @@ def file_name(project: Project) -> str:
 # --- writing ---
 
 def _card(card: IdeaCard) -> dict:
-    return {"title": card.title, "hook": card.hook, "technique": card.technique, "relevance": card.relevance}
+    return {"title": card.title, "hook": card.hook, "technique": card.technique, "relevance": card.relevance,
+            "loose": card.loose}
 
 
 def _tracked(tracked: Tracked) -> dict:
@@ -212,7 +213,7 @@ def _number(data: dict, key: str, where: str) -> float:
 def _card_from(data: object, where: str) -> IdeaCard:
     data = _expect(data, dict, where, "an idea card")
     return IdeaCard(_text(data, "title", where), _text(data, "hook", where), True, _text(data, "technique", where),
-                    _number(data, "relevance", where))
+                    _number(data, "relevance", where), loose=data.get("loose") is True)  # absent before 2026-12
 
 
 def _tracked_from(data: object, where: str) -> Tracked:

@@ -18,6 +18,9 @@ from ..core.techniques import TECHNIQUES
 from ..core.versions import Version, diff_html
 
 EXPLANATIONS = {technique.name: technique.explanation for technique in TECHNIQUES}
+# What a loose card says of itself: such cards were usable far less often, by reading.
+LOOSE_OFF_BRIEF = "A loose fit: far from your brief in meaning."
+LOOSE_NO_HOOK = "A loose fit: no hook for it passed the checks."
 EXPLANATIONS["Combination"] = "Two ideas merged into one."
 # How each origin is named in the page (legend, hidden labels, titles, summary).
 ORIGIN_LABELS = {"human": "typed", "pasted": "pasted", "ai": "AI", "ai-edited": "AI, then edited"}
@@ -61,6 +64,9 @@ def cards_html(cards: list[IdeaCard], pinned: set[str] = frozenset(), selected: 
         state = "" if card.complete else ' data-streaming="true"'
         state += ' data-pinned="true"' if card.key() in pinned else ""
         hook = f'<div class="idea-hook">{render_inline(card.hook)}</div>' if card.hook else ""
+        if card.loose:
+            state += ' data-loose="true"'
+            hook += f'<p class="idea-loose">{LOOSE_OFF_BRIEF if card.hook else LOOSE_NO_HOOK}</p>'
         buttons = _card_actions(index, card.key() in pinned, index in selected) if actions else ""
         items.append(f'<li class="idea-card"{state}><h3 class="idea-title" id="idea-title-{index}">'
                      f'{render_inline(card.title)}</h3>{hook}{_technique(card.technique)}{buttons}</li>')

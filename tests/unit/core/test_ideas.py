@@ -212,6 +212,7 @@ def test_a_card_without_a_hook_is_shown_but_ranked_after_one_with_a_hook():
     final = updates[-1].cards
     assert [c.title for c in final] == ["Golden roofs", "Honey from urban hives"]
     assert final[1].relevance > final[0].relevance  # the ranking alone would have put it first
+    assert [c.loose for c in final] == [False, True]  # and the card says why it is last
 
 
 def test_spark_asks_only_for_the_techniques_it_is_given():

@@ -25,7 +25,7 @@ def sample_project() -> Project:
     history.commit(continued.text, "Continued", 2.5, continued)
     card = IdeaCard("Rooftop *hives*", "Why bees love cities.", technique="Reversal", relevance=0.75)
     return Project("p1", "Bees", 1.0, 3.0, {**dict.fromkeys(BRIEF_FIELDS, ""), "topic": "urban bees", "count": "5"},
-                   (card, IdeaCard("Hum", "Quiet.")), frozenset({card.key()}), card, "Intro\nWhy roofs",
+                   (card, IdeaCard("Hum", "Quiet.", loose=True)), frozenset({card.key()}), card, "Intro\nWhy roofs",
                    edited, tuple(history.versions), history.head)
 
 

@@ -9,7 +9,8 @@ from app.core.errors import StudioError
 from app.core.provenance import record_hash
 from app.core.verify import Outcome
 from app.studio.verify import sort_dropped
-from app.studio.views import authorship_html, summary_sentence, verdict_html
+from app.core.idea_cards import IdeaCard
+from app.studio.views import LOOSE_NO_HOOK, LOOSE_OFF_BRIEF, authorship_html, cards_html, summary_sentence, verdict_html
 
 
 class File:
@@ -76,3 +77,12 @@ def test_dropped_files_that_do_not_fit_say_what_to_drop(names, message):
                 "text.c2pa": b"\0\0\0\x10jumb" + bytes(8)}
     with pytest.raises(StudioError, match=message):
         sort_dropped([File(name, contents[name]) for name in names])
+
+
+def test_a_loose_card_says_why_it_comes_last():
+    html = cards_html([IdeaCard("Rooftop hives", "Bees like roofs."), IdeaCard("Golden roofs", loose=True),
+                       IdeaCard("Sea bees", "Bees by the sea.", loose=True)])
+    cards = html.split('<li class="idea-card"')[1:]
+    assert "data-loose" not in cards[0] and "idea-loose" not in cards[0]
+    assert cards[1].startswith(' data-loose="true"') and LOOSE_NO_HOOK in cards[1]
+    assert LOOSE_OFF_BRIEF in cards[2]
