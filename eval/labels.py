@@ -2,8 +2,8 @@
 how far the automatic checks agree with the reading.
 
 Each item of the log is ``- [label] **title** — hook``: ``[usable]``, ``[not usable: reason]``
-or still ``[ ]``. Sections are ``## <set>: <brief> (N asked)`` and ``### pipeline`` or
-``### baseline``.
+or still ``[ ]``. Sections are ``## <set>: <brief> (N asked)`` and ``### pipeline``,
+``### baseline``, ``### headlines``, ``### refined`` or ``### sections`` (a draft's).
 
     python eval/labels.py eval/reading/2026-12-07.md
 
@@ -29,6 +29,7 @@ from app.core.judging import failed_check  # noqa: E402
 
 _SECTION = re.compile(r"^## (?P<set>[\w-]+): (?P<brief>.+) \((?P<count>\d+) asked\)$")
 _SOURCE = re.compile(r"^### (?P<source>\w+)")
+EMPTY_SECTION = "(left empty)"  # a draft's section whose text failed the checks twice (eval/drafting.py)
 _ITEM = re.compile(r"^- \[(?P<label>[^\]]*)\] \*\*(?P<title>.*?)\*\* — (?P<hook>.*)$")
 
 
@@ -53,7 +54,9 @@ def automatic_verdict(item: dict, briefs: dict[str, Brief]) -> str:
     as titles, refined passages as prose."""
     if item["source"] == "headlines":
         return check_headline(item["title"])
-    if item["source"] == "refined":
+    if item["hook"] == EMPTY_SECTION:
+        return "left empty"
+    if item["source"] in ("refined", "sections"):
         return " ".join(check_prose(p) for p in item["hook"].split(" ¶ ")).strip()
     brief = briefs.get(item["brief"]) or Brief.from_text(item["brief"])
     return failed_check(IdeaCard(item["title"], item["hook"]), brief)

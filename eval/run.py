@@ -19,7 +19,8 @@ Measures, per brief and summed up:
   ``ON_TOPIC_COSINE``; seconds per idea set.
 The pipeline runs with the same embedding model the page loads (``eval/embedding.py``).
 
-``--part refine`` measures the refinement operations instead (``eval/refinement.py``).
+``--part refine`` measures the refinement operations instead (``eval/refinement.py``); ``--part drafts``
+drafts one usable idea per brief, outline and sections (``eval/drafting.py``).
 ``--engine URL --model NAME [--key KEY]`` evaluates a model on an OpenAI-compatible server
 instead (``eval/engine.py``; sampling there is the server's, not seeded).
 """
@@ -48,6 +49,7 @@ from app.core.judging import ON_TOPIC_COSINE, failed_check  # noqa: E402
 from app.core.model import GenerationStats, Message, Sampling  # noqa: E402
 from bench.native import Generator  # noqa: E402
 
+import drafting  # noqa: E402  (eval/drafting.py, beside this file)
 import refinement  # noqa: E402  (eval/refinement.py, beside this file)
 from embedding import Embedder  # noqa: E402  (eval/embedding.py)
 from engine import EngineModel  # noqa: E402  (eval/engine.py)
@@ -236,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--part", default="all",
-                        choices=("all", "ideas", "refine", "lengths", "rewrites", "proofread", "headlines"),
-                        help="all, ideas, or refine (lengths, proofread and headlines: only those columns of it; "
+                        choices=("all", "ideas", "drafts", "refine", "lengths", "rewrites", "proofread", "headlines"),
+                        help="all, ideas, drafts, or refine (lengths, proofread and headlines: only those columns of it; "
                         "rewrites: simpler and another tone, for the reading log)")
     parser.add_argument("--set", choices=("public", "new", "both"), default="both",
                         help="briefs.json (public), briefs-new.json (new) or both, reported apart")
@@ -267,6 +269,14 @@ def main(argv: list[str] | None = None) -> int:
         log = out / f"{stamp}-reading.md"
         log.write_text(reading_log(results["ideas"], label))
         print(f"\nreading log (label each item): {log.relative_to(ROOT)}")
+    if args.part in ("all", "drafts"):
+        label = f"{entry['id']} ({dtype})" + ("" if args.engine else f", seed {args.seed}")
+        results["drafts"] = asyncio.run(drafting.drafts(model))
+        print(f"\n# Drafts: {label}; one usable idea per brief (eval/draft-ideas.json)\n")
+        print("\n".join(drafting.table(results["drafts"])))
+        log = out / f"{stamp}-drafts-reading.md"
+        log.write_text(drafting.reading_log(results["drafts"], label))
+        print(f"\nreading log of the drafts' sections: {log.relative_to(ROOT)}")
     if args.part in ("all", "refine", "lengths", "rewrites", "proofread", "headlines"):
         only = args.part if args.part in ("lengths", "rewrites", "proofread", "headlines") else ""
         rows, figures = asyncio.run(refinement.evaluate(model, only, NativeEmbedder()))

@@ -44,7 +44,7 @@ _PREAMBLE = re.compile(
     r" kept| hope| will| would| can)\b|"
     r"(?:this|the|my) (?:blog post|post|article|text|piece|story|newsletter|script|video|section|"
     r"paragraph|passage|rewrite|version|thread|poem|essay|outline) (?:is|was|will|explores|discusses|"
-    r"describes|covers|talks|focuses|has been|aims)\b|"
+    r"describes|covers|talks|focuses|has been|aims|does|sounds|looks|reads|seems)\b|"
     r"in this (?:blog post|post|article|text|piece|newsletter|video|script|section|paragraph|essay)\b)",
     re.I,
 )
@@ -54,7 +54,8 @@ _META = re.compile(
     r"(?:changes|edits) (?:that|to) improve|clarity and concis|(?:rewritten|revised|edited|shortened|"
     r"simplified) (?:version|text)|the original text|as an ai|language model|let me know|"
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
-    r"response|answer|edit|sentence|title|question)\b|(?:in|with) (?:just )?(?:one|a single|\d+) "
+    r"response|answer|edit|sentence|title|question|essay|piece)\b|how does that sound|(?:glad|happy) we(?:'re|’re| are) "
+    r"talking|you(?:'d|’d| would) do well to|(?:in|with) (?:just )?(?:one|a single|\d+) "
     r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence|"
     r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit)|i(?:'m|’m| am) (?:working|happy|glad|here) "
     r"(?:with|to)|rewritten (?:list|version|text|paragraph)|list of key points)",

@@ -4,8 +4,9 @@ enough for a small model, streamed as it is written.
 
 Public: ``outline_messages``, ``parse_outline``, ``fallback_outline``, ``outline``,
 ``section_messages``, ``section_check``, ``kept_on_stop``, ``draft``, ``DraftUpdate``, ``OUTLINE_PREFILL``, ``move_line``.
-Every section must pass the checks on model output (``app.core.checks``): one that fails
-is asked for again, then left empty under its heading with a note.
+Every paragraph of a section must pass the checks on model output (``app.core.checks``):
+a section with one that fails is asked for again; then the paragraphs that fail are left
+out, or the section is left empty under its heading, with a note.
 """
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ class DraftUpdate:
 
 
 SECTION_TRIES = 2
+PARAGRAPH_MIN_WORDS = 3  # fewer is a stray list number ("1.") or a label, not a paragraph
+_ASIDE = re.compile(r"^\(.*\)$", re.S)  # "(I am excited to embark on this journey.)"
 
 
 def _section_text(text: str, heading: str, streaming: bool = False) -> str:
@@ -103,6 +106,27 @@ def _section_text(text: str, heading: str, streaming: bool = False) -> str:
 def section_check(text: str, brief: Brief, idea: IdeaCard, heading: str) -> str:
     """Why a section's text fails the checks on model output ("" when it passes)."""
     return check_prose(text, Allowed.from_texts(brief.topic, brief.audience, idea.title, idea.hook, heading))
+
+
+def paragraph_check(paragraph: str, brief: Brief, idea: IdeaCard, heading: str) -> str:
+    """Why one paragraph of a section fails ("" when it passes): the checks on model output,
+    too few words, or a remark in brackets."""
+    if len(paragraph.split()) < PARAGRAPH_MIN_WORDS:
+        return "too short to be a paragraph"
+    if _ASIDE.match(paragraph):
+        return "a remark in brackets"
+    return section_check(paragraph, brief, idea, heading)
+
+
+def _checked_paragraphs(section: str, brief: Brief, idea: IdeaCard, heading: str) -> tuple[list[str], list[str]]:
+    """The section's paragraphs (one per line or block) that pass, and why the others fail."""
+    kept, reasons = [], []
+    for paragraph in (p.strip() for p in section.splitlines() if p.strip()):
+        if reason := paragraph_check(paragraph, brief, idea, heading):
+            reasons.append(reason)
+        else:
+            kept.append(paragraph)
+    return kept, reasons or ([] if kept else ["empty"])
 
 
 async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGenerator) -> AsyncIterator[DraftUpdate]:
@@ -121,12 +145,13 @@ async def draft(brief: Brief, idea: IdeaCard, headings: list[str], model: TextGe
                 text += chunk
                 yield DraftUpdate(f"{done}## {heading}\n\n{_section_text(text, heading, streaming=True)}", index)
             stats.append(generation.stats or GenerationStats(reason="stop"))
-            section = _section_text(whole_sentences(strip_comments(text)), heading)
-            if not (reason := section_check(section, brief, idea, heading)):
+            kept, reasons = _checked_paragraphs(_section_text(whole_sentences(strip_comments(text)), heading),
+                                                brief, idea, heading)
+            if not reasons:
                 break
-        else:
-            section = ""
-            dropped.append(f"“{heading}” ({reason})")
+        if reasons:  # the last try still had paragraphs that fail: those are left out
+            dropped.append(f"{'part of ' if kept else ''}“{heading}” ({reasons[0]})")
+        section = "\n\n".join(kept)
         done += f"## {heading}\n\n{section}\n\n" if section else f"## {heading}\n\n"
     yield DraftUpdate(done.rstrip() + "\n", len(headings) - 1, finished=True, stats=stats, dropped=dropped)
 

@@ -98,7 +98,7 @@ class DraftingSection:
                                     f"{headings[update.section]}…")
             take(written, "Draft of")
             version = context.draft.history.head
-            empty = (f" Left empty: {'; '.join(update.dropped)}: the model's text failed the studio's checks "
+            empty = (f" Left out: {'; '.join(update.dropped)}: the model's text failed the studio's checks "
                      "twice, so write those yourself or try again." if update and update.dropped else "")
             context.status.show(f"Draft written: {len(headings)} sections, {len(written.split())} words, saved as "
                                 f"v{version}. Edit it freely.{empty}", "warning" if empty else "info")

@@ -81,6 +81,11 @@ def test_prose_talking_about_itself_or_stopping_mid_sentence_is_rejected():
     assert check_prose("In this article we look at tyres and tubes.").startswith("talks about")
     assert check_prose("The tube has a hole. Find it with water and").startswith("unfinished")
     assert check_prose("The tube has a hole. Find it with a bowl of water, then patch it.") == ""
+    # Read in drafts' sections: the model talking to the writer.
+    for chat in ("Your essay goes beyond simply stating facts, though.", "How does that sound?",
+                 "I'm really glad we're talking again.", "You'd do well to focus more on this part.",
+                 "This version does sound quite exciting!"):
+        assert check_prose(chat).startswith("talks about"), chat
 
 
 def test_a_preamble_line_is_stripped_but_text_is_never_emptied():

@@ -74,3 +74,13 @@ def test_a_stopped_draft_keeps_whole_sentences_of_its_last_section_or_only_its_h
     assert kept_on_stop(written, BRIEF, IDEA).endswith("## First hive\n\nStart with one hive.\n")
     meta = written.rsplit("\n\n", 1)[0] + "\n\nI made an edit to make my writing more concise."
     assert kept_on_stop(meta, BRIEF, IDEA) == "# Rooftop hives\n\n## Why roofs\n\nBees like height.\n\n## First hive\n"
+
+
+def test_each_paragraph_is_checked_and_on_the_last_try_the_failing_ones_are_left_out():
+    written = ("Bees like height and quiet roofs.\n1.\nThis passage aims to inspire readers everywhere.\n"
+               "(I am excited to embark on this journey.)\nThe hive sits where the wind")
+    model = ScriptedModel([written + " blows.\nMore", written, "", ""])
+    final = run_async(collect(draft(BRIEF, IDEA, ["Why roofs", "First hive"], model)))[-1]
+    assert final.markdown == "# Rooftop hives\n\n## Why roofs\n\nBees like height and quiet roofs.\n\n## First hive\n"
+    assert len(model.calls) == 4
+    assert final.dropped == ["part of “Why roofs” (too short to be a paragraph)", "“First hive” (empty)"]
