@@ -4,7 +4,7 @@ each for the studio's core code and for a single raw prompt to the same model.
 - shorter / longer: words after ÷ words before over ``passages.json``; the targets
   are ≤ 0.70 for shorter and ≥ 1.30 for longer;
 - rewrites (only with ``--part rewrites``): each passage simpler and in a friendly tone, for
-  the reading log;
+  the reading log; summaries (only with ``--part summaries``): a tl;dr and key points of each;
 - proofreading: the sentences of ``proofreading.json`` carry known injected mistakes;
   a correction is right when applying it gives exactly the fix of one mistake
   (precision over corrections offered, recall over mistakes);
@@ -26,7 +26,7 @@ from app.core.document import text_stats
 from app.core.model import Message, Sampling
 from app.core.proofread import corrections_from_rewrite, proofread
 from app.core.headlines import HEADLINE_MAX_CHARS, headlines
-from app.core.refine import refine
+from app.core.refine import SUMMARIES, RefineError, refine, summarize
 
 HERE = Path(__file__).parent
 HEADLINES = 5
@@ -82,6 +82,22 @@ async def rewrites(model, passages: list[str], embedder=None) -> dict:
                                    "after": update.text, "summary": update.summary})
             found["kept"] += "Kept as you wrote it" in update.summary
             found["comments"] += comments_on_itself(update.text)
+    return found
+
+
+async def summaries(model, passages: list[str]) -> dict:
+    """A tl;dr and the key points of each passage, for the reading log; how many the checks
+    refused twice."""
+    found = {"texts": [], "refused": 0}
+    for number, text in enumerate(passages, 1):
+        for kind in SUMMARIES:
+            try:
+                written, summary = await summarize(kind, text, model), ""
+            except RefineError as error:
+                written, summary = "", str(error)
+                found["refused"] += 1
+            found["texts"].append({"passage": number, "operation": kind, "before": text, "after": written,
+                                   "summary": summary})
     return found
 
 
@@ -153,6 +169,10 @@ async def evaluate(model, only: str = "", embedder=None) -> tuple[list[tuple], d
     if only == "headlines":
         heads = await headline_sets(model, passages, embedder)
         return [(who, "", "", "", _headline_cell(heads[who]), "") for who in ("studio", "raw")], {"headlines": heads}
+    if only == "summaries":
+        found = await summaries(model, passages)
+        return [("studio pipeline", "", "", "", "", f"({found['refused']} of {len(found['texts'])} refused twice)")], {
+            "rewrites": found}
     if only == "rewrites":
         found = await rewrites(model, passages, embedder)
         return [("studio pipeline", "", "", "", "", f"{found['comments']} ({found['kept']} of {len(found['texts'])} "
@@ -196,8 +216,9 @@ def reading_log(figures: dict) -> str:
                   "### refined", f"- [ ] **{item['operation']}** — {' ¶ '.join(item['after'].split(chr(10) * 2))}",
                   f"  ({item['summary']})", ""]
     for item in figures.get("rewrites", {}).get("texts", []):
+        after = " ¶ ".join(line.strip() for line in item["after"].splitlines() if line.strip())
         lines += [f"## refine: passage {item['passage']}, {item['operation']} (1 asked)", "",
-                  "### refined", f"- [ ] **{item['operation']}** — {' ¶ '.join(item['after'].split(chr(10) * 2))}",
+                  "### refined", f"- [ ] **{item['operation']}** — {after}",
                   f"  ({item['summary']})", ""]
     for number, found in enumerate(figures.get("headlines", {}).get("headlines", []), 1):
         lines += [f"## refine: passage {number} headlines ({HEADLINES} asked)", "", "### headlines"]

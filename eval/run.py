@@ -238,9 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtype", default="", help="precision (default: the catalogue's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--part", default="all",
-                        choices=("all", "ideas", "drafts", "refine", "lengths", "rewrites", "proofread", "headlines"),
+                        choices=("all", "ideas", "drafts", "refine", "lengths", "rewrites", "summaries", "proofread",
+                                 "headlines"),
                         help="all, ideas, drafts, or refine (lengths, proofread and headlines: only those columns of it; "
-                        "rewrites: simpler and another tone, for the reading log)")
+                        "rewrites, summaries: simpler and another tone, tl;dr and key points, for the reading log)")
     parser.add_argument("--set", choices=("public", "new", "both"), default="both",
                         help="briefs.json (public), briefs-new.json (new) or both, reported apart")
     parser.add_argument("--engine", metavar="URL", help="an OpenAI-compatible server to evaluate instead "
@@ -277,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         log = out / f"{stamp}-drafts-reading.md"
         log.write_text(drafting.reading_log(results["drafts"], label))
         print(f"\nreading log of the drafts' sections: {log.relative_to(ROOT)}")
-    if args.part in ("all", "refine", "lengths", "rewrites", "proofread", "headlines"):
-        only = args.part if args.part in ("lengths", "rewrites", "proofread", "headlines") else ""
+    if args.part in ("all", "refine", "lengths", "rewrites", "summaries", "proofread", "headlines"):
+        only = args.part if args.part in ("lengths", "rewrites", "summaries", "proofread", "headlines") else ""
         rows, figures = asyncio.run(refinement.evaluate(model, only, NativeEmbedder()))
         print(f"\n# Refinement: {entry['id']} ({dtype}), seed {args.seed}; shorter/longer = median words "
               "after ÷ before; proofreading = precision / recall on injected mistakes; headlines = distinct "

@@ -84,7 +84,8 @@ def test_prose_talking_about_itself_or_stopping_mid_sentence_is_rejected():
     # Read in drafts' sections: the model talking to the writer.
     for chat in ("Your essay goes beyond simply stating facts, though.", "How does that sound?",
                  "I'm really glad we're talking again.", "You'd do well to focus more on this part.",
-                 "This version does sound quite exciting!"):
+                 "This version does sound quite exciting!", "In simpler terms, whales talk.",
+                 "Just what I needed! A perfect summary of the post's advice."):
         assert check_prose(chat).startswith("talks about"), chat
 
 
