@@ -85,17 +85,18 @@ async def rewrites(model, passages: list[str], embedder=None) -> dict:
     return found
 
 
-async def summaries(model, passages: list[str]) -> dict:
-    """A tl;dr and the key points of each passage, for the reading log; how many the checks
-    refused twice."""
+async def summaries(model, passages: list[str], embedder=None) -> dict:
+    """A tl;dr and the key points of each passage, for the reading log; how many of the
+    model's the checks refused twice (the studio then picks the passage's own sentences)."""
     found = {"texts": [], "refused": 0}
     for number, text in enumerate(passages, 1):
         for kind in SUMMARIES:
             try:
-                written, summary = await summarize(kind, text, model), ""
+                result = await summarize(kind, text, model, embedder)
+                written, summary = result.text, result.note
             except RefineError as error:
                 written, summary = "", str(error)
-                found["refused"] += 1
+            found["refused"] += bool(summary)
             found["texts"].append({"passage": number, "operation": kind, "before": text, "after": written,
                                    "summary": summary})
     return found
@@ -170,7 +171,7 @@ async def evaluate(model, only: str = "", embedder=None) -> tuple[list[tuple], d
         heads = await headline_sets(model, passages, embedder)
         return [(who, "", "", "", _headline_cell(heads[who]), "") for who in ("studio", "raw")], {"headlines": heads}
     if only == "summaries":
-        found = await summaries(model, passages)
+        found = await summaries(model, passages, embedder)
         return [("studio pipeline", "", "", "", "", f"({found['refused']} of {len(found['texts'])} refused twice)")], {
             "rewrites": found}
     if only == "rewrites":

@@ -10,7 +10,7 @@ also shortens a paragraph whose rewrite was refused). Each operation states what
 
 Public: ``OPERATIONS``, ``refine_messages``, ``refine``, ``RefineUpdate``, ``RefineError``,
 ``change_summary``, ``summarize``, ``summary_messages``, ``SOURCE_MAX_CHARS``, ``LENGTH_TARGETS``,
-``on_length_target``, ``central_sentences``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``,
+``on_length_target``, ``Summary``, ``Alternative``, ``ALTERNATIVE_STYLES``, ``alternatives``,
 ``paragraph_at``.
 """
 from __future__ import annotations
@@ -18,14 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from .brief import TONES
 from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
 from .document import text_stats
 from .errors import StudioError
+from .extract import central_sentences, key_sentences
 from .faithful import added_facts, unfaithful
-from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator, cosine
+from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator
 
 SYSTEM_PROMPT = "You are a careful editor. You return only the rewritten text."
 
@@ -196,9 +196,6 @@ def _cut_note(cut: list[str]) -> str:
 
 # The most words a shorter text keeps, and the fewest a longer one reaches, as shares of before.
 LENGTH_TARGETS = {"shorter": 0.7, "longer": 1.3}
-# The most ways of leaving sentences out that are compared in meaning, in one embedding batch
-# (32 texts of a paragraph: about 0.8 s natively on one thread, so about 1.5 s in the page).
-CENTRAL_CHOICES = 32
 
 
 def _words(text: str) -> int:
@@ -211,32 +208,22 @@ def on_length_target(operation: str, before: str, after: str) -> bool:
     return ratio <= LENGTH_TARGETS["shorter"] if operation == "shorter" else ratio >= LENGTH_TARGETS["longer"]
 
 
-async def central_sentences(text: str, max_words: int, embedder: TextEmbedder | None = None) -> str:
-    """``text`` in at most ``max_words`` words by leaving whole sentences out, in their order:
-    of the choices that fit, the one closest in meaning to the whole text (with ``embedder``
-    and at most ``CENTRAL_CHOICES`` of them), else the longest that keeps the first sentence.
-    When no choice fits, the one sentence closest in meaning stays."""
-    sentences = [s.strip() for s in re.findall(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$", text) if s.strip()]
-    if len(sentences) < 2 or _words(text) <= max_words:
-        return text.strip()
-    joined = {choice: " ".join(sentences[i] for i in choice)
-              for size in range(1, len(sentences)) for choice in combinations(range(len(sentences)), size)}
-    choices = [choice for choice, words in joined.items() if _words(words) <= max_words] or [
-        (i,) for i in range(len(sentences))]
-    vectors = (await embedder.embed([text, *(joined[c] for c in choices)])
-               if embedder and len(choices) <= CENTRAL_CHOICES else None)
-    if vectors is None:
-        return joined[max(choices, key=lambda c: (0 in c, _words(joined[c])))]
-    scores = {choice: (round(cosine(vectors[0], vector), 3), _words(joined[choice]))
-              for choice, vector in zip(choices, vectors[1:])}
-    return joined[max(choices, key=scores.__getitem__)]
-
-
 SUMMARIES = {
     "tldr": "Summarize this text in one or two sentences (a tl;dr).",
     "key points": "List the three key points of this text, one per line.",
 }
 SOURCE_MAX_CHARS = 2000  # what a summary or headline request shows the model of a long draft
+TLDR_WORDS = 40  # the most words of a tl;dr picked from the creator's sentences
+KEY_POINTS = 3
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summary, and a note when the studio picked it from the creator's own sentences
+    because the model's failed the checks."""
+
+    text: str
+    note: str = ""
 
 
 def summary_messages(kind: str, text: str) -> list[Message]:
@@ -245,9 +232,10 @@ def summary_messages(kind: str, text: str) -> list[Message]:
     return [Message("system", SYSTEM_PROMPT), Message("user", f"{SUMMARIES[kind]}\n\nText:\n{text[:SOURCE_MAX_CHARS]}")]
 
 
-async def summarize(kind: str, text: str, model: TextGenerator) -> str:
+async def summarize(kind: str, text: str, model: TextGenerator, embedder: TextEmbedder | None = None) -> Summary:
     """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters),
-    adding no number or name the text never gave."""
+    adding no number or name the text never gave. When the model's fails twice, the
+    text's own sentences closest in meaning to it (``app.core.extract``), with a note."""
     if not text.strip():
         raise RefineError("There is no text to summarize: write or select some first.")
     source = text[:SOURCE_MAX_CHARS]
@@ -255,9 +243,15 @@ async def summarize(kind: str, text: str, model: TextGenerator) -> str:
     async def judge(written: str) -> str:  # echoing the request ("two sentences") is no new fact
         return check_prose(written, Allowed.from_texts(source)) or added_facts(f"{source}\n{SUMMARIES[kind]}", written)
     written, reason = await _checked(model, summary_messages(kind, text), 120, judge)
-    if reason:
+    if not reason:
+        return Summary(written)
+    prose = " ".join(block.strip() for block in whole_sentences(source).split("\n\n") if _is_prose(block))
+    if not prose:
         raise RefineError(f"The model's {kind} failed the studio's checks twice ({reason}); try again.")
-    return written
+    picked = (await central_sentences(prose, TLDR_WORDS, embedder) if kind == "tldr" else
+              "\n".join(f"- {sentence}" for sentence in await key_sentences(prose, KEY_POINTS, embedder)))
+    return Summary(picked, f"Picked from your own sentences: the model's {kind} failed the studio's checks twice "
+                           f"({reason}).")
 
 
 # Three different moves, so the alternatives differ by construction, not only by chance.

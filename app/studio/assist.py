@@ -152,9 +152,10 @@ class AssistSection:
                 context.status.show(f"{count} headline{'s' if count != 1 else ''}, each under {HEADLINE_MAX_CHARS} characters."
                                     if count else none, "info" if count else "warning")
             else:
-                result = await summarize(kind, text[start:end], context.model)
-                context.page.set_html(ids.Assist.EXTRAS, views.summary_html(label, result))
-                context.status.show(f"The {label} is beside the draft.")
+                result = await summarize(kind, text[start:end], context.model, embedder=context.embedder)
+                context.page.set_html(ids.Assist.EXTRAS, views.summary_html(label, result.text))
+                context.status.show(f"The {label} is beside the draft. {result.note}".strip(),
+                                    "warning" if result.note else "info")
 
         context.work.begin(Job(run))
 

@@ -104,8 +104,10 @@ def test_a_rewrite_that_fails_the_checks_leaves_the_text_exactly_as_it_was(open_
     assert "Kept as you wrote it: paragraph 2 (" in studio.status() and "failed the studio's checks" in studio.status()
     page.click("#summarize-tldr")
     studio.wait_until_idle()
-    assert "failed the studio's checks twice" in studio.status()
-    assert page.get_attribute("#status", "data-kind") == "error"
+    # The tl;dr is then the creator's own sentence, and the studio says why.
+    assert "Picked from your own sentences: the model's tldr failed the studio's checks twice" in studio.status()
+    assert page.get_attribute("#status", "data-kind") == "warning"
+    assert "Bees like quiet sunny roofs" in page.inner_text("#extras")
 
 
 # The model worker's text arrives with Windows line breaks ("\r\n"), as a model may write them.

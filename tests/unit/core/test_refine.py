@@ -3,7 +3,7 @@ import pytest
 
 from app.core.refine import RefineError, change_summary, refine, refine_messages, summarize, summary_messages
 
-from .doubles import KeywordEmbedder, ScriptedModel, collect, run_async
+from .doubles import KeywordEmbedder, ScriptedModel, WordCountEmbedder, collect, run_async
 
 TEXT = "# Bees\n\nBees like roofs because roofs are quiet and sunny.\n\n- a list stays\n\nCities need bees."
 
@@ -46,7 +46,7 @@ def test_change_summary_handles_empty_before():
 
 def test_summaries_see_at_most_the_start_of_a_long_text():
     model = ScriptedModel([" Bees like roofs. "])
-    assert run_async(summarize("tldr", "word " * 1000, model)) == "Bees like roofs."
+    assert run_async(summarize("tldr", "word " * 1000, model)).text == "Bees like roofs."
     content = model.calls[0][0][1].content
     assert "tl;dr" in content and len(content) < 2200
     with pytest.raises(RefineError, match="not a summary"):
@@ -90,7 +90,8 @@ def test_paragraph_at_finds_the_paragraph_around_the_caret():
 
 
 def test_shorter_and_longer_are_held_to_their_length_targets():
-    from app.core.refine import central_sentences, on_length_target
+    from app.core.extract import central_sentences
+    from app.core.refine import on_length_target
 
     text = "One two three four five six seven eight nine ten."
     model = ScriptedModel(["One two three four five six seven eight nine.",  # 90 %: once more
@@ -122,28 +123,19 @@ def test_a_preamble_line_never_reaches_the_text():
     assert updates[-1].text == "Bees like quiet roofs."
 
 
-def test_a_summary_that_fails_twice_says_why():
-    with pytest.raises(RefineError, match="failed the studio's checks twice"):
-        run_async(summarize("tldr", TEXT, ScriptedModel(["Sure! Here it is.", "As an AI, I cannot."])))
-
-
-class WordCountEmbedder:
-    """A double of the embedding model: a text's vector counts the words of a small vocabulary."""
-
-    VOCABULARY = ("bees", "roofs", "hives", "quiet", "well", "sea")
-
-    async def embed(self, texts):
-        vectors = []
-        for text in texts:
-            words = text.casefold().replace(".", "").split()
-            raw = [float(words.count(word)) for word in self.VOCABULARY]
-            norm = sum(x * x for x in raw) ** 0.5 or 1.0
-            vectors.append([x / norm for x in raw])
-        return vectors
+def test_a_summary_that_fails_twice_is_picked_from_the_texts_own_sentences_and_says_why():
+    refused = ["Sure! Here it is.", "As an AI, I cannot."]
+    result = run_async(summarize("tldr", TEXT, ScriptedModel(refused)))
+    assert result.text == "Bees like roofs because roofs are quiet and sunny. Cities need bees."  # headings, lists out
+    assert result.note.startswith("Picked from your own sentences: the model's tldr failed the studio's checks twice")
+    points = run_async(summarize("key points", "One bee. Two bees here. Three bees there. Four.", ScriptedModel(refused)))
+    assert points.text == "- One bee.\n- Two bees here.\n- Three bees there." and points.note
+    with pytest.raises(RefineError, match="failed the studio's checks twice"):  # nothing of the creator's to pick
+        run_async(summarize("tldr", "# Bees\n\n- a list", ScriptedModel(refused)))
 
 
 def test_a_refused_shorter_rewrite_leaves_out_the_sentences_that_add_least():
-    from app.core.refine import central_sentences
+    from app.core.extract import central_sentences
 
     text = "Bees like roofs. Hives are quiet. The sea was rough and grey that day in town. Hives do well."
     meta = "I made several changes that improve clarity and conciseness."
@@ -194,5 +186,5 @@ def test_alternatives_and_summaries_add_no_facts():
     model = ScriptedModel(["Bees in Paris like quiet roofs.", "City bees favour calm rooftops.",
                            "Up on still, sun-warmed roofs, city bees hum.", "Bees like roofs."])
     assert [a.text for a in run_async(collect(alternatives(text, model)))[-1]][0] == "City bees favour calm rooftops."
-    with pytest.raises(RefineError, match=r"adds a number the text never gave \(40\)"):
-        run_async(summarize("tldr", text, ScriptedModel(["Bees like 40 roofs.", "Bees like 40 roofs."])))
+    result = run_async(summarize("tldr", text, ScriptedModel(["Bees like 40 roofs.", "Bees like 40 roofs."])))
+    assert result.text == text and "adds a number the text never gave (40)" in result.note

@@ -46,13 +46,14 @@ def test_headlines_beside_the_draft_and_one_used_as_the_title():
     run_async(scenario())
 
 
-def test_a_summary_that_fails_the_checks_twice_says_why():
+def test_a_summary_that_fails_the_checks_twice_is_picked_from_the_draft_and_says_why():
     async def scenario():
         page, _model, context = await open_studio(["Sure! Here it is.", "As an AI, I cannot."])
         page.type("draft", TEXT)
         page.click("summarize-tldr")
         await until_idle(context)
-        assert "failed the studio's checks twice" in page.texts["status"] and page.data["status", "kind"] == "error"
+        assert "Picked from your own sentences: the model's tldr failed the studio's checks twice" in page.texts["status"]
+        assert page.data["status", "kind"] == "warning" and "Tl;dr" in page.html["extras"]
     run_async(scenario())
 
 
