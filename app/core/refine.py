@@ -23,7 +23,7 @@ from .brief import TONES
 from .checks import Allowed, check_prose, strip_comments, strip_preamble, whole_sentences
 from .document import text_stats
 from .errors import StudioError
-from .extract import central_sentences, key_sentences
+from .extract import central_sentences, key_sentences, sentences
 from .faithful import added_facts, unfaithful
 from .model import GenerationStats, Message, Sampling, TextEmbedder, TextGenerator
 
@@ -235,7 +235,8 @@ def summary_messages(kind: str, text: str) -> list[Message]:
 async def summarize(kind: str, text: str, model: TextGenerator, embedder: TextEmbedder | None = None) -> Summary:
     """A tl;dr or the key points of ``text`` (its first ``SOURCE_MAX_CHARS`` characters),
     adding no number or name the text never gave. When the model's fails twice, the
-    text's own sentences closest in meaning to it (``app.core.extract``), with a note."""
+    text's own sentences closest in meaning to it (``app.core.extract``), with a note; key
+    points so only from a text of more than ``KEY_POINTS`` sentences."""
     if not text.strip():
         raise RefineError("There is no text to summarize: write or select some first.")
     source = text[:SOURCE_MAX_CHARS]
@@ -246,7 +247,7 @@ async def summarize(kind: str, text: str, model: TextGenerator, embedder: TextEm
     if not reason:
         return Summary(written)
     prose = " ".join(block.strip() for block in whole_sentences(source).split("\n\n") if _is_prose(block))
-    if not prose:
+    if not prose or (kind == "key points" and len(sentences(prose)) <= KEY_POINTS):  # nothing to choose from
         raise RefineError(f"The model's {kind} failed the studio's checks twice ({reason}); try again.")
     picked = (await central_sentences(prose, TLDR_WORDS, embedder) if kind == "tldr" else
               "\n".join(f"- {sentence}" for sentence in await key_sentences(prose, KEY_POINTS, embedder)))

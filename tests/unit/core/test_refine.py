@@ -132,6 +132,8 @@ def test_a_summary_that_fails_twice_is_picked_from_the_texts_own_sentences_and_s
     assert points.text == "- One bee.\n- Two bees here.\n- Three bees there." and points.note
     with pytest.raises(RefineError, match="failed the studio's checks twice"):  # nothing of the creator's to pick
         run_async(summarize("tldr", "# Bees\n\n- a list", ScriptedModel(refused)))
+    with pytest.raises(RefineError, match="failed the studio's checks twice"):  # every sentence would be a point
+        run_async(summarize("key points", "One bee. Two bees here. Three bees there.", ScriptedModel(refused)))
 
 
 def test_a_refused_shorter_rewrite_leaves_out_the_sentences_that_add_least():
