@@ -2,7 +2,7 @@
 meaning to the whole text (sentence embeddings) stay, in their order. The studio falls
 back on this when the model's rewrite or summary fails the checks.
 
-Public: ``sentences``, ``central_sentences``, ``key_sentences``, ``SUBSET_SENTENCES``.
+Public: ``sentence_spans``, ``sentences``, ``central_sentences``, ``key_sentences``, ``SUBSET_SENTENCES``.
 """
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$")
 SUBSET_SENTENCES = 5
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of ``text`` starts and ends, with the space after it."""
+    return [match.span() for match in _SENTENCE.finditer(text)]
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of ``text``, stripped."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    return [text[start:end].strip() for start, end in sentence_spans(text) if text[start:end].strip()]
 
 
 def _words(text: str) -> int:

@@ -29,12 +29,12 @@ import time
 from dataclasses import dataclass, field
 
 from .authorship import PERSON_ORIGINS, Authorship, edit_between
+from .extract import sentence_spans
 
 # A paragraph without the white space around it: from its first visible character to
 # its last before a blank line or the end. Paragraphs compare by their text alone (a
 # refinement re-joins them and drops the draft's final line break).
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)??(?=\s*\n[ \t]*\n|\s*\Z)", re.S)
-_SENTENCE = re.compile(r"[^.!?]+[.!?]+[\"”')]*\s*|[^.!?]+$")
 
 
 def utc_time(seconds: float | None = None) -> str:
@@ -157,13 +157,13 @@ def _left_out_sentences(old: str, new: str) -> list[tuple[int, int]] | None:
     """The spans (with the space after them) of the whole sentences of ``old`` that ``new``
     leaves out, when ``new`` is ``old``'s other sentences in order; else None."""
     left_out, at = [], 0
-    for match in _SENTENCE.finditer(old):
-        sentence = match.group().strip()
+    for span in sentence_spans(old):
+        sentence = old[span[0]:span[1]].strip()
         if sentence and new.startswith(sentence, at):
             at += len(sentence)
             at += len(new[at:]) - len(new[at:].lstrip())
         else:
-            left_out.append(match.span())
+            left_out.append(span)
     return left_out if at == len(new) and left_out else None
 
 
