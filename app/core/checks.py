@@ -54,8 +54,9 @@ _META = re.compile(
     r"(?:changes|edits) (?:that|to) improve|clarity and concis|(?:rewritten|revised|edited|shortened|"
     r"simplified) (?:version|text)|the original text|as an ai|language model|let me know|"
     r"feel free to|i hope (?:this|you)|word count|your (?:article|blog post|post|text|draft|writing|request|"
-    r"response|answer|edit|sentence|title|question|essay|piece)\b|how does that sound|in simpler terms|(?:perfect|great|good) summary of|just what i needed|(?:glad|happy) we(?:'re|’re| are) "
-    r"talking|you(?:'d|’d| would) do well to|(?:in|with) (?:just )?(?:one|a single|\d+) "
+    r"response|answer|edit|sentence|title|question|essay|piece)\b|how does that sound|in simpler terms|"
+    r"(?:perfect|great|good) summary of|just what i needed|(?:glad|happy) we(?:'re|’re| are) talking|"
+    r"you(?:'d|’d| would) do well to|(?:in|with) (?:just )?(?:one|a single|\d+) "
     r"(?:\w+ )?(?:sentence|words)\b|(?:concise|informative|short) sentence|"
     r"i(?:'ll|’ll| will| would) (?:rephrase|rewrite|reword|revise|edit)|i(?:'m|’m| am) (?:working|happy|glad|here) "
     r"(?:with|to)|rewritten (?:list|version|text|paragraph)|list of key points)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .checks import Allowed
 from .model import TextEmbedder, cosine
 
 # Hand-written faithful rewrites (shorter, longer, simpler, another tone) of the eval's
@@ -15,17 +16,12 @@ from .model import TextEmbedder, cosine
 # unrelated, muddled or describing the edit score 0.13–0.64.
 FAITHFUL_COSINE = 0.65
 
-_DIGITS = re.compile(r"\d[\d,.:/-]*\d|\d")
 _NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand "
     "thousands million millions billion billions dozen dozens".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(]|\n\s*(?:[-*+]|\d+[.)])?)\s*$")
-
-
-def _words(text: str) -> set[str]:
-    return {word.casefold().replace("’", "'") for word in _WORD.findall(text)}
 
 
 def _names(text: str) -> list[str]:
@@ -37,13 +33,11 @@ def _names(text: str) -> list[str]:
 def added_facts(source: str, rewrite: str) -> str:
     """Why ``rewrite`` says more than ``source`` ("" when it does not): a number (in digits
     or words) or a name that ``source`` never gave."""
-    given_numbers = set(_DIGITS.findall(source))
-    if new := [number for number in _DIGITS.findall(rewrite) if number not in given_numbers]:
-        return f"adds a number the text never gave ({new[0]})"
-    given_words = _words(source)
-    if new := [word for word in _words(rewrite) & _NUMBER_WORDS if word not in given_words]:
-        return f"adds a number the text never gave ({new[0]})"
-    if new := [name for name in _names(rewrite) if name.casefold().replace("’", "'") not in given_words]:
+    given, said = Allowed.from_texts(source), Allowed.from_texts(rewrite)
+    if new := (said.numbers - given.numbers) | (said.words & _NUMBER_WORDS - given.words):
+        first = min(new, key=lambda number: rewrite.casefold().find(number))  # as the reader meets it
+        return f"adds a number the text never gave ({first})"
+    if new := [name for name in _names(rewrite) if name.casefold().replace("’", "'") not in given.words]:
         return f"adds a name the text never gave ({new[0]})"
     return ""
 

@@ -10,7 +10,7 @@ SOURCE = "Most teenagers need between eight and ten hours of sleep. In Oslo, sch
 
 @pytest.mark.parametrize("rewrite, reason", [
     ("Teenagers need eight to ten hours of sleep, and school in Oslo starts at 8:15.", ""),
-    ("Teens need 8-10 hours of sleep.", "adds a number the text never gave (8-10)"),
+    ("Teens need 8-10 hours of sleep.", "adds a number the text never gave (8)"),
     ("Teens need twelve hours of sleep.", "adds a number the text never gave (twelve)"),
     ("Teens in Oslo sleep less than teens in Bergen.", "adds a name the text never gave (Bergen)"),
     ("Plan ahead with Walmart or Amazon Prime.", "adds a name the text never gave (Walmart)"),
