@@ -9,6 +9,7 @@
  * saves the app shell, then the runtime and the model load through it, so each
  * is downloaded once and the next start works offline.
  */
+import { chooseDevice, keepPreference, preferredDevice } from "./device.js";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
 import { showDevicePanel, takeControl } from "./offline.js";
@@ -48,21 +49,39 @@ async function fetchCatalogue() {
   return response.json();
 }
 
-/** The model to load: the catalogue's default, or `?model=<id>&dtype=<dtype>` (tests, benchmarks). */
-function chooseModel(catalogue) {
+/** The files of `entry` in `dtype`, and their size. */
+function modelFiles(entry, dtype) {
+  const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
+  const files = Object.keys(entry.files).filter((file) => !others.has(file));
+  return { files, bytes: files.reduce((sum, file) => sum + entry.files[file].size, 0) };
+}
+
+/** The WebGPU build of ONNX Runtime, saved for offline use like a model's files. */
+const WEBGPU_RUNTIME = ["mjs", "wasm"].map((ext) => `vendor/ort-webgpu/ort-wasm-simd-threaded.asyncify.${ext}`);
+
+/**
+ * The model to load: the catalogue's default, or `?model=<id>&dtype=<dtype>` (tests,
+ * benchmarks), on the device the creator chose (assets/device.js).
+ */
+async function chooseModel(catalogue) {
   const query = new URLSearchParams(location.search);
   const wanted = query.get("model") ?? catalogue.default;
   const entry = catalogue.models.find((m) => m.id === wanted);
   if (!entry) throw new Error(`The model "${wanted}" is not in the catalogue.`);
-  const dtype = query.get("dtype") ?? entry.dtype;
-  if (!(dtype in entry.weights)) {
-    throw new Error(`The model "${wanted}" has no ${dtype} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
+  const asked = query.get("dtype") ?? undefined;
+  if (asked && !(asked in entry.weights)) {
+    throw new Error(`The model "${wanted}" has no ${asked} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
-  const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
-  const files = Object.keys(entry.files).filter((file) => !others.has(file));
-  const bytes = files.reduce((sum, file) => sum + entry.files[file].size, 0);
   const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
-  return { spec: { id: entry.id, dtype, path: modelsPath }, entry, files, bytes, embedder, catalogue };
+  const chosen = { spec: { id: entry.id, path: modelsPath }, entry, asked, embedder, catalogue };
+  return place(chosen, preferredDevice());
+}
+
+/** Put the chosen model on the device `choice` asks for: updates `chosen.spec` in place (Python holds it). */
+async function place(chosen, choice) {
+  const placed = await chooseDevice(choice, chosen.entry, chosen.asked);
+  Object.assign(chosen.spec, { dtype: placed.dtype, wasmDtype: placed.wasmDtype, device: placed.device });
+  return Object.assign(chosen, modelFiles(chosen.entry, placed.dtype), { choice, gpu: placed.gpu, note: placed.note });
 }
 
 /** The embedding model's files for its chosen precision (saved for offline use with the chat model). */
@@ -78,7 +97,8 @@ function embedderPaths(catalogue) {
 async function saveForOffline(chosen) {
   if (!offline.controlled) return;
   const name = chosen.entry.name;
-  const paths = [...chosen.files.map((file) => `models/${chosen.entry.id}/${file}`), ...embedderPaths(chosen.catalogue)];
+  const paths = [...chosen.files.map((file) => `models/${chosen.entry.id}/${file}`), ...embedderPaths(chosen.catalogue),
+    ...(chosen.spec.device === "webgpu" ? WEBGPU_RUNTIME : [])];
   try {
     await offline.saveModel(paths, ({ loaded, total }) =>
       stage("model", "loading", `${name}: ${megabytes(loaded)} of ${megabytes(total)}, saved for offline use`,
@@ -99,9 +119,11 @@ function followModelLoads(chosen) {
     const share = chosen.bytes ? Math.min(done / chosen.bytes, 1) : null;
     stage("model", "loading", `${name}: ${megabytes(done)} of ${megabytes(chosen.bytes)}`, share);
   });
-  client.addEventListener("ready", () => {
+  client.addEventListener("ready", ({ detail }) => {
     files.clear();
-    stage("model", "ready", `${name} ready in ${seconds(performance.now() - started)}`, 1);
+    const where = detail.device === "webgpu" ? `on WebGPU (${chosen.gpu})` : "on WASM";
+    const note = detail.note || chosen.note;
+    stage("model", "ready", `${name} ready in ${seconds(performance.now() - started)}, ${where}.${note ? ` ${note}` : ""}`, 1);
   });
   client.addEventListener("crash", () => {
     stage("model", "loading", `${name}: the model stopped unexpectedly; it reloads for the next request.`, 0);
@@ -112,11 +134,12 @@ async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
   let chosen = null;
   try {
-    chosen = chooseModel(await catalogue);
+    chosen = await chooseModel(await catalogue);
     followModelLoads(chosen);
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
     await saveForOffline(chosen);
-    return { ...chosen, ready: await client.load(chosen.spec) };
+    chosen.ready = await client.load(chosen.spec);
+    return chosen;
   } catch (error) {
     if (chosen && offline.problem && !navigator.onLine) {
       error.message = `The network is off and ${chosen.entry.name} (${chosen.spec.dtype}) is not saved on this ` +
@@ -145,9 +168,25 @@ const catalogue = fetchCatalogue();
 const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
+/**
+ * Run the built-in model on the device `choice` asks for ("auto", "webgpu" or "wasm"), kept
+ * for the next visits; resolves with the chosen model once it is loaded there again.
+ */
+async function runModelOn(choice) {
+  keepPreference(choice);
+  const chosen = await model;
+  const before = `${chosen.spec.device}/${chosen.spec.dtype}`;
+  await place(chosen, choice);
+  if (`${chosen.spec.device}/${chosen.spec.dtype}` === before) return chosen;
+  stage("model", "loading", `${chosen.entry.name}: moving to ${chosen.spec.device === "webgpu" ? "WebGPU" : "WASM"}…`, null);
+  await saveForOffline(chosen);
+  chosen.ready = await client.load(chosen.spec);
+  return chosen;
+}
+
 /** What the page and Python share: README.md, "The page and Python", lists every member and who uses it. */
 globalThis.museSpark = {
-  client, model, stage, started, sanitize, sanitizeContent, timings, keys, projects, catalogue: null,
+  client, model, runModelOn, stage, started, sanitize, sanitizeContent, timings, keys, projects, catalogue: null,
   /** A client for the creator's own server, loaded the first time one is connected. */
   connectEngine: async (url, key) => new (await import("./endpoint-client.js")).EndpointClient(url, key),
 };

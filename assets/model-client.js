@@ -7,7 +7,9 @@
  *
  * A worker that dies — an uncaught error, or silently (closed, terminated, out
  * of memory) — fails every pending request with WorkerCrashedError and fires
- * "crash"; the next request starts a fresh worker.
+ * "crash"; the next request starts a fresh worker. So does a model request for
+ * another device (WASM or WebGPU) while nothing is pending: a worker's ONNX Runtime
+ * build is fixed at its first load.
  *
  * Public: ModelClient — load(spec, {onProgress}), generate(spec, messages,
  * options, {onToken, signal, prefill, samples, stopAtLineEnd}), embed(spec, texts), reset(), and
@@ -23,6 +25,8 @@ export class ModelClient extends EventTarget {
   #nextId = 1;
   /** Pending requests by id: {resolve, reject, onToken, onProgress}. */
   #pending = new Map();
+  /** The ONNX Runtime build the worker started with: "webgpu" once asked for a model there. */
+  #device = "wasm";
 
   constructor(workerUrl = new URL("./model-worker.js", import.meta.url)) {
     super();
@@ -98,6 +102,12 @@ export class ModelClient extends EventTarget {
 
   #request(type, fields, callbacks = {}) {
     const id = this.#nextId++;
+    const device = fields.model && (fields.model.device === "webgpu" ? "webgpu" : "wasm");
+    if (device && this.#worker && this.#device !== device && this.#pending.size === 0) {
+      this.#worker.terminate();
+      this.#worker = null;
+    }
+    if (!this.#worker) this.#device = device ?? "wasm";
     const worker = this.#ensureWorker();
     const result = new Promise((resolve, reject) => {
       this.#pending.set(id, { kind: type, resolve, reject, ...callbacks });

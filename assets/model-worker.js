@@ -1,10 +1,14 @@
 /**
- * The model worker: runs transformers.js (ONNX Runtime Web, WASM) off the main
- * thread so the page never freezes. Speaks only the messages in protocol.js.
+ * The model worker: runs transformers.js (ONNX Runtime Web, on WASM or WebGPU) off the
+ * main thread so the page never freezes. Speaks only the messages in protocol.js.
  *
  * One model is loaded lazily, warmed up, and kept; a `generate` naming another
  * model (or arriving at a fresh worker after a hard abort) loads that one first.
- * The sentence-embedding model (for judging ideas) loads on its first `embed`.
+ * A model asked for on WebGPU that fails to load there, or fails while it writes, runs
+ * on WASM instead, and the `ready` event says why. ONNX Runtime's build is chosen at the
+ * first load (the WebGPU one can also run WASM); the client starts a fresh worker when
+ * the device changes. The sentence-embedding model (for judging ideas) loads on its
+ * first `embed`, always on WASM.
  */
 import {
   AutoModelForCausalLM,
@@ -18,15 +22,27 @@ import { PromptCache } from "./prompt-cache.js";
 import { sampleReplies } from "./sampling.js";
 import { DoneReason, ErrorName, Event, Request, message, namedError } from "./protocol.js";
 
-const ortDir = new URL("../vendor/ort/", import.meta.url);
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
 env.useBrowserCache = false; // the page's own HTTP/service-worker caching keeps model files
 env.useWasmCache = false; // no blob: re-import of ONNX Runtime (a strict CSP forbids it)
-env.backends.onnx.wasm.wasmPaths = {
-  mjs: new URL("ort-wasm-simd-threaded.mjs", ortDir).href,
-  wasm: new URL("ort-wasm-simd-threaded.wasm", ortDir).href,
+
+/** ONNX Runtime's files: the plain build (smaller, faster to start) or the one with WebGPU. */
+const RUNTIMES = {
+  wasm: ["../vendor/ort/", "ort-wasm-simd-threaded"],
+  webgpu: ["../vendor/ort-webgpu/", "ort-wasm-simd-threaded.asyncify"],
 };
+/** The build this worker has started ONNX Runtime with (it cannot change afterwards). */
+let runtime = null;
+
+function useRuntime(device) {
+  runtime ??= device === "webgpu" ? "webgpu" : "wasm";
+  const [folder, name] = RUNTIMES[runtime];
+  const dir = new URL(folder, import.meta.url);
+  env.backends.onnx.wasm.wasmPaths = { mjs: new URL(`${name}.mjs`, dir).href, wasm: new URL(`${name}.wasm`, dir).href };
+}
+/** Why WebGPU failed in this worker, once it has: every later load runs on WASM. */
+let gpuFailure = "";
 
 /** The model loaded or loading: {key, loading: Promise<{tokenizer, model, loadMs, warmupMs}>}. */
 let current = null;
@@ -93,7 +109,12 @@ function chosenLogprobs() {
 }
 
 function specKey(spec) {
-  return `${spec.path}${spec.id}@${spec.dtype}`;
+  return `${spec.path}${spec.id}@${spec.dtype}/${spec.device ?? "wasm"}`;
+}
+
+function readyFields(spec, loaded) {
+  const { device, dtype, note, loadMs, warmupMs } = loaded;
+  return { model: spec.id, device, dtype, note, loadMs, warmupMs };
 }
 
 function describeLoadFailure(spec, error) {
@@ -118,33 +139,49 @@ function checkSpec(spec) {
   }
 }
 
+/** The model on `device` in `dtype`, warmed up with one token. */
+async function loadOn(spec, device, dtype, progress_callback) {
+  const started = performance.now();
+  const tokenizer = await AutoTokenizer.from_pretrained(spec.id, { progress_callback });
+  const model = yieldBetweenSteps(
+    await AutoModelForCausalLM.from_pretrained(spec.id, { dtype, device, progress_callback, session_options: FOLD_INT8_WEIGHTS }),
+  );
+  const loadMs = performance.now() - started;
+  const warmStart = performance.now();
+  try {
+    await model.generate({ ...tokenizer("Hi"), max_new_tokens: 1, do_sample: false });
+  } catch (error) {
+    await model.dispose().catch(() => {});
+    throw error;
+  }
+  return { tokenizer, model, device, dtype, note: "", loadMs, warmupMs: performance.now() - warmStart };
+}
+
+const gpuNote = (why) => `WebGPU failed (${why}), so the model runs on the processor (WASM).`;
+
 async function loadModel(spec, id) {
   checkSpec(spec);
   const key = specKey(spec);
   if (current?.key === key) return current.loading;
   if (current) await dispose();
   env.localModelPath = spec.path;
-  const started = performance.now();
   const progress_callback = (info) => {
     if (info.status === "progress") {
       post(Event.PROGRESS, id, { file: info.file, loaded: info.loaded, total: info.total });
     }
   };
+  const onWasm = () => loadOn(spec, "wasm", spec.wasmDtype ?? spec.dtype, progress_callback);
   const loading = (async () => {
+    useRuntime(spec.device);
     try {
-      const tokenizer = await AutoTokenizer.from_pretrained(spec.id, { progress_callback });
-      const model = yieldBetweenSteps(
-        await AutoModelForCausalLM.from_pretrained(spec.id, {
-          dtype: spec.dtype,
-          device: "wasm",
-          progress_callback,
-          session_options: FOLD_INT8_WEIGHTS,
-        }),
-      );
-      const loadMs = performance.now() - started;
-      const warmStart = performance.now();
-      await model.generate({ ...tokenizer("Hi"), max_new_tokens: 1, do_sample: false });
-      return { tokenizer, model, loadMs, warmupMs: performance.now() - warmStart };
+      if (spec.device !== "webgpu") return await onWasm();
+      if (gpuFailure) return { ...(await onWasm()), note: gpuNote(gpuFailure) };
+      try {
+        return await loadOn(spec, "webgpu", spec.dtype, progress_callback);
+      } catch (error) {
+        gpuFailure = String(error?.message ?? error).slice(0, 200);
+        return { ...(await onWasm()), note: gpuNote(gpuFailure) };
+      }
     } catch (error) {
       throw describeLoadFailure(spec, error);
     }
@@ -153,7 +190,7 @@ async function loadModel(spec, id) {
   try {
     const loaded = await loading;
     // Every load is announced, including one a `generate` caused in a fresh worker.
-    post(Event.READY, id, { model: spec.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
+    post(Event.READY, id, readyFields(spec, loaded));
     return loaded;
   } catch (error) {
     if (current?.key === key) current = null;
@@ -229,15 +266,19 @@ async function generate(request) {
       },
     });
     const maxNewTokens = options.max_new_tokens ?? 256;
-    await model.generate({
-      ...inputs,
-      ...options,
-      ...(cache ? { past_key_values: cache } : {}),
-      max_new_tokens: maxNewTokens,
-      streamer,
-      stopping_criteria: [stopping],
-      logits_processor: [confidence.processor],
-    });
+    try {
+      await model.generate({
+        ...inputs,
+        ...options,
+        ...(cache ? { past_key_values: cache } : {}),
+        max_new_tokens: maxNewTokens,
+        streamer,
+        stopping_criteria: [stopping],
+        logits_processor: [confidence.processor],
+      });
+    } finally {
+      await cache?.dispose(); // a cache handed in is kept alive: free its GPU tensors (none on WASM)
+    }
     const ended = performance.now();
     const reason = stopping.interrupted
       ? DoneReason.ABORTED
@@ -255,7 +296,12 @@ async function generate(request) {
     });
   } catch (error) {
     if (error?.name && Object.values(ErrorName).includes(error.name)) throw error;
-    throw namedError(ErrorName.GENERATION, `Generation failed: ${error?.message ?? error}`);
+    const text = String(error?.message ?? error);
+    if (loaded.device !== "webgpu") throw namedError(ErrorName.GENERATION, `Generation failed: ${text}`);
+    gpuFailure = text.slice(0, 200);
+    await dispose(); // the next request loads the model on WASM
+    throw namedError(ErrorName.GENERATION, `Generation failed on the graphics card (${text}); the model runs on ` +
+      "the processor (WASM) from now on. Try again.");
   } finally {
     running.delete(id);
   }
@@ -265,6 +311,7 @@ function loadEmbedder(spec) {
   checkSpec(spec);
   const key = specKey(spec);
   if (embedder?.key !== key) {
+    useRuntime("wasm"); // or the WebGPU build, if a model started it: it runs WASM too
     env.localModelPath = spec.path;
     const loading = pipeline("feature-extraction", spec.id, {
       dtype: spec.dtype, // always named: on WASM the default would ask for a file not built
@@ -292,7 +339,7 @@ const handlers = {
   async [Request.LOAD]({ id, model }) {
     const alreadyLoaded = Boolean(model) && current?.key === specKey(model);
     const loaded = await loadModel(model, id);
-    if (alreadyLoaded) post(Event.READY, id, { model: model.id, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs });
+    if (alreadyLoaded) post(Event.READY, id, readyFields(model, loaded));
   },
   [Request.GENERATE]: generate,
   [Request.EMBED]: embed,

@@ -182,6 +182,7 @@ function describeSaved(saved, catalogue) {
     return "The studio is not fully saved for offline use yet; the next online visit completes it.";
   }
   const names = Object.fromEntries((catalogue?.models ?? []).map((entry) => [entry.id, entry.name]));
+  names["ort-webgpu"] = "the WebGPU runtime"; // saved with a model that runs on WebGPU (sw.js counts it by folder)
   const shell = `the studio (${megabytes(saved.shell.bytes)}, version ${saved.version.slice(0, 8)})`;
   const models = Object.entries(saved.models.byModel)
     .map(([id, bytes]) => `${names[id] ?? id} (${megabytes(bytes)})`);

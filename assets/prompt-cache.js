@@ -2,7 +2,8 @@
  * Prefix reuse for the model worker: keeps the KV cache of the last prompt, so the next
  * prompt that starts with the same tokens (the chat template's system turn, the same
  * request asked again for another candidate or a retry) prefills only what differs.
- * The page's WASM backend keeps tensors in CPU memory, so a cache outlives its generation.
+ * The cache is kept in CPU memory, so it outlives its generation: on WebGPU, where the
+ * model's outputs stay on the GPU, it is read back once per prefill.
  */
 import { DynamicCache, Tensor } from "../vendor/transformers/transformers.min.js";
 
@@ -31,6 +32,12 @@ function tiled(entries, rows) {
     copies[name] = new Tensor(tensor.type, data, [rows, ...tensor.dims.slice(1)]);
   }
   return copies;
+}
+
+/** `tensor` in CPU memory (read back from the GPU, whose copy is released). */
+async function onCpu(tensor) {
+  if (tensor.location !== "gpu-buffer") return tensor;
+  return new Tensor(tensor.type, await tensor.ort_tensor.getData(true), tensor.dims);
 }
 
 const ids = (values) => new Tensor("int64", BigInt64Array.from(values, BigInt), [1, values.length]);
@@ -65,7 +72,7 @@ export class PromptCache {
       });
       entries = {};
       for (const [name, tensor] of Object.entries(outputs)) {
-        if (name.startsWith(PRESENT)) entries[PAST + name.slice(PRESENT.length)] = tensor;
+        if (name.startsWith(PRESENT)) entries[PAST + name.slice(PRESENT.length)] = await onCpu(tensor);
       }
     }
     this.tokens = wanted;

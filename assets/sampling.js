@@ -69,15 +69,19 @@ async function decodeRows({ tokenizer, model }, prompts, ids, options, count, st
   const { cache, reused } = await prompts.prefill(model, ids, count);
   const endToken = [model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat()[0];
   const rows = rowsOf(tokenizer, endToken, count, stopAtLineEnd);
-  await model.generate({
-    input_ids: new Tensor("int64", repeated(ids, count), [count, ids.length]),
-    attention_mask: new Tensor("int64", new BigInt64Array(count * ids.length).fill(1n), [count, ids.length]),
-    ...options,
-    ...(cache ? { past_key_values: cache } : {}),
-    streamer: rows,
-    stopping_criteria: [stopping],
-    logits_processor: [rows.processor],
-  });
+  try {
+    await model.generate({
+      input_ids: new Tensor("int64", repeated(ids, count), [count, ids.length]),
+      attention_mask: new Tensor("int64", new BigInt64Array(count * ids.length).fill(1n), [count, ids.length]),
+      ...options,
+      ...(cache ? { past_key_values: cache } : {}),
+      streamer: rows,
+      stopping_criteria: [stopping],
+      logits_processor: [rows.processor],
+    });
+  } finally {
+    await cache?.dispose(); // frees the GPU tensors generation left in it (none on WASM)
+  }
   return { rows: rows.rows, firstTokenAt: rows.firstTokenAt, reused };
 }
 

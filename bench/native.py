@@ -47,10 +47,12 @@ class Generator:
         self.eos = config["eos_token_id"]
         self.layers = config["num_hidden_layers"]
         self.kv_shape = (1, config["num_key_value_heads"], 0, config["head_dim"])
+        half = self.session.get_inputs()[-1].type == "tensor(float16)"
+        self.kv_type = np.float16 if half else np.float32
 
     def empty_cache(self) -> dict:
         """The KV cache before the prompt: zero-length keys and values for every layer."""
-        empty = np.zeros(self.kv_shape, dtype=np.float32)
+        empty = np.zeros(self.kv_shape, dtype=self.kv_type)
         return {f"past_key_values.{i}.{kind}": empty for i in range(self.layers) for kind in ("key", "value")}
 
     def step(self, ids: list[int], start: int, cache: dict) -> tuple[int, dict]:

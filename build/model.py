@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Convert a Llama-architecture GGUF file (SmolLM2-135M-Instruct) into a
-transformers.js model folder: ONNX graphs with KV cache (fp32, int8, q8, q4),
+transformers.js model folder: ONNX graphs with KV cache (fp32, fp16, int8, q8, q4),
 tokenizer.json and configs. Needs only gguf, numpy, onnx and onnxruntime
 (tokenizers is used for verification).
 
 Usage:
     python build/model.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m
-        [--dtypes fp32,int8,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
+        [--dtypes fp32,fp16,int8,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
 """
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
-ONNX_NAMES = {"fp32": "model.onnx", "int8": "model_int8.onnx", "q8": "model_quantized.onnx",
-              "q4": "model_q4.onnx"}
-NEG_INF = -3.4028234663852886e38
+NEG_INF = -3.4028234663852886e38  # the attention bias of a masked position (fp32 graphs)
+ONNX_NAMES = {"fp32": "model.onnx", "fp16": "model_fp16.onnx", "int8": "model_int8.onnx",
+              "q8": "model_quantized.onnx", "q4": "model_q4.onnx"}
 INT64_MAX = np.iinfo(np.int64).max
 ROPE_GATHERS = ("rope_cos", "rope_sin")  # kept in float32 by the quantizers
 
@@ -193,35 +193,45 @@ def rope_tables(cfg: dict):
             np.concatenate([-sin, sin], 1).astype(np.float32))
 
 
-def rms_norm(g: GraphBuilder, x: str, weight: str, eps: str) -> str:
-    """RMSNorm as Pow/ReduceMean/Add/Sqrt/Div/Mul (onnxruntime fuses this pattern)."""
+def rms_norm(g: GraphBuilder, x: str, weight: str, eps: str, half: bool = False) -> str:
+    """RMSNorm as Pow/ReduceMean/Add/Sqrt/Div/Mul (onnxruntime fuses this pattern). In a
+    half-precision graph the normalization runs in fp32: a squared hidden value over 256
+    would overflow fp16."""
     two = g.const("two", np.array(2.0, np.float32))
+    if half:
+        x = g.op("Cast", [x], to=TensorProto.FLOAT)
     ms = g.op("ReduceMean", [g.op("Pow", [x, two])], axes=[-1], keepdims=1)
-    return g.op("Mul", [g.op("Div", [x, g.op("Sqrt", [g.op("Add", [ms, eps])])]), weight])
+    normed = g.op("Div", [x, g.op("Sqrt", [g.op("Add", [ms, eps])])])
+    if half:
+        normed = g.op("Cast", [normed], to=TensorProto.FLOAT16)
+    return g.op("Mul", [normed, weight])
 
 
-def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True) -> onnx.ModelProto:
+def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -> onnx.ModelProto:
     """Build the decoder graph with KV cache; logits cover only the last position.
 
     tied_gemm=True shares the embedding between Gather and a Gemm(transB=1) head;
     False stores a transposed copy for a MatMul head (so quantizers can handle it).
+    half=True stores weights, KV cache and logits in fp16 (for GPUs with ``shader-f16``).
     """
     h, hd = cfg["hidden_size"], cfg["head_dim"]
     nh, nkv, L, V = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["num_hidden_layers"], cfg["vocab_size"]
     rep = nh // nkv
     g = GraphBuilder()
-    f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
+    real = np.float16 if half else np.float32
+    f32 = lambda a: np.ascontiguousarray(a, dtype=real)  # noqa: E731
+    real_type = TensorProto.FLOAT16 if half else TensorProto.FLOAT
 
     inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
               helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch_size", "total_sequence_length"]),
               helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch_size", "sequence_length"])]
-    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", 1, V])]
+    outputs = [helper.make_tensor_value_info("logits", real_type, ["batch_size", 1, V])]
     for i in range(L):
         for kv in ("key", "value"):
             inputs.append(helper.make_tensor_value_info(
-                f"past_key_values.{i}.{kv}", TensorProto.FLOAT, ["batch_size", nkv, "past_sequence_length", hd]))
+                f"past_key_values.{i}.{kv}", real_type, ["batch_size", nkv, "past_sequence_length", hd]))
             outputs.append(helper.make_tensor_value_info(
-                f"present.{i}.{kv}", TensorProto.FLOAT, ["batch_size", nkv, "total_sequence_length", hd]))
+                f"present.{i}.{kv}", real_type, ["batch_size", nkv, "total_sequence_length", hd]))
 
     embed = g.const("model.embed_tokens.weight", f32(w["embed"]))
     eps = g.const("rms_eps", np.array(cfg["rms_norm_eps"], np.float32))
@@ -237,8 +247,8 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True) -> onnx.ModelProto:
     causal = g.op("LessOrEqual", [g.op("Unsqueeze", [k_pos, g.ints(0)]), g.op("Unsqueeze", [q_pos, g.ints(1)])])
     pad = g.op("Unsqueeze", [g.op("Cast", ["attention_mask"], to=TensorProto.BOOL), g.ints(1, 2)])
     allowed = g.op("And", [causal, pad])  # [B, 1, S, T]
-    bias = g.op("Where", [allowed, g.const("f_zero", np.array(0.0, np.float32)),
-                          g.const("f_neginf", np.array(NEG_INF, np.float32))])
+    bias = g.op("Where", [allowed, g.const("f_zero", np.array(0.0, real)),
+                          g.const("f_neginf", np.array(np.finfo(real).min, real))])
     bias = g.op("Unsqueeze", [bias, g.ints(3)])  # [B, 1, S, 1, T]
     bshape = g.op("Concat", [g.op("Shape", [bias], end=3), g.ints(rep), tot], axis=0)
     bias = g.op("Reshape", [g.op("Expand", [bias, bshape]), g.op("Concat", [g.ints(0, 1, -1), tot], axis=0)],
@@ -246,20 +256,20 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True) -> onnx.ModelProto:
 
     # RoPE tables gathered once: [B, S, 1, hd].
     cos_t, sin_t = rope_tables(cfg)
-    cos = g.op("Gather", [g.const("rope_cos_table", cos_t), "position_ids"], name=ROPE_GATHERS[0])
-    sin = g.op("Gather", [g.const("rope_sin_table", sin_t), "position_ids"], name=ROPE_GATHERS[1])
+    cos = g.op("Gather", [g.const("rope_cos_table", f32(cos_t)), "position_ids"], name=ROPE_GATHERS[0])
+    sin = g.op("Gather", [g.const("rope_sin_table", f32(sin_t)), "position_ids"], name=ROPE_GATHERS[1])
     cos, sin = g.op("Unsqueeze", [cos, g.ints(2)]), g.op("Unsqueeze", [sin, g.ints(2)])
     scale = 1.0 / np.sqrt(hd)
-    half = g.ints(hd // 2, hd // 2)
+    rotary_halves = g.ints(hd // 2, hd // 2)
 
     for i, lw in enumerate(w["layers"]):
         p = f"model.layers.{i}."
-        xn = rms_norm(g, x, g.const(p + "input_layernorm.weight", f32(lw["attn_norm"])), eps)
+        xn = rms_norm(g, x, g.const(p + "input_layernorm.weight", f32(lw["attn_norm"])), eps, half)
         wqkv = np.concatenate([lw["q"] * scale, lw["k"], lw["v"]], 0).T
         qkv = g.op("MatMul", [xn, g.const(p + "self_attn.qkv_proj.weight", f32(wqkv))])
         qkv = g.op("Reshape", [qkv, g.ints(0, 0, nh + 2 * nkv, hd)])
         qk, v = g.op("Split", [qkv, g.ints(nh + nkv, nkv)], axis=2, n_out=2)
-        a, b = g.op("Split", [qk, half], axis=3, n_out=2)
+        a, b = g.op("Split", [qk, rotary_halves], axis=3, n_out=2)
         qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("Concat", [b, a], axis=3), sin])])
         q, k = g.op("Split", [qk, g.ints(nh, nkv)], axis=2, n_out=2)
         q = g.op("Reshape", [q, g.ints(0, 0, nkv, rep, hd)])
@@ -274,14 +284,14 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True) -> onnx.ModelProto:
         o = g.op("Reshape", [o, g.ints(0, 0, nh * hd)])
         x = g.op("Add", [x, g.op("MatMul", [o, g.const(p + "self_attn.o_proj.weight", f32(lw["o"].T))])])
 
-        xn = rms_norm(g, x, g.const(p + "post_attention_layernorm.weight", f32(lw["ffn_norm"])), eps)
+        xn = rms_norm(g, x, g.const(p + "post_attention_layernorm.weight", f32(lw["ffn_norm"])), eps, half)
         gu = g.op("MatMul", [xn, g.const(p + "mlp.gate_up_proj.weight", f32(np.concatenate([lw["gate"], lw["up"]], 0).T))])
         gate, up = g.op("Split", [gu, g.ints(cfg["intermediate_size"], cfg["intermediate_size"])], axis=-1, n_out=2)
         act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
         x = g.op("Add", [x, g.op("MatMul", [act, g.const(p + "mlp.down_proj.weight", f32(lw["down"].T))])])
 
     last = g.op("Slice", [x, g.ints(-1), g.ints(INT64_MAX), g.ints(1)])  # [B, 1, h]
-    xn = rms_norm(g, last, g.const("model.norm.weight", f32(w["norm"])), eps)
+    xn = rms_norm(g, last, g.const("model.norm.weight", f32(w["norm"])), eps, half)
     if tied_gemm and w["lm_head"] is w["embed"]:
         flat = g.op("Reshape", [xn, g.ints(-1, h)])
         lg = g.op("Gemm", [flat, embed], transB=1)
@@ -604,12 +614,13 @@ class OrtDecoder:
         so.add_session_config_entry("session.disable_quant_qdq", "1")  # as the page loads it (int8)
         self.sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         self.cfg = cfg
+        self.float = np.float16 if self.sess.get_inputs()[-1].type == "tensor(float16)" else np.float32
         self.reset()
 
     def reset(self):
         """Clear the KV cache."""
         c = self.cfg
-        empty = np.zeros((1, c["num_key_value_heads"], 0, c["head_dim"]), np.float32)
+        empty = np.zeros((1, c["num_key_value_heads"], 0, c["head_dim"]), self.float)
         self.past = {f"past_key_values.{i}.{kv}": empty
                      for i in range(c["num_hidden_layers"]) for kv in ("key", "value")}
         self.n = 0
@@ -736,6 +747,9 @@ def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: boo
     w = to_hf_layout(gw, cfg)
     sizes = {}
     with tempfile.TemporaryDirectory() as td:
+        if "fp16" in dtypes:
+            with Step("build fp16 graph"):
+                onnx.save(build_onnx(cfg, w, tied_gemm=True, half=True), str(out / "onnx" / ONNX_NAMES["fp16"]))
         if {"fp32", "int8"} & set(dtypes):
             with Step("build fp32 graph"):
                 tied = Path(td) / "model_tied.onnx"
@@ -777,7 +791,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--gguf", required=True, type=Path, help="Llama-architecture GGUF file")
     ap.add_argument("--out", type=Path, help="output folder for the converted model")
-    ap.add_argument("--dtypes", default="fp32,int8,q8,q4", help="comma list of fp32,int8,q8,q4 (default: all)")
+    ap.add_argument("--dtypes", default="fp32,fp16,int8,q8,q4", help="comma list of fp32,fp16,int8,q8,q4 (default: all)")
     ap.add_argument("--tiny-out", type=Path, help="also write a tiny random-weight model here")
     ap.add_argument("--no-verify", dest="verify", action="store_false", help="skip verification")
     args = ap.parse_args(argv)

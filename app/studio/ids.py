@@ -69,6 +69,7 @@ class Engine:
     OPEN, DIALOG, FORM, STATUS = "engine-open", "engine-dialog", "engine-form", "engine-status"
     URL, MODEL, KEY = "engine-url", "engine-model", "engine-key"
     LIST, TEST, BUILTIN, CLOSE = "engine-list", "engine-test", "engine-builtin", "engine-close"
+    DEVICE = "engine-device"
 
 
 SECTIONS = (Brief, Ideas, Drafting, Editor, Assist, Versions, Provenance, Verify, Projects, Engine)

@@ -169,7 +169,7 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     status = worker_status(studio)
     assert status["shell"]["complete"] and status["shell"]["files"] == len(listed["shell"])
     # Saved: the tiny model's files but the weights of other precisions (it loads in fp32).
-    other_weights = {f"models/{TINY_MODEL}/onnx/model_{name}.onnx" for name in ("int8", "quantized", "q4")}
+    other_weights = {f"models/{TINY_MODEL}/onnx/model_{name}.onnx" for name in ("fp16", "int8", "quantized", "q4")}
     saved_files = [path for path in listed["models"] if path.startswith(f"models/{TINY_MODEL}/")
                    and path not in other_weights]
     assert {path for path in loaded if path.startswith(f"models/{TINY_MODEL}/")} <= set(saved_files)

@@ -14,6 +14,16 @@ def test_stages_reach_ready_and_the_studio_is_usable(open_studio):
     assert "is ready" in studio.status()
     info = page.inner_text("#model-info")  # read by Python from the catalogue boot.js fetched
     assert "Tiny random SmolLM2" in info and "Apache-2.0" in info and "MB" in info
+    assert "on the processor (WASM)" in info and "on WASM" in studio.stage_detail("model")
+
+
+def test_asked_for_webgpu_where_the_browser_has_none_the_model_runs_on_wasm_and_says_so(open_studio):
+    studio = open_studio(f"?model={TINY_MODEL}&device=webgpu")  # this Chromium runs with --disable-gpu
+    studio.wait_for_python()
+    studio.wait_for_model()
+    assert "no WebGPU adapter" in studio.stage_detail("model") and "no WebGPU adapter" in studio.status()
+    assert "on the processor (WASM)" in studio.page.inner_text("#model-info")
+    assert not any("ort-webgpu" in url for url in studio.requests)  # the WebGPU runtime is not fetched
 
 
 def test_the_page_loads_everything_from_its_own_origin(open_studio):
@@ -72,6 +82,6 @@ def test_a_missing_catalogue_shows_what_to_do(open_studio):
 
 
 def test_an_unknown_precision_is_named_with_the_ones_available(open_studio):
-    studio = open_studio(f"?model={TINY_MODEL}&dtype=fp16")
+    studio = open_studio(f"?model={TINY_MODEL}&dtype=bf16")
     studio.wait_for_model("error")
-    assert "has no fp16 weights (it has fp32, int8, q8, q4)" in studio.stage_detail("model")
+    assert "has no bf16 weights (it has fp32, fp16, int8, q8, q4)" in studio.stage_detail("model")

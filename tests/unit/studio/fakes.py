@@ -175,7 +175,16 @@ class StudioModel(ScriptedModel):
     async def ready(self):
         if self.fail:
             raise self.fail
-        return {"id": "smollm2-135m-instruct", "name": "SmolLM2-135M-Instruct", "dtype": "int8"}
+        return {"id": "smollm2-135m-instruct", "name": "SmolLM2-135M-Instruct", "dtype": "int8", "device": "wasm",
+                "gpu": "", "note": "", "choice": "auto"}
+
+    async def run_on(self, choice):
+        """As the page does where only "webgpu" reaches the graphics card (a software adapter,
+        which "auto" passes over) and it computes in fp16."""
+        self.choices = [*getattr(self, "choices", []), choice]
+        on_gpu = choice == "webgpu"
+        return {**await self.ready(), "device": "webgpu" if on_gpu else "wasm", "dtype": "fp16" if on_gpu else "int8",
+                "gpu": "a test adapter" if on_gpu else "", "choice": choice}
 
     async def settled(self):
         return None
@@ -200,8 +209,9 @@ class FakeServer(StudioModel):
 
 CATALOGUE = {"default": "smollm2-135m-instruct", "models": [{
     "id": "smollm2-135m-instruct", "name": "SmolLM2-135M-Instruct", "dtype": "int8", "licence": "Apache-2.0",
-    "source": "HuggingFaceTB", "weights": {"int8": "onnx/model_int8.onnx"},
+    "source": "HuggingFaceTB", "weights": {"int8": "onnx/model_int8.onnx", "fp16": "onnx/model_fp16.onnx"},
     "files": {"onnx/model_int8.onnx": {"size": 140_000_000, "sha256": "ab" * 32},
+              "onnx/model_fp16.onnx": {"size": 270_000_000, "sha256": "ef" * 32},
               "config.json": {"size": 1000, "sha256": "cd" * 32}}}]}
 
 

@@ -114,6 +114,26 @@ def test_going_back_to_the_built_in_model_restores_its_name_and_identity():
     run_async(scenario())
 
 
+def test_the_built_in_model_moves_to_the_graphics_card_and_back_and_says_which_weights_wrote():
+    async def scenario():
+        page, model, context = await open_studio()
+        assert page.values[E.DEVICE] == "auto" and "on the processor (WASM)" in page.texts[ids.MODEL_INFO]
+        on_wasm = context.state.model
+        page.set_value(E.DEVICE, "webgpu")
+        page.click(E.BUILTIN)
+        await settle(page)
+        assert model.choices == ["webgpu"]
+        assert "(fp16, 270 MB)" in page.texts[ids.MODEL_INFO]
+        assert "on the graphics card (WebGPU: a test adapter)" in page.texts[ids.MODEL_INFO]
+        assert context.state.model == ("SmolLM2-135M-Instruct", "smollm2-135m-instruct", "ef" * 32)
+        assert "on the graphics card" in page.texts[E.STATUS]
+        page.set_value(E.DEVICE, "wasm")
+        page.click(E.BUILTIN)
+        await settle(page)
+        assert context.state.model == on_wasm and "on the processor (WASM)" in page.texts[ids.MODEL_INFO]
+    run_async(scenario())
+
+
 def test_the_engine_is_not_changed_while_the_model_works():
     async def scenario():
         page, model, context = await open_studio()

@@ -1,0 +1,64 @@
+/**
+ * Where the built-in model runs: on the graphics card through WebGPU, or on the processor
+ * through WASM. The creator's choice ("auto", "webgpu" or "wasm") is kept in this browser;
+ * `?device=` overrides it (tests, benchmarks). "auto" takes WebGPU only from a hardware
+ * adapter: a software one (SwiftShader) is slower than WASM.
+ *
+ * Public: DEVICE_CHOICES, preferredDevice(), keepPreference(choice), chooseDevice(choice, entry, dtype).
+ */
+const SETTING = "musespark.device";
+export const DEVICE_CHOICES = ["auto", "webgpu", "wasm"];
+
+/** The creator's choice, or "auto". */
+export function preferredDevice() {
+  const asked = new URLSearchParams(location.search).get("device");
+  let kept = null;
+  try {
+    kept = localStorage.getItem(SETTING);
+  } catch {
+    // storage blocked (a sandboxed frame): the default applies
+  }
+  return [asked, kept].find((choice) => DEVICE_CHOICES.includes(choice)) ?? "auto";
+}
+
+export function keepPreference(choice) {
+  if (!DEVICE_CHOICES.includes(choice)) throw new Error(`Unknown device "${choice}".`);
+  try {
+    localStorage.setItem(SETTING, choice);
+  } catch {
+    // storage blocked: the choice holds until the page is reloaded
+  }
+}
+
+async function gpuAdapter() {
+  try {
+    return (await navigator.gpu?.requestAdapter()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function describeAdapter(adapter) {
+  const { vendor, architecture, description } = adapter.info ?? {};
+  return description || [vendor, architecture].filter(Boolean).join(" ") || "a graphics adapter";
+}
+
+/**
+ * The device and precision for `entry` (a catalogue model) under `choice`:
+ * {device, dtype, wasmDtype, gpu, note}. On WebGPU the fp16 weights are used where the
+ * adapter computes in fp16 (and no `dtype` was asked for); otherwise the WASM weights, which
+ * the GPU computes in fp32. `note` says why the model is not where the creator asked.
+ */
+export async function chooseDevice(choice, entry, dtype) {
+  const wasmDtype = dtype ?? entry.dtype;
+  const onWasm = (note = "") => ({ device: "wasm", dtype: wasmDtype, wasmDtype, gpu: "", note });
+  if (choice === "wasm") return onWasm();
+  const adapter = await gpuAdapter();
+  if (!adapter) {
+    return onWasm(choice === "webgpu" ? "This browser offers no WebGPU adapter, so the model runs on the processor (WASM)." : "");
+  }
+  const software = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+  if (choice === "auto" && software) return onWasm();
+  const half = !dtype && adapter.features.has("shader-f16") && "fp16" in entry.weights;
+  return { device: "webgpu", dtype: half ? "fp16" : wasmDtype, wasmDtype, gpu: describeAdapter(adapter), note: "" };
+}
