@@ -243,6 +243,52 @@ def measure_worker(browser, url: str, dtype: str, args) -> dict:
     return {"load": load, "runs": runs, "rendererPeakMb": memory}
 
 
+# --- 3. the devices: WASM and WebGPU ---
+
+WEBGPU_FLAGS = [flag for flag in CHROMIUM_FLAGS if flag != "--disable-gpu"] + ["--enable-unsafe-webgpu"]
+
+
+def measure_devices(playwright, url: str, args) -> dict:
+    """runPrompt through the studio with the model on WASM and on WebGPU, side by side in one
+    Chromium that offers WebGPU, alternating: one warm-up, then ``args.runs`` of each. On
+    these machines the adapter is SwiftShader, software: its figures say nothing of a GPU's."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=WEBGPU_FLAGS)
+    pages, found = {}, {}
+    for device in ("wasm", "webgpu"):
+        page = browser.new_context().new_page()
+        page.goto(f"{url}?model={args.model}&device={device}")
+        wait_for_startup(page)
+        pages[device] = page
+        found[device] = {"stage": page.inner_text("#stage-model .stage-detail"), "runs": []}
+    for i in range(args.runs + 1):
+        for device, page in pages.items():
+            result = page.evaluate(RUN_PROMPT_JS, [PROMPT, args.max_new_tokens])
+            if i:
+                found[device]["runs"].append(result)
+                log(f"{device} {i}/{args.runs}: {describe(result)}")
+    browser.close()
+    return found
+
+
+def devices_table(found: dict) -> list[str]:
+    """Markdown lines: medians per device, and WebGPU against WASM."""
+    lines = ["## The built-in model on WASM and on WebGPU (studio path, one Chromium)", "",
+             "| device | first token ms (median) | decode tok/s (median) | runs | where, as the page says |",
+             "|---|---|---|---|---|"]
+    medians = {}
+    for device, result in found.items():
+        runs = result["runs"]
+        first = statistics.median(r["firstTokenMs"] for r in runs)
+        rate = statistics.median(decode_rate(r["tokens"], r["decodeMs"]) for r in runs)
+        medians[device] = (first, rate)
+        lines.append(f"| {device} | {first:.0f} | {rate:.1f} | {len(runs)} | {result['stage']} |")
+    texts = {r["text"] for result in found.values() for r in result["runs"]}
+    (wasm_first, wasm_rate), (gpu_first, gpu_rate) = medians["wasm"], medians["webgpu"]
+    lines += ["", f"WebGPU / WASM: decode {gpu_rate / wasm_rate:.2f}×, first token {gpu_first / wasm_first:.2f}× "
+                  f"the time. Greedy text the same on both: {'yes' if len(texts) == 1 else 'no'}."]
+    return lines
+
+
 # --- 4. sparking ideas in the page ---
 
 def use_engine(page, args) -> None:
@@ -459,7 +505,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--quick", action="store_true", help="one run of each, 32 new tokens (a smoke test)")
     parser.add_argument("--parts", default="startup,generation,spark",
-                        help="which measurements: startup, generation, spark (default: all)")
+                        help="which measurements: startup, generation, spark (default), and devices "
+                             "(WASM against WebGPU, here a software adapter: slow)")
     parser.add_argument("--engine", metavar="URL", help="also spark through this OpenAI-compatible server "
                                                          "(with --engine-model), in the same run")
     parser.add_argument("--engine-model", default="", metavar="NAME")
@@ -479,8 +526,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.engine and not args.engine_model:
         parser.error("--engine needs --engine-model NAME")
     args.parts = set(args.parts.split(","))
-    if args.parts - {"startup", "generation", "spark"}:
-        parser.error("--parts takes startup, generation and spark")
+    if args.parts - {"startup", "generation", "spark", "devices"}:
+        parser.error("--parts takes startup, generation, spark and devices")
     return args
 
 
@@ -502,6 +549,8 @@ def run(args: argparse.Namespace, url: str) -> dict:
             if args.engine:
                 results["sparkEngine"] = measure_spark(browser, url, args, engine=True)
         browser.close()
+        if "devices" in args.parts:
+            results["devices"] = measure_devices(playwright, url, args)
     for dtype in results["generation"]:
         results["generation"][dtype]["native"] = measure_native(dtype, args)
     results["loadAfter"] = os.getloadavg()
@@ -527,6 +576,8 @@ def report(args: argparse.Namespace, results: dict) -> str:
         lines += ["", *spark_table(results["spark"])]
     if "sparkEngine" in results:
         lines += ["", *spark_table(results["sparkEngine"], f"{args.engine_model} on {args.engine}")]
+    if "devices" in results:
+        lines += ["", *devices_table(results["devices"])]
     return "\n".join(lines)
 
 
