@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Convert a Llama-architecture GGUF file (SmolLM2-135M-Instruct) into a
-transformers.js model folder: ONNX graphs with KV cache (fp32, fp16, int8, q8, q4),
+"""Convert a GGUF file of the Llama, Qwen2 or Qwen3 family (SmolLM2-135M-Instruct, by
+default) into a transformers.js model folder: ONNX graphs with KV cache (fp32, fp16, int8, q8, q4),
 tokenizer.json and configs. Needs only gguf, numpy, onnx and onnxruntime
 (tokenizers is used for verification).
 
@@ -64,22 +64,30 @@ def field_value(reader, key, default=None):
     return default if f is None else f.contents()
 
 
+FAMILIES = ("llama", "qwen2", "qwen3")  # GGUF architectures: Llama's graph, with Qwen's biases or q/k norms
+
+
 def read_config(reader) -> dict:
     """Read the model hyper-parameters from GGUF metadata."""
     arch = field_value(reader, "general.architecture")
-    if arch != "llama":
-        raise SystemExit(f"unsupported GGUF architecture {arch!r} (expected 'llama')")
-    g = lambda k, d=None: field_value(reader, f"llama.{k}", d)  # noqa: E731
+    if arch not in FAMILIES:
+        raise SystemExit(f"The GGUF architecture {arch!r} is not supported: the converter reads "
+                         f"{', '.join(FAMILIES)} models.")
+    g = lambda k, d=None: field_value(reader, f"{arch}.{k}", d)  # noqa: E731
     hidden, heads = int(g("embedding_length")), int(g("attention.head_count"))
     head_dim = int(g("attention.key_length", hidden // heads))
     names = {t.name for t in reader.tensors}
-    scaling = field_value(reader, "llama.rope.scaling.type", "none")
+    scaling = g("rope.scaling.type", "none")
     if "rope_freqs.weight" in names or scaling not in ("none", None):
         raise SystemExit("RoPE scaling (rope_freqs / rope.scaling.type) is not supported by this converter")
-    if any(n.endswith(".bias") for n in names):
-        raise SystemExit("projection biases are not supported by this converter (plain Llama only)")
+    biases = sorted({n.split(".", 2)[2] for n in names if n.endswith(".bias")})
+    if biases not in ([], ["attn_k.bias", "attn_q.bias", "attn_v.bias"]):
+        raise SystemExit(f"Biases other than the attention's q, k and v ({', '.join(biases)}) are not supported.")
     tokens = field_value(reader, "tokenizer.ggml.tokens")
     return {
+        "family": arch,
+        "attention_bias": bool(biases),
+        "qk_norm": "blk.0.attn_q_norm.weight" in names,
         "hidden_size": hidden,
         "intermediate_size": int(g("feed_forward_length")),
         "num_attention_heads": heads,
@@ -93,7 +101,8 @@ def read_config(reader) -> dict:
         "tie_word_embeddings": "output.weight" not in names,
         "bos_token_id": int(field_value(reader, "tokenizer.ggml.bos_token_id", 1)),
         "eos_token_id": int(field_value(reader, "tokenizer.ggml.eos_token_id", 2)),
-        "pad_token_id": int(field_value(reader, "tokenizer.ggml.padding_token_id", 2)),
+        "pad_token_id": int(field_value(reader, "tokenizer.ggml.padding_token_id",
+                                        field_value(reader, "tokenizer.ggml.eos_token_id", 2))),
     }
 
 
@@ -115,21 +124,29 @@ def unpermute_rope(w: np.ndarray, n_head: int) -> np.ndarray:
 
 
 def to_hf_layout(gw: dict, cfg: dict) -> dict:
-    """Map GGUF tensors to per-layer arrays in Hugging Face layout ([out, in])."""
+    """Map GGUF tensors to per-layer arrays in Hugging Face layout ([out, in]). llama.cpp
+    permutes Llama's q and k rows for its interleaved RoPE; Qwen's are stored as they are."""
+    permuted = cfg["family"] == "llama"
     layers = []
     for i in range(cfg["num_hidden_layers"]):
         p = f"blk.{i}."
-        layers.append({
+        q, k = gw[p + "attn_q.weight"], gw[p + "attn_k.weight"]
+        layer = {
             "attn_norm": gw[p + "attn_norm.weight"],
-            "q": unpermute_rope(gw[p + "attn_q.weight"], cfg["num_attention_heads"]),
-            "k": unpermute_rope(gw[p + "attn_k.weight"], cfg["num_key_value_heads"]),
+            "q": unpermute_rope(q, cfg["num_attention_heads"]) if permuted else q,
+            "k": unpermute_rope(k, cfg["num_key_value_heads"]) if permuted else k,
             "v": gw[p + "attn_v.weight"],
             "o": gw[p + "attn_output.weight"],
             "ffn_norm": gw[p + "ffn_norm.weight"],
             "gate": gw[p + "ffn_gate.weight"],
             "up": gw[p + "ffn_up.weight"],
             "down": gw[p + "ffn_down.weight"],
-        })
+        }
+        if cfg["attention_bias"]:
+            layer.update({f"{x}_bias": gw[f"{p}attn_{x}.bias"] for x in "qkv"})
+        if cfg["qk_norm"]:
+            layer.update(q_norm=gw[p + "attn_q_norm.weight"], k_norm=gw[p + "attn_k_norm.weight"])
+        layers.append(layer)
     embed = gw["token_embd.weight"]
     return {"embed": embed, "norm": gw["output_norm.weight"], "layers": layers,
             "lm_head": gw.get("output.weight", embed)}
@@ -265,10 +282,19 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -
     for i, lw in enumerate(w["layers"]):
         p = f"model.layers.{i}."
         xn = rms_norm(g, x, g.const(p + "input_layernorm.weight", f32(lw["attn_norm"])), eps, half)
-        wqkv = np.concatenate([lw["q"] * scale, lw["k"], lw["v"]], 0).T
+        # The attention scale is folded into q's weights (and bias), or with Qwen3's per-head
+        # q/k norms (which would undo it) into q's norm weight.
+        q_scale = 1.0 if cfg.get("qk_norm") else scale
+        wqkv = np.concatenate([lw["q"] * q_scale, lw["k"], lw["v"]], 0).T
         qkv = g.op("MatMul", [xn, g.const(p + "self_attn.qkv_proj.weight", f32(wqkv))])
+        if cfg.get("attention_bias"):
+            bqkv = np.concatenate([lw["q_bias"] * q_scale, lw["k_bias"], lw["v_bias"]])
+            qkv = g.op("Add", [qkv, g.const(p + "self_attn.qkv_proj.bias", f32(bqkv))])
         qkv = g.op("Reshape", [qkv, g.ints(0, 0, nh + 2 * nkv, hd)])
         qk, v = g.op("Split", [qkv, g.ints(nh + nkv, nkv)], axis=2, n_out=2)
+        if cfg.get("qk_norm"):
+            heads_norm = np.concatenate([np.tile(lw["q_norm"] * scale, (nh, 1)), np.tile(lw["k_norm"], (nkv, 1))])
+            qk = rms_norm(g, qk, g.const(p + "self_attn.qk_norm.weight", f32(heads_norm)), eps, half)
         a, b = g.op("Split", [qk, rotary_halves], axis=3, n_out=2)
         qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("Concat", [b, a], axis=3), sin])])
         q, k = g.op("Split", [qk, g.ints(nh, nkv)], axis=2, n_out=2)
@@ -392,33 +418,53 @@ def quantize_q4(src: Path, dst: Path) -> None:
 # --------------------------------------------------------------------------- tokenizer / configs
 
 
+# The pre-tokenizer of each GGUF `tokenizer.ggml.pre` the converter knows, as Hugging Face
+# tokenizers write it: SmolLM splits digits one by one; Llama 3 and Qwen2 split with a regex
+# (numbers of up to three digits, or single digits) and keep whole vocabulary words (Llama 3).
+_WORDS = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|{numbers}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+          r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+PRE_TOKENIZERS = {
+    "smollm": {"split": {"type": "Digits", "individual_digits": True}, "regex_in_byte_level": True,
+               "ignore_merges": False, "normalizer": None},
+    "llama-bpe": {"split": _WORDS.replace("{numbers}", r"\p{N}{1,3}"), "regex_in_byte_level": False,
+                  "ignore_merges": True, "normalizer": None},
+    "qwen2": {"split": _WORDS.replace("{numbers}", r"\p{N}"), "regex_in_byte_level": False,
+              "ignore_merges": False, "normalizer": {"type": "NFC"}},
+}
+CONTROL, USER_DEFINED = 3, 4  # GGUF token types of special and added tokens
+
+
 def tokenizer_json(reader) -> dict:
-    """Byte-level BPE tokenizer.json (digits split individually, no BOS) from GGUF metadata."""
+    """Byte-level BPE tokenizer.json (no BOS added) from GGUF metadata."""
     tokens = field_value(reader, "tokenizer.ggml.tokens")
     types = field_value(reader, "tokenizer.ggml.token_type")
     merges = field_value(reader, "tokenizer.ggml.merges")
     if field_value(reader, "tokenizer.ggml.model") != "gpt2":
-        raise SystemExit("expected a byte-level BPE ('gpt2') tokenizer in the GGUF file")
-    pre = field_value(reader, "tokenizer.ggml.pre")
-    if pre != "smollm":
-        log(f"WARNING: pre-tokenizer {pre!r} is not 'smollm'; the Digits+ByteLevel pre-tokenizer written "
-            "here may not match this model's tokenizer")
+        raise SystemExit("The GGUF file's tokenizer is not byte-level BPE ('gpt2'), the only kind the converter reads.")
+    pre = field_value(reader, "tokenizer.ggml.pre", "smollm")
+    if pre not in PRE_TOKENIZERS:
+        raise SystemExit(f"The GGUF file's pre-tokenizer {pre!r} is not supported "
+                         f"(the converter knows {', '.join(PRE_TOKENIZERS)}).")
+    kind = PRE_TOKENIZERS[pre]
     added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
-              "normalized": False, "special": True}
-             for i, (t, ty) in enumerate(zip(tokens, types)) if int(ty) == 3]  # CONTROL
-    unk = field_value(reader, "tokenizer.ggml.unknown_token_id", 0)
-    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+              "normalized": False, "special": int(ty) == CONTROL}
+             for i, (t, ty) in enumerate(zip(tokens, types)) if int(ty) in (CONTROL, USER_DEFINED)]
+    # SmolLM names its first token as the unknown one; the other families name none.
+    unk = field_value(reader, "tokenizer.ggml.unknown_token_id", 0 if pre == "smollm" else None)
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                  "use_regex": kind["regex_in_byte_level"]}
+    split = kind["split"] if isinstance(kind["split"], dict) else {
+        "type": "Split", "pattern": {"Regex": kind["split"]}, "behavior": "Isolated", "invert": False}
     return {
         "version": "1.0", "truncation": None, "padding": None,
         "added_tokens": added,
-        "normalizer": None,
-        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Digits", "individual_digits": True}, byte_level]},
+        "normalizer": kind["normalizer"],
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [split, byte_level]},
         "post_processor": dict(byte_level, trim_offsets=False),
         "decoder": dict(byte_level),
-        "model": {"type": "BPE", "dropout": None, "unk_token": tokens[unk],
+        "model": {"type": "BPE", "dropout": None, "unk_token": None if unk is None else tokens[unk],
                   "continuing_subword_prefix": None, "end_of_word_suffix": None,
-                  "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+                  "fuse_unk": False, "byte_fallback": False, "ignore_merges": kind["ignore_merges"],
                   "vocab": {t: i for i, t in enumerate(tokens)}, "merges": list(merges)},
     }
 
@@ -427,14 +473,16 @@ def write_text_files(out: Path, reader, cfg: dict) -> None:
     """Write tokenizer.json, tokenizer_config.json, config.json, generation_config.json."""
     tok = tokenizer_json(reader)
     toks = field_value(reader, "tokenizer.ggml.tokens")
+    template = field_value(reader, "tokenizer.chat_template")
     (out / "tokenizer.json").write_text(json.dumps(tok, ensure_ascii=False, indent=1), encoding="utf-8")
     tcfg = {
         "add_bos_token": False, "add_eos_token": False, "add_prefix_space": False,
         "added_tokens_decoder": {str(a["id"]): {k: v for k, v in a.items() if k != "id"} for a in tok["added_tokens"]},
-        "additional_special_tokens": ["<|im_start|>", "<|im_end|>"],
+        "additional_special_tokens": [a["content"] for a in tok["added_tokens"]
+                                      if a["special"] and a["content"] in (template or "")],
         "bos_token": toks[cfg["bos_token_id"]], "eos_token": toks[cfg["eos_token_id"]],
         "pad_token": toks[cfg["pad_token_id"]], "unk_token": tok["model"]["unk_token"],
-        "chat_template": field_value(reader, "tokenizer.chat_template"),
+        "chat_template": template,
         "clean_up_tokenization_spaces": False, "model_max_length": cfg["max_position_embeddings"],
         "tokenizer_class": "GPT2Tokenizer", "vocab_size": cfg["vocab_size"],
     }
@@ -442,9 +490,11 @@ def write_text_files(out: Path, reader, cfg: dict) -> None:
     (out / "special_tokens_map.json").write_text(json.dumps(
         {k: tcfg[k] for k in ("bos_token", "eos_token", "pad_token", "unk_token", "additional_special_tokens")},
         indent=2), encoding="utf-8")
+    # Every family's graph takes the same inputs as Llama's, so transformers.js runs it as one.
     conf = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
-            "attention_bias": False, "mlp_bias": False, "initializer_range": 0.02,
-            **cfg, "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
+            "mlp_bias": False, "initializer_range": 0.02,
+            **{k: v for k, v in cfg.items() if k not in ("family", "qk_norm")}, "source_architecture": cfg["family"],
+            "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
     (out / "config.json").write_text(json.dumps(conf, indent=2), encoding="utf-8")
     gen = {"bos_token_id": cfg["bos_token_id"], "eos_token_id": cfg["eos_token_id"],
            "pad_token_id": cfg["pad_token_id"]}
@@ -552,21 +602,25 @@ def check_tokenizer(out: Path) -> list[str]:
         back = tok.decode(ids, skip_special_tokens=False)
         if back != t:
             raise SystemExit(f"tokenizer round-trip failed: {t!r} -> {back!r}")
-    digits = tok.encode("12345").tokens
-    if digits != list("12345"):
-        raise SystemExit(f"digits are not split individually: {digits}")
-    if tok.encode("Hello").ids[:1] == [1]:
+    pre = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["pre_tokenizer"]["pretokenizers"][0]
+    if pre["type"] == "Digits" and tok.encode("12345").tokens != list("12345"):
+        raise SystemExit(f"digits are not split individually: {tok.encode('12345').tokens}")
+    config = json.loads((out / "config.json").read_text())
+    if tok.encode("Hello").ids[:1] == [config["bos_token_id"]]:
         raise SystemExit("tokenizer adds a BOS token")
-    chat = "<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n"
-    ids = tok.encode(chat).ids
-    if ids[0] != 1 or ids.count(1) != 2 or ids.count(2) != 1 or tok.decode(ids, skip_special_tokens=False) != chat:
-        raise SystemExit(f"chat special tokens do not encode to single ids: {ids}")
+    special = [(token.content, token_id) for token_id, token in tok.get_added_tokens_decoder().items()
+               if token.special]
+    wrong = [content for content, token_id in special if tok.encode(f"a{content}b").ids[1:2] != [token_id]]
+    if wrong:
+        raise SystemExit(f"special tokens do not encode to their single ids: {wrong[:5]}")
     return [f"tokenizer: exact round-trip on {len(texts)} texts (digits, emoji/ZWJ/flags, accents, "
-            f"Vietnamese, CJK, code, whitespace runs); digits split; no BOS; chat prompt {ids}"]
+            f"Vietnamese, CJK, code, whitespace runs); no BOS; each of its {len(special)} special tokens "
+            "encodes to its one id"]
 
 
 def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndarray:
-    """Independent float64 forward pass on GGUF-layout weights (interleaved RoPE,
+    """Independent float64 forward pass on GGUF-layout weights (Llama: interleaved RoPE on
+    llama.cpp's permuted q/k; Qwen: half-split RoPE, q/k/v biases or per-head q/k norms;
     repeated KV heads, no cache); returns logits of positions first..len(ids)-1."""
     h, hd = cfg["hidden_size"], cfg["head_dim"]
     nh, nkv, eps = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["rms_norm_eps"]
@@ -576,7 +630,10 @@ def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndar
     pos = np.arange(n)[:, None] * (cfg["rope_theta"] ** (-np.arange(0, hd, 2) / hd))[None, :]
     cos, sin = np.cos(pos)[:, None, :], np.sin(pos)[:, None, :]
 
-    def rope(x):  # x [n, heads, hd], pairs (2i, 2i+1)
+    def rope(x):  # x [n, heads, hd], pairs (2i, 2i+1), or (i, i + hd/2) outside Llama
+        if cfg.get("family", "llama") != "llama":
+            a, b = x[..., :hd // 2], x[..., hd // 2:]
+            return np.concatenate([a * cos - b * sin, a * sin + b * cos], -1)
         e, o = x[..., 0::2], x[..., 1::2]
         y = np.empty_like(x)
         y[..., 0::2], y[..., 1::2] = e * cos - o * sin, e * sin + o * cos
@@ -587,9 +644,12 @@ def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndar
     for i in range(cfg["num_hidden_layers"]):
         p = f"blk.{i}."
         xn = norm(x, W(p + "attn_norm.weight"))
-        q = rope((xn @ W(p + "attn_q.weight").T).reshape(n, nh, hd))
-        k = rope((xn @ W(p + "attn_k.weight").T).reshape(n, nkv, hd))
-        v = (xn @ W(p + "attn_v.weight").T).reshape(n, nkv, hd)
+        proj = {x: xn @ W(f"{p}attn_{x}.weight").T + (W(f"{p}attn_{x}.bias") if cfg.get("attention_bias") else 0)
+                for x in "qkv"}
+        q, k = proj["q"].reshape(n, nh, hd), proj["k"].reshape(n, nkv, hd)
+        if cfg.get("qk_norm"):
+            q, k = norm(q, W(p + "attn_q_norm.weight")), norm(k, W(p + "attn_k_norm.weight"))
+        q, k, v = rope(q), rope(k), proj["v"].reshape(n, nkv, hd)
         k, v = np.repeat(k, nh // nkv, axis=1), np.repeat(v, nh // nkv, axis=1)
         s = np.einsum("qhd,khd->hqk", q, k) / np.sqrt(hd) + mask
         a = np.exp(s - s.max(-1, keepdims=True))
@@ -789,7 +849,7 @@ def tiny_config(cfg: dict) -> dict:
 def main(argv=None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--gguf", required=True, type=Path, help="Llama-architecture GGUF file")
+    ap.add_argument("--gguf", required=True, type=Path, help="GGUF file of a Llama, Qwen2 or Qwen3 model")
     ap.add_argument("--out", type=Path, help="output folder for the converted model")
     ap.add_argument("--dtypes", default="fp32,fp16,int8,q8,q4", help="comma list of fp32,fp16,int8,q8,q4 (default: all)")
     ap.add_argument("--tiny-out", type=Path, help="also write a tiny random-weight model here")
@@ -804,7 +864,10 @@ def main(argv=None) -> int:
 
     import gguf
 
-    reader = gguf.GGUFReader(str(args.gguf))
+    try:
+        reader = gguf.GGUFReader(str(args.gguf))
+    except (OSError, ValueError, IndexError, KeyError) as error:
+        raise SystemExit(f"{args.gguf} is not a readable GGUF file ({error}).") from None
     cfg = read_config(reader)
     log(f"config: {json.dumps(cfg)}")
     if args.out:
