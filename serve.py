@@ -2,14 +2,15 @@
 
     python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--root DIR]
                     [--embed-config FILE] [--engines-config FILE] [--frame-ancestors SOURCES]
-                    [--no-csp-header]
+                    [--no-csp-header] [--add-model FILE.gguf [--model-name NAME] [--model-licence L]]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
 served (index.html, pyscript.toml, sw.js, offline-files.js, embed.json, app/,
 assets/, vendor/, models/); any static host serving those paths works the same.
 The service worker (sw.js) must sit at the site root so that its scope covers the
-page. ``--root`` serves another built copy of the studio (it implies ``--no-setup``).
+page. ``--add-model`` converts a GGUF file of the Llama, Qwen2 or Qwen3 family into the
+model catalogue first (build/added_models.py), checked as the built-in model is. ``--root`` serves another built copy of the studio (it implies ``--no-setup``).
 
 Embedding: ``embed.json`` (beside this file, or the file named by --embed-config)
 lists the origins whose pages may talk to the studio embedded in them; without it
@@ -168,6 +169,20 @@ def make_server(host: str, port: int, quiet: bool = True, root: Path = ROOT,
     return StudioServer((host, port), handler)
 
 
+def add_model(path: Path, name: str | None, licence: str | None) -> int:
+    """Convert a GGUF file into the catalogue; say what was added, or why not."""
+    import added_models
+    import setup
+
+    try:
+        entry = added_models.add(path, name, licence)
+    except setup.SetupError as error:
+        print(f"The model was not added: {error}", file=sys.stderr)
+        return 1
+    print(f"Added {entry['name']} ({entry['licence']}) to the catalogue as {entry['id']}.", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Set up and serve the MuseSpark studio.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -185,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                              '{"allowedOrigins": [...]} (default: engines.json beside serve.py)')
     parser.add_argument("--frame-ancestors", default=FRAME_ANCESTORS, metavar="SOURCES",
                         help="who may embed the studio in a frame (CSP sources; default: %(default)s)")
+    parser.add_argument("--add-model", type=Path, metavar="FILE.gguf",
+                        help="convert this GGUF model (Llama, Qwen2 or Qwen3 family) into the catalogue, then serve")
+    parser.add_argument("--model-name", help="the added model's name (default: the one in the file)")
+    parser.add_argument("--model-licence", help="the added model's licence (default: the one in the file)")
     parser.add_argument("--no-csp-header", action="store_true",
                         help="send no Content-Security-Policy header, as a static host would "
                              "(the page's <meta> policy still applies)")
@@ -194,10 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.root / "index.html").is_file():
         print(f"{args.root} holds no studio (no index.html): pass the folder of a built copy.", file=sys.stderr)
         return 1
+    if args.add_model and (args.no_setup or args.no_model or args.root.resolve() != ROOT):
+        parser.error("--add-model sets up the models: leave out --no-setup, --no-model and --root")
     if not args.no_setup and args.root.resolve() == ROOT:
         sys.path.insert(0, str(ROOT / "build"))
         import setup
 
+        if args.add_model and add_model(args.add_model, args.model_name, args.model_licence) != 0:
+            return 1
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:

@@ -56,6 +56,17 @@ function modelFiles(entry, dtype) {
   return { files, bytes: files.reduce((sum, file) => sum + entry.files[file].size, 0) };
 }
 
+const MODEL_SETTING = "musespark.model";
+
+/** The catalogue model the creator chose in the engine dialog, if this browser keeps one. */
+function keptModel() {
+  try {
+    return localStorage.getItem(MODEL_SETTING);
+  } catch {
+    return null; // storage blocked: the catalogue's default
+  }
+}
+
 /** The WebGPU build of ONNX Runtime, saved for offline use like a model's files. */
 const WEBGPU_RUNTIME = ["mjs", "wasm"].map((ext) => `vendor/ort-webgpu/ort-wasm-simd-threaded.asyncify.${ext}`);
 
@@ -65,7 +76,8 @@ const WEBGPU_RUNTIME = ["mjs", "wasm"].map((ext) => `vendor/ort-webgpu/ort-wasm-
  */
 async function chooseModel(catalogue) {
   const query = new URLSearchParams(location.search);
-  const wanted = query.get("model") ?? catalogue.default;
+  const kept = keptModel();
+  const wanted = query.get("model") ?? (catalogue.models.some((m) => m.id === kept) ? kept : catalogue.default);
   const entry = catalogue.models.find((m) => m.id === wanted);
   if (!entry) throw new Error(`The model "${wanted}" is not in the catalogue.`);
   const asked = query.get("dtype") ?? undefined;
@@ -112,20 +124,22 @@ async function saveForOffline(chosen) {
  * (a fresh worker after a hard stop or a crash reloads the model it is asked for). */
 function followModelLoads(chosen) {
   const files = new Map();
-  const name = chosen.entry.name;
   client.addEventListener("progress", ({ detail: { file, loaded } }) => {
+    const name = chosen.entry.name; // the model chosen now: the creator may pick another
     files.set(file, loaded);
     const done = [...files.values()].reduce((a, b) => a + b, 0);
     const share = chosen.bytes ? Math.min(done / chosen.bytes, 1) : null;
     stage("model", "loading", `${name}: ${megabytes(done)} of ${megabytes(chosen.bytes)}`, share);
   });
   client.addEventListener("ready", ({ detail }) => {
+    const name = chosen.entry.name;
     files.clear();
     const where = detail.device === "webgpu" ? `on WebGPU (${chosen.gpu})` : "on WASM";
     const note = detail.note || chosen.note;
     stage("model", "ready", `${name} ready in ${seconds(performance.now() - started)}, ${where}.${note ? ` ${note}` : ""}`, 1);
   });
   client.addEventListener("crash", () => {
+    const name = chosen.entry.name;
     stage("model", "loading", `${name}: the model stopped unexpectedly; it reloads for the next request.`, 0);
   });
 }
@@ -169,16 +183,29 @@ const model = loadModel();
 model.catch(() => {}); // shown in the page; Python reads the failure from the promise
 
 /**
- * Run the built-in model on the device `choice` asks for ("auto", "webgpu" or "wasm"), kept
- * for the next visits; resolves with the chosen model once it is loaded there again.
+ * Run the catalogue's model `id` (default: the one loaded) on the device `choice` asks for
+ * ("auto", "webgpu" or "wasm"), both kept for the next visits; resolves with the chosen
+ * model once it is loaded there.
  */
-async function runModelOn(choice) {
+async function runModelOn(choice, id) {
   keepPreference(choice);
-  const chosen = await model;
-  const before = `${chosen.spec.device}/${chosen.spec.dtype}`;
+  const chosen = await model.catch(() => null);
+  if (!chosen) throw new Error("The model did not load at start: reload the page to try again.");
+  const entry = chosen.catalogue.models.find((m) => m.id === (id ?? chosen.entry.id));
+  if (!entry) throw new Error(`The model "${id}" is not in the catalogue.`);
+  try {
+    localStorage.setItem(MODEL_SETTING, entry.id);
+  } catch {
+    // storage blocked: the choice holds until the page is reloaded
+  }
+  const before = `${chosen.spec.id}/${chosen.spec.device}/${chosen.spec.dtype}`;
+  if (entry !== chosen.entry) {
+    Object.assign(chosen, { entry, asked: undefined });
+    chosen.spec.id = entry.id;
+  }
   await place(chosen, choice);
-  if (`${chosen.spec.device}/${chosen.spec.dtype}` === before) return chosen;
-  stage("model", "loading", `${chosen.entry.name}: moving to ${chosen.spec.device === "webgpu" ? "WebGPU" : "WASM"}…`, null);
+  if (`${chosen.spec.id}/${chosen.spec.device}/${chosen.spec.dtype}` === before) return chosen;
+  stage("model", "loading", `${chosen.entry.name}: loading on ${chosen.spec.device === "webgpu" ? "WebGPU" : "WASM"}…`, null);
   await saveForOffline(chosen);
   chosen.ready = await client.load(chosen.spec);
   return chosen;

@@ -64,6 +64,7 @@ def field_value(reader, key, default=None):
     return default if f is None else f.contents()
 
 
+MAX_ONNX_BYTES = 2 * 1024**3  # one ONNX file (protobuf); external data files are not written
 FAMILIES = ("llama", "qwen2", "qwen3")  # GGUF architectures: Llama's graph, with Qwen's biases or q/k norms
 
 
@@ -104,6 +105,26 @@ def read_config(reader) -> dict:
         "pad_token_id": int(field_value(reader, "tokenizer.ggml.padding_token_id",
                                         field_value(reader, "tokenizer.ggml.eos_token_id", 2))),
     }
+
+
+def parameter_count(cfg: dict) -> int:
+    """The model's parameters, from its shape."""
+    h, f, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["head_dim"]
+    nq, nkv = cfg["num_attention_heads"] * hd, cfg["num_key_value_heads"] * hd
+    attention = h * (nq + 2 * nkv) + nq * h
+    attention += (nq + 2 * nkv if cfg["attention_bias"] else 0) + (2 * hd if cfg["qk_norm"] else 0)
+    layer = attention + 3 * h * f + 2 * h
+    embeddings = cfg["vocab_size"] * h * (1 if cfg["tie_word_embeddings"] else 2)
+    return cfg["num_hidden_layers"] * layer + embeddings + h
+
+
+def check_size(cfg: dict) -> None:
+    """Refuse a model whose fp32 graph would not fit in one ONNX file."""
+    parameters = parameter_count(cfg)
+    if parameters * 4 > MAX_ONNX_BYTES:
+        raise SystemExit(f"The model has {parameters / 1e6:.0f}M parameters; the converter writes each precision "
+                         f"as one ONNX file of at most 2 GB, which holds about {MAX_ONNX_BYTES / 4 / 1e6:.0f}M "
+                         "parameters in fp32.")
 
 
 def load_gguf_weights(reader) -> dict[str, np.ndarray]:
@@ -494,7 +515,8 @@ def write_text_files(out: Path, reader, cfg: dict) -> None:
     conf = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
             "mlp_bias": False, "initializer_range": 0.02,
             **{k: v for k, v in cfg.items() if k not in ("family", "qk_norm")}, "source_architecture": cfg["family"],
-            "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
+            "source_name": field_value(reader, "general.name"), "source_licence": field_value(reader, "general.license"),
+            "parameters": parameter_count(cfg), "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
     (out / "config.json").write_text(json.dumps(conf, indent=2), encoding="utf-8")
     gen = {"bos_token_id": cfg["bos_token_id"], "eos_token_id": cfg["eos_token_id"],
            "pad_token_id": cfg["pad_token_id"]}
@@ -870,6 +892,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"{args.gguf} is not a readable GGUF file ({error}).") from None
     cfg = read_config(reader)
     log(f"config: {json.dumps(cfg)}")
+    if args.out:
+        check_size(cfg)
     if args.out:
         with Step("dequantize GGUF"):
             gw = load_gguf_weights(reader)

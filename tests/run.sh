@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh machine, then run them:
 # Debian's chromium (and Node/npm, a C++ compiler and cmake if missing), a pinned test venv,
-# the studio's runtime files and models (build/setup.py), llama.cpp's server for the engine
+# the studio's runtime files and models (build/setup.py, with a test model added as a creator
+# would: tests/added_model.py), llama.cpp's server for the engine
 # tests (build/llama_server.py; both cached under ~/.cache/musespark),
 # then pytest over tests/ (unit tests of the core, end-to-end tests in Chromium).
 # Extra arguments go to pytest; naming a test file, folder or id (file.py::test) runs just that.
@@ -31,6 +32,9 @@ if [ ! -f "$venv/.complete" ]; then
   touch "$venv/.complete"
 fi
 
+# A model added as a creator adds one (tests/added_model.py), kept out of the creator's own list.
+export MUSESPARK_ADDED_MODELS="$cache/test-added-models.json"
+python3 tests/added_model.py
 python3 build/setup.py
 python3 build/llama_server.py >/dev/null  # the creator's-own-engine tests serve with it (compiled once, cached)
 targets=(tests)

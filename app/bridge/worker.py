@@ -138,11 +138,11 @@ class WorkerModel(ClientModel):
             raise studio_error(error) from None
         return self._loaded(chosen)
 
-    async def run_on(self, choice: str) -> dict:
-        """Load the model again on the device ``choice`` asks for ("auto", "webgpu", "wasm"),
-        kept for the next visits; returns what ``ready`` returns."""
+    async def run_on(self, choice: str, model_id: str) -> dict:
+        """Load the catalogue's model ``model_id`` on the device ``choice`` asks for ("auto",
+        "webgpu", "wasm"), both kept for the next visits; returns what ``ready`` returns."""
         try:
-            chosen = await js.globalThis.museSpark.runModelOn(choice)
+            chosen = await js.globalThis.museSpark.runModelOn(choice, model_id)
         except JsException as error:
             raise studio_error(error) from None
         return self._loaded(chosen)

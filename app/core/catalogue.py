@@ -23,6 +23,12 @@ class ModelEntry:
     purpose: str
     weights: dict[str, str]
     files: dict[str, dict]
+    parameters: int = 0
+
+    # Bytes a parameter takes once loaded: int8 and fp32 are computed in fp32, fp16 on the GPU
+    # in half precision; q4 and q8 keep their packed weights.
+    BYTES_PER_PARAMETER = {"fp32": 4.0, "int8": 4.0, "fp16": 2.0, "q8": 1.1, "q4": 0.6}
+    WASM_MEMORY = 4 * 1024**3  # what a WASM page (32-bit) can address at most
 
     def weights_sha256(self, dtype: str) -> str:
         """The SHA-256 (hex) of the weights file loaded for ``dtype``."""
@@ -31,6 +37,19 @@ class ModelEntry:
         except KeyError:
             raise CatalogueError(f'The model "{self.id}" lists no {dtype} weights file with a hash: '
                                  "run the set-up again.") from None
+
+    @property
+    def offered(self) -> bool:
+        """Shown in the model picker: the built-in model and the creator's own (not test models)."""
+        return self.purpose in ("default", "added")
+
+    def memory_bytes(self, dtype: str) -> int:
+        """About how much memory the loaded model takes in ``dtype`` (0 when its size is unknown)."""
+        return int(self.parameters * self.BYTES_PER_PARAMETER.get(dtype, 4.0) * 1.15)
+
+    def fits_wasm(self, dtype: str) -> bool:
+        """Whether it can load on WASM in ``dtype`` (with room for the KV cache and the runtime)."""
+        return self.memory_bytes(dtype) < 0.8 * self.WASM_MEMORY
 
     def size_bytes(self, dtype: str) -> int:
         """Bytes fetched to load it in ``dtype``: its weights and every non-weight file."""
@@ -57,7 +76,7 @@ class Catalogue:
             models = tuple(
                 ModelEntry(id=m["id"], name=m["name"], dtype=m["dtype"], licence=m["licence"],
                            source=m["source"], purpose=m.get("purpose", ""), weights=m["weights"],
-                           files=m["files"])
+                           files=m["files"], parameters=int(m.get("parameters", 0)))
                 for m in data["models"]
             )
             return cls(default=data["default"], models=models)

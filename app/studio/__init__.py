@@ -58,4 +58,4 @@ def build_studio(page, model, read_catalogue: Callable[[], Catalogue]) -> Studio
         section(context)
     model_section = ModelSection(context, read_catalogue)
     return Studio(context, model_section, EditorSection(context), ProjectShelf(context),
-                  EngineSection(context, model_section.run_on))
+                  EngineSection(context, model_section.run_on, read_catalogue))

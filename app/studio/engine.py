@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from ..core.catalogue import Catalogue
 from ..core.engines import DEFAULT_ENGINE_URL, EngineSettings
 from ..core.errors import StudioError
 from ..core.model import Message, Sampling
@@ -26,9 +27,11 @@ TEST_PROMPT = [Message("user", "Say hello to a writer in one short sentence.")]
 
 
 class EngineSection:
-    def __init__(self, context: Context, run_builtin_on: Callable[[str], Awaitable[dict]]) -> None:
+    def __init__(self, context: Context, run_builtin_on: Callable[[str, str], Awaitable[dict]],
+                 read_catalogue: Callable[[], Catalogue]) -> None:
         self.context = context
         self.run_builtin_on = run_builtin_on
+        self.read_catalogue = read_catalogue
         self.store = context.page.projects()
         self.doing: asyncio.Task | None = None
         page = context.page
@@ -44,6 +47,7 @@ class EngineSection:
         saved = await self.store.setting(SETTING) or {}
         page = self.context.page
         page.set_value(E.DEVICE, await self.builtin_choice())
+        self.show_models()
         page.set_value(E.URL, saved.get("url") or DEFAULT_ENGINE_URL)
         page.set_value(E.KEY, saved.get("key") or "")
         if model := saved.get("model"):
@@ -52,14 +56,28 @@ class EngineSection:
         if saved.get("active") and model:
             await self.run(self.use())
 
+    async def builtin_info(self) -> dict:
+        """What the page's model worker has loaded ({} while it failed)."""
+        try:
+            return await self.context.model.builtin.ready()
+        except StudioError:
+            return {}
+
     async def builtin_choice(self) -> str:
         """Where the creator asked the built-in model to run ("auto" until it has loaded)."""
-        try:
-            return (await self.context.model.builtin.ready()).get("choice", "auto")
-        except StudioError:
-            return "auto"
+        return (await self.builtin_info()).get("choice", "auto")
+
+    def show_models(self) -> None:
+        """The catalogue's models in the picker, the one loaded (or the default) selected."""
+        catalogue = self.read_catalogue()
+        identity = self.context.builtin_model[0]  # (name, id, weights hash) once loaded
+        chosen = identity[1] if identity else catalogue.default
+        offered = [entry for entry in catalogue.models if entry.offered or entry.id == chosen]
+        self.context.page.set_html(E.BUILTIN_MODEL, views.model_picker_options(offered, chosen))
+        self.context.page.set_value(E.BUILTIN_MODEL, chosen)
 
     def open(self) -> None:
+        self.show_models()
         self.context.page.show_dialog(E.DIALOG)
         self.context.page.focus(E.URL)
 
@@ -133,10 +151,11 @@ class EngineSection:
         """Write with the built-in model again, on the device chosen in the dialog."""
         context = self.context
         context.model.use(context.model.builtin)
-        choice = context.page.value(E.DEVICE)
-        if choice != await self.builtin_choice():
-            self.say(f"Loading the built-in model {DEVICE_WORDS.get(choice, '')}…")
-        info = await self.run_builtin_on(choice)
+        choice, model_id = context.page.value(E.DEVICE), context.page.value(E.BUILTIN_MODEL)
+        before = await self.builtin_info()
+        if (choice, model_id) != (before.get("choice"), before.get("id")):
+            self.say(f"Loading the model {DEVICE_WORDS.get(choice, '')}…")
+        info = await self.run_builtin_on(choice, model_id)
         context.state.model, described = context.builtin_model
         context.page.set_text(ids.MODEL_INFO, described)
         context.page.set_data(ids.STUDIO, "engine", "built-in")

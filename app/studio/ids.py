@@ -69,7 +69,7 @@ class Engine:
     OPEN, DIALOG, FORM, STATUS = "engine-open", "engine-dialog", "engine-form", "engine-status"
     URL, MODEL, KEY = "engine-url", "engine-model", "engine-key"
     LIST, TEST, BUILTIN, CLOSE = "engine-list", "engine-test", "engine-builtin", "engine-close"
-    DEVICE = "engine-device"
+    DEVICE, BUILTIN_MODEL = "engine-device", "engine-builtin-model"
 
 
 SECTIONS = (Brief, Ideas, Drafting, Editor, Assist, Versions, Provenance, Verify, Projects, Engine)

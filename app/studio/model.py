@@ -66,9 +66,10 @@ class ModelSection:
             self.context.state.model = identity
             self.context.page.set_text(ids.MODEL_INFO, described)
 
-    async def run_on(self, choice: str) -> dict:
-        """Load the built-in model again on the device ``choice`` asks for; say where it runs."""
-        info = await self.context.model.builtin.run_on(choice)
+    async def run_on(self, choice: str, model_id: str) -> dict:
+        """Load the catalogue's model ``model_id`` on the device ``choice`` asks for; say which
+        model writes and where it runs."""
+        info = await self.context.model.builtin.run_on(choice, model_id)
         self.show_model(info)
         return info
 

@@ -178,13 +178,13 @@ class StudioModel(ScriptedModel):
         return {"id": "smollm2-135m-instruct", "name": "SmolLM2-135M-Instruct", "dtype": "int8", "device": "wasm",
                 "gpu": "", "note": "", "choice": "auto"}
 
-    async def run_on(self, choice):
+    async def run_on(self, choice, model_id):
         """As the page does where only "webgpu" reaches the graphics card (a software adapter,
         which "auto" passes over) and it computes in fp16."""
-        self.choices = [*getattr(self, "choices", []), choice]
+        self.choices = [*getattr(self, "choices", []), (choice, model_id)]
         on_gpu = choice == "webgpu"
-        return {**await self.ready(), "device": "webgpu" if on_gpu else "wasm", "dtype": "fp16" if on_gpu else "int8",
-                "gpu": "a test adapter" if on_gpu else "", "choice": choice}
+        return {**await self.ready(), "id": model_id, "device": "webgpu" if on_gpu else "wasm",
+                "dtype": "fp16" if on_gpu else "int8", "gpu": "a test adapter" if on_gpu else "", "choice": choice}
 
     async def settled(self):
         return None
@@ -212,7 +212,14 @@ CATALOGUE = {"default": "smollm2-135m-instruct", "models": [{
     "source": "HuggingFaceTB", "weights": {"int8": "onnx/model_int8.onnx", "fp16": "onnx/model_fp16.onnx"},
     "files": {"onnx/model_int8.onnx": {"size": 140_000_000, "sha256": "ab" * 32},
               "onnx/model_fp16.onnx": {"size": 270_000_000, "sha256": "ef" * 32},
-              "config.json": {"size": 1000, "sha256": "cd" * 32}}}]}
+              "config.json": {"size": 1000, "sha256": "cd" * 32}}, "parameters": 134_515_008}, {
+    "id": "my-qwen", "name": "My Qwen <3>", "dtype": "int8", "licence": "unknown: see the model's own licence",
+    "source": "your GGUF file my-qwen.gguf", "purpose": "added", "parameters": 900_000_000,
+    "weights": {"int8": "onnx/model_int8.onnx"},
+    "files": {"onnx/model_int8.onnx": {"size": 700_000_000, "sha256": "12" * 32}}}, {
+    "id": "tiny-random-smollm2", "name": "Tiny", "dtype": "fp32", "licence": "Apache-2.0", "source": "tests",
+    "purpose": "test", "weights": {"fp32": "onnx/model.onnx"},
+    "files": {"onnx/model.onnx": {"size": 1000, "sha256": "34" * 32}}}]}
 
 
 def catalogue() -> Catalogue:

@@ -122,7 +122,7 @@ def test_the_built_in_model_moves_to_the_graphics_card_and_back_and_says_which_w
         page.set_value(E.DEVICE, "webgpu")
         page.click(E.BUILTIN)
         await settle(page)
-        assert model.choices == ["webgpu"]
+        assert model.choices == [("webgpu", "smollm2-135m-instruct")]
         assert "(fp16, 270 MB)" in page.texts[ids.MODEL_INFO]
         assert "on the graphics card (WebGPU: a test adapter)" in page.texts[ids.MODEL_INFO]
         assert context.state.model == ("SmolLM2-135M-Instruct", "smollm2-135m-instruct", "ef" * 32)
@@ -131,6 +131,25 @@ def test_the_built_in_model_moves_to_the_graphics_card_and_back_and_says_which_w
         page.click(E.BUILTIN)
         await settle(page)
         assert context.state.model == on_wasm and "on the processor (WASM)" in page.texts[ids.MODEL_INFO]
+    run_async(scenario())
+
+
+def test_the_picker_offers_the_creators_own_models_with_their_size_and_memory_and_loads_one():
+    async def scenario():
+        page, model, context = await open_studio()
+        page.click(E.OPEN)
+        options = page.html[E.BUILTIN_MODEL]
+        assert "tiny" not in options  # test models are not offered
+        assert ('<option value="smollm2-135m-instruct" selected>SmolLM2-135M-Instruct: 140 MB download, '
+                "about 0.6 GB in memory, Apache-2.0</option>") in options
+        assert ("My Qwen &lt;3&gt;: 700 MB download, about 4.1 GB in memory, "
+                "unknown: see the model&#x27;s own licence, too big for the processor: use the graphics card") in options
+        page.set_value(E.BUILTIN_MODEL, "my-qwen")
+        page.click(E.BUILTIN)
+        await settle(page)
+        assert model.choices == [("auto", "my-qwen")]
+        assert page.texts[ids.MODEL_INFO].startswith("Model: My Qwen <3> (int8, 700 MB), unknown")
+        assert context.state.model == ("My Qwen <3>", "my-qwen", "12" * 32)
     run_async(scenario())
 
 
