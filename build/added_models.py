@@ -39,9 +39,13 @@ def converted(entry: dict) -> Path:
             raise setup.SetupError(f"{gguf} is missing or has changed since it was added: add it again "
                                    f"(python serve.py --add-model FILE) or remove {entry['id']} from {REGISTRY.name}.")
         staging = folder.with_name(folder.name + ".partial")
+        python = setup.model_python()
         with setup.timed(f"converting {gguf.name} (convert, quantize, verify)"):
-            setup.run([str(setup.model_python()), str(setup.ROOT / "build" / "model.py"), "--gguf", str(gguf),
-                       "--out", str(staging), "--dtypes", ",".join(ADDED_DTYPES)], f"converting {gguf.name}")
+            try:
+                setup.run([str(python), str(setup.ROOT / "build" / "model.py"), "--gguf", str(gguf),
+                           "--out", str(staging), "--dtypes", ",".join(ADDED_DTYPES)], f"converting {gguf.name}")
+            except setup.SetupError:
+                raise setup.SetupError(f"{gguf.name} could not be converted; the line above says why.") from None
         staging.rename(folder)
     return folder
 
