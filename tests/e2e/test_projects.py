@@ -49,6 +49,13 @@ def studio_state(page) -> dict:
     }
 
 
+# Whether the newest stored project holds the text typed last.
+STORED_HAS_PASTED_NEXT = """async () => {
+  const [newest] = await museSpark.projects.list();
+  return Boolean(newest && (await museSpark.projects.get(newest.id)).includes("Pasted next?"));
+}"""
+
+
 def test_typed_work_and_versions_come_back_after_a_reload(open_studio):
     studio = open_studio(TINY)
     wait_ready(studio)
@@ -63,6 +70,8 @@ def test_typed_work_and_versions_come_back_after_a_reload(open_studio):
     page.keyboard.press("End")
     page.keyboard.type(" Pasted next?")
     wait_saved(page, stamp)
+    # A save of the fields typed before (their pause ended) may be the one that came: wait for the typing's own.
+    wait_until(page, STORED_HAS_PASTED_NEXT, 30_000)
     before = studio_state(page)
     assert "v1: Saved by you" in before["versions"] and before["fields"]["draft"].endswith("Pasted next?")
 
