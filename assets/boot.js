@@ -10,6 +10,7 @@
  * is downloaded once and the next start works offline.
  */
 import { chooseDevice, keepPreference, preferredDevice } from "./device.js";
+import { keep, kept } from "./kept.js";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
 import { showDevicePanel, takeControl } from "./offline.js";
@@ -56,16 +57,8 @@ function modelFiles(entry, dtype) {
   return { files, bytes: files.reduce((sum, file) => sum + entry.files[file].size, 0) };
 }
 
+/** The catalogue model the creator chose in the engine dialog, kept by this browser. */
 const MODEL_SETTING = "musespark.model";
-
-/** The catalogue model the creator chose in the engine dialog, if this browser keeps one. */
-function keptModel() {
-  try {
-    return localStorage.getItem(MODEL_SETTING);
-  } catch {
-    return null; // storage blocked: the catalogue's default
-  }
-}
 
 /** The WebGPU build of ONNX Runtime, saved for offline use like a model's files. */
 const WEBGPU_RUNTIME = ["mjs", "wasm"].map((ext) => `vendor/ort-webgpu/ort-wasm-simd-threaded.asyncify.${ext}`);
@@ -76,8 +69,8 @@ const WEBGPU_RUNTIME = ["mjs", "wasm"].map((ext) => `vendor/ort-webgpu/ort-wasm-
  */
 async function chooseModel(catalogue) {
   const query = new URLSearchParams(location.search);
-  const kept = keptModel();
-  const wanted = query.get("model") ?? (catalogue.models.some((m) => m.id === kept) ? kept : catalogue.default);
+  const keptId = kept(MODEL_SETTING);
+  const wanted = query.get("model") ?? (catalogue.models.some((m) => m.id === keptId) ? keptId : catalogue.default);
   const entry = catalogue.models.find((m) => m.id === wanted);
   if (!entry) throw new Error(`The model "${wanted}" is not in the catalogue.`);
   const asked = query.get("dtype") ?? undefined;
@@ -193,11 +186,7 @@ async function runModelOn(choice, id) {
   if (!chosen) throw new Error("The model did not load at start: reload the page to try again.");
   const entry = chosen.catalogue.models.find((m) => m.id === (id ?? chosen.entry.id));
   if (!entry) throw new Error(`The model "${id}" is not in the catalogue.`);
-  try {
-    localStorage.setItem(MODEL_SETTING, entry.id);
-  } catch {
-    // storage blocked: the choice holds until the page is reloaded
-  }
+  keep(MODEL_SETTING, entry.id);
   const before = `${chosen.spec.id}/${chosen.spec.device}/${chosen.spec.dtype}`;
   if (entry !== chosen.entry) {
     Object.assign(chosen, { entry, asked: undefined });

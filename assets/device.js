@@ -6,28 +6,20 @@
  *
  * Public: DEVICE_CHOICES, preferredDevice(), keepPreference(choice), chooseDevice(choice, entry, dtype).
  */
+import { keep, kept } from "./kept.js";
+
 const SETTING = "musespark.device";
 export const DEVICE_CHOICES = ["auto", "webgpu", "wasm"];
 
 /** The creator's choice, or "auto". */
 export function preferredDevice() {
   const asked = new URLSearchParams(location.search).get("device");
-  let kept = null;
-  try {
-    kept = localStorage.getItem(SETTING);
-  } catch {
-    // storage blocked (a sandboxed frame): the default applies
-  }
-  return [asked, kept].find((choice) => DEVICE_CHOICES.includes(choice)) ?? "auto";
+  return [asked, kept(SETTING)].find((choice) => DEVICE_CHOICES.includes(choice)) ?? "auto";
 }
 
 export function keepPreference(choice) {
   if (!DEVICE_CHOICES.includes(choice)) throw new Error(`Unknown device "${choice}".`);
-  try {
-    localStorage.setItem(SETTING, choice);
-  } catch {
-    // storage blocked: the choice holds until the page is reloaded
-  }
+  keep(SETTING, choice);
 }
 
 async function gpuAdapter() {

@@ -46,7 +46,7 @@ class EngineSection:
         """Fill the form from the saved settings; reconnect the engine in use last time."""
         saved = await self.store.setting(SETTING) or {}
         page = self.context.page
-        page.set_value(E.DEVICE, await self.builtin_choice())
+        page.set_value(E.DEVICE, (await self.builtin_info()).get("choice", "auto"))
         self.show_models()
         page.set_value(E.URL, saved.get("url") or DEFAULT_ENGINE_URL)
         page.set_value(E.KEY, saved.get("key") or "")
@@ -62,10 +62,6 @@ class EngineSection:
             return await self.context.model.builtin.ready()
         except StudioError:
             return {}
-
-    async def builtin_choice(self) -> str:
-        """Where the creator asked the built-in model to run ("auto" until it has loaded)."""
-        return (await self.builtin_info()).get("choice", "auto")
 
     def show_models(self) -> None:
         """The catalogue's models in the picker, the one loaded (or the default) selected."""
