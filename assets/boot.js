@@ -9,7 +9,7 @@
  * saves the app shell, then the runtime and the model load through it, so each
  * is downloaded once and the next start works offline.
  */
-import { chooseDevice, keepPreference, preferredDevice } from "./device.js";
+import { chooseDevice, deviceFacts, keepPreference, preferredDevice } from "./device.js";
 import { keep, kept } from "./kept.js";
 import { ModelClient } from "./model-client.js";
 import * as keys from "./keystore.js";
@@ -50,10 +50,12 @@ async function fetchCatalogue() {
   return response.json();
 }
 
-/** The files of `entry` in `dtype`, and their size. */
+/** The files of `entry` in `dtype`, and their size: all but the other precisions' weights (an
+ * ONNX file and the data files beside it, `…onnx_data`, `…onnx_data_1`, …). */
 function modelFiles(entry, dtype) {
-  const others = new Set(Object.values(entry.weights).filter((file) => file !== entry.weights[dtype]));
-  const files = Object.keys(entry.files).filter((file) => !others.has(file));
+  const others = Object.entries(entry.weights).filter(([other]) => other !== dtype).map(([, file]) => file);
+  const isOther = (file) => others.some((weights) => file === weights || file.startsWith(`${weights}_data`));
+  const files = Object.keys(entry.files).filter((file) => !isOther(file));
   return { files, bytes: files.reduce((sum, file) => sum + entry.files[file].size, 0) };
 }
 
@@ -78,7 +80,7 @@ async function chooseModel(catalogue) {
     throw new Error(`The model "${wanted}" has no ${asked} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
   const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
-  const chosen = { spec: { id: entry.id, path: modelsPath }, entry, asked, embedder, catalogue };
+  const chosen = { spec: { id: entry.id, path: modelsPath }, entry, asked, embedder, catalogue, facts: await deviceFacts() };
   return place(chosen, preferredDevice());
 }
 
@@ -93,8 +95,7 @@ async function place(chosen, choice) {
 function embedderPaths(catalogue) {
   const entry = catalogue.embedder;
   if (!entry?.files) return [];
-  const others = new Set(Object.values(entry.weights ?? {}).filter((file) => file !== entry.weights?.[entry.dtype]));
-  return Object.keys(entry.files).filter((file) => !others.has(file)).map((file) => `models/${entry.id}/${file}`);
+  return modelFiles({ weights: {}, ...entry }, entry.dtype).files.map((file) => `models/${entry.id}/${file}`);
 }
 
 /** Download the model's files once into the offline copy, before the worker reads them from

@@ -4,7 +4,8 @@
  * `?device=` overrides it (tests, benchmarks). "auto" takes WebGPU only from a hardware
  * adapter: a software one (SwiftShader) is slower than WASM.
  *
- * Public: DEVICE_CHOICES, preferredDevice(), keepPreference(choice), chooseDevice(choice, entry, dtype).
+ * Public: DEVICE_CHOICES, preferredDevice(), keepPreference(choice), chooseDevice(choice, entry, dtype),
+ * deviceFacts().
  */
 import { keep, kept } from "./kept.js";
 
@@ -30,6 +31,20 @@ async function gpuAdapter() {
   }
 }
 
+const isSoftware = (adapter) => adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+
+/**
+ * What the browser tells of this device, to say which models suit it: {memoryGb, gpu,
+ * shaderF16}. `memoryGb` is navigator.deviceMemory (Chromium reports 0.25 to 8, 8 meaning
+ * "8 or more"; null where unknown); `gpu` describes a hardware adapter ("" where there is none).
+ */
+export async function deviceFacts() {
+  const adapter = await gpuAdapter();
+  const hardware = adapter && !isSoftware(adapter);
+  return { memoryGb: navigator.deviceMemory ?? null, gpu: hardware ? describeAdapter(adapter) : "",
+    shaderF16: Boolean(hardware && adapter.features.has("shader-f16")) };
+}
+
 function describeAdapter(adapter) {
   const { vendor, architecture, description } = adapter.info ?? {};
   return description || [vendor, architecture].filter(Boolean).join(" ") || "a graphics adapter";
@@ -49,8 +64,7 @@ export async function chooseDevice(choice, entry, dtype) {
   if (!adapter) {
     return onWasm(choice === "webgpu" ? "This browser offers no WebGPU adapter, so the model runs on the processor (WASM)." : "");
   }
-  const software = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-  if (choice === "auto" && software) return onWasm();
+  if (choice === "auto" && isSoftware(adapter)) return onWasm();
   const half = !dtype && adapter.features.has("shader-f16") && "fp16" in entry.weights;
   return { device: "webgpu", dtype: half ? "fp16" : wasmDtype, wasmDtype, gpu: describeAdapter(adapter), note: "" };
 }

@@ -130,8 +130,8 @@ class WorkerModel(ClientModel):
         self._chosen = None
 
     async def ready(self) -> dict:
-        """Wait for the start-up load; returns {id, name, dtype, device, gpu, note, choice} or
-        raises a StudioError."""
+        """Wait for the start-up load; returns {id, name, dtype, device, gpu, note, choice, facts}
+        (facts: what the browser tells of this device) or raises a StudioError."""
         try:
             chosen = await self._loading
         except JsException as error:
@@ -150,9 +150,11 @@ class WorkerModel(ClientModel):
     def _loaded(self, chosen) -> dict:
         self._chosen, self._spec = chosen, chosen.spec
         ready = chosen.ready
+        facts = chosen.facts
         return {"id": chosen.entry.id, "name": chosen.entry.name, "dtype": ready.dtype or chosen.spec.dtype,
                 "device": ready.device or "wasm", "gpu": chosen.gpu, "note": ready.note or chosen.note,
-                "choice": chosen.choice}
+                "choice": chosen.choice,
+                "facts": {"memory_gb": facts.memoryGb, "gpu": facts.gpu, "shader_f16": facts.shaderF16}}
 
     def embedder(self) -> WorkerEmbedder | None:
         """The catalogue's sentence-embedding model in the same worker (after ``ready``)."""

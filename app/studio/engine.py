@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from ..core.catalogue import Catalogue
+from ..core.catalogue import Catalogue, DeviceFacts
 from ..core.engines import DEFAULT_ENGINE_URL, EngineSettings
 from ..core.errors import StudioError
 from ..core.model import Message, Sampling
@@ -34,6 +34,7 @@ class EngineSection:
         self.read_catalogue = read_catalogue
         self.store = context.page.projects()
         self.doing: asyncio.Task | None = None
+        self.facts = DeviceFacts()
         page = context.page
         page.on_click(E.OPEN, self.open)
         page.on_click(E.LIST, lambda: self.run(self.list_models()))
@@ -46,7 +47,9 @@ class EngineSection:
         """Fill the form from the saved settings; reconnect the engine in use last time."""
         saved = await self.store.setting(SETTING) or {}
         page = self.context.page
-        page.set_value(E.DEVICE, (await self.builtin_info()).get("choice", "auto"))
+        info = await self.builtin_info()
+        page.set_value(E.DEVICE, info.get("choice", "auto"))
+        self.facts = DeviceFacts(**info.get("facts", {}))
         self.show_models()
         page.set_value(E.URL, saved.get("url") or DEFAULT_ENGINE_URL)
         page.set_value(E.KEY, saved.get("key") or "")
@@ -69,7 +72,7 @@ class EngineSection:
         identity = self.context.builtin_model[0]  # (name, id, weights hash) once loaded
         chosen = identity[1] if identity else catalogue.default
         offered = [entry for entry in catalogue.models if entry.offered or entry.id == chosen]
-        self.context.page.set_html(E.BUILTIN_MODEL, views.model_picker_options(offered, chosen))
+        self.context.page.set_html(E.BUILTIN_MODEL, views.model_picker_options(offered, chosen, self.facts))
         self.context.page.set_value(E.BUILTIN_MODEL, chosen)
 
     def open(self) -> None:
@@ -146,8 +149,15 @@ class EngineSection:
     async def use_builtin(self) -> None:
         """Write with the built-in model again, on the device chosen in the dialog."""
         context = self.context
-        context.model.use(context.model.builtin)
         choice, model_id = context.page.value(E.DEVICE), context.page.value(E.BUILTIN_MODEL)
+        entry = self.read_catalogue().get(model_id)
+        suits, words = entry.fit(self.facts)
+        if not suits:
+            raise StudioError(f"{entry.name} is {words}. Pick a smaller model.")
+        if choice == "wasm" and not entry.fits_wasm(entry.dtype):
+            raise StudioError(f"{entry.name} is too big for the processor (WASM): choose the graphics card "
+                              "under “It runs on”, or a smaller model.")
+        context.model.use(context.model.builtin)
         before = await self.builtin_info()
         if (choice, model_id) != (before.get("choice"), before.get("id")):
             self.say(f"Loading the model {DEVICE_WORDS.get(choice, '')}…")

@@ -179,14 +179,14 @@ def engine_options(models: list[str], chosen: str) -> str:
                    f'{html.escape(model)}</option>' for model in models)
 
 
-def model_picker_options(entries, chosen: str) -> str:
-    """The catalogue's models as options, ``chosen`` selected: name, download, memory and
-    licence, and whether it fits a WASM page (names come from GGUF files: escaped)."""
+def model_picker_options(entries, chosen: str, facts) -> str:
+    """The catalogue's models as options, ``chosen`` selected: name, download, memory, licence,
+    and whether it suits this device (``facts``; names come from GGUF files: escaped)."""
     options = []
     for entry in entries:
         size, memory = entry.size_bytes(entry.dtype) / 1e6, entry.memory_bytes(entry.dtype) / 1e9
-        fits = "" if entry.fits_wasm(entry.dtype) else ", too big for the processor: use the graphics card"
-        label = f"{entry.name}: {size:.0f} MB download, about {memory:.1f} GB in memory, {entry.licence}{fits}"
+        label = (f"{entry.name}: {size:.0f} MB download, about {memory:.1f} GB in memory, {entry.licence}; "
+                 f"{entry.fit(facts)[1]}")
         options.append(f'<option value="{html.escape(entry.id)}"{" selected" if entry.id == chosen else ""}>'
                        f'{html.escape(label)}</option>')
     return "".join(options)

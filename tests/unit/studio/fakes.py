@@ -166,17 +166,20 @@ class FakeStore:
 
 
 class StudioModel(ScriptedModel):
-    """The scripted model as the studio sees the page's: it loads, settles, has no embedder."""
+    """The scripted model as the studio sees the page's: it loads, settles, has no embedder. By
+    default the browser tells of a hardware graphics card that computes in fp16, and 8 GB or more."""
 
-    def __init__(self, replies=(), fail: StudioError | None = None) -> None:
+    GPU = {"memory_gb": 8, "gpu": "a test adapter", "shader_f16": True}
+
+    def __init__(self, replies=(), fail: StudioError | None = None, facts: dict = GPU) -> None:
         super().__init__(replies)
-        self.fail = fail
+        self.fail, self.facts = fail, facts
 
     async def ready(self):
         if self.fail:
             raise self.fail
         return {"id": "smollm2-135m-instruct", "name": "SmolLM2-135M-Instruct", "dtype": "int8", "device": "wasm",
-                "gpu": "", "note": "", "choice": "auto"}
+                "gpu": "", "note": "", "choice": "auto", "facts": self.facts}
 
     async def run_on(self, choice, model_id):
         """As the page does where only "webgpu" reaches the graphics card (a software adapter,

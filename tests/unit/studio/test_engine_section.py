@@ -8,7 +8,7 @@ from app.core.errors import EngineError
 from app.studio import ids
 
 from ..core.doubles import run_async
-from .fakes import FakePage, FakeServer, until_idle
+from .fakes import FakePage, FakeServer, StudioModel, until_idle
 from .helpers import idea, open_studio
 
 E = ids.Engine
@@ -141,9 +141,9 @@ def test_the_picker_offers_the_creators_own_models_with_their_size_and_memory_an
         options = page.html[E.BUILTIN_MODEL]
         assert "tiny" not in options  # test models are not offered
         assert ('<option value="smollm2-135m-instruct" selected>SmolLM2-135M-Instruct: 140 MB download, '
-                "about 0.6 GB in memory, Apache-2.0</option>") in options
+                "about 0.6 GB in memory, Apache-2.0; suits this device</option>") in options
         assert ("My Qwen &lt;3&gt;: 700 MB download, about 4.1 GB in memory, "
-                "unknown: see the model&#x27;s own licence, too big for the processor: use the graphics card") in options
+                "unknown: see the model&#x27;s own licence; suits this device, on its graphics card") in options
         page.set_value(E.BUILTIN_MODEL, "my-qwen")
         page.click(E.BUILTIN)
         await settle(page)
@@ -164,3 +164,28 @@ def test_the_engine_is_not_changed_while_the_model_works():
         page.click("stop")
         await until_idle(context)
     run_async(scenario())
+
+
+def test_a_model_too_big_for_this_device_is_said_so_and_not_loaded():
+    """Without a graphics card, a model too big for WASM is refused before anything loads; with
+    little memory, one that would crowd it out; on the processor by choice, one too big for it."""
+    async def scenario(facts, choice, refusal):
+        page, model, context = await open_studio(model=StudioModel(facts=facts))
+        page.click(E.OPEN)
+        page.set_value(E.BUILTIN_MODEL, "my-qwen")
+        page.set_value(E.DEVICE, choice)
+        page.click(E.BUILTIN)
+        await settle(page)
+        assert page.texts[E.STATUS] == refusal and page.data[E.STATUS, "kind"] == "error"
+        assert getattr(model, "choices", []) == [] and context.state.model[1] == "smollm2-135m-instruct"
+        return page.html[E.BUILTIN_MODEL]
+
+    options = run_async(scenario({"memory_gb": 8, "gpu": "", "shader_f16": False}, "auto",
+                                 "My Qwen <3> is too big for this device: it needs a graphics card with WebGPU. "
+                                 "Pick a smaller model."))
+    assert "about 0.6 GB in memory, Apache-2.0; suits this device" in options
+    assert "own licence; too big for this device: it needs a graphics card with WebGPU" in options
+    run_async(scenario({"memory_gb": 4, "gpu": "a test adapter", "shader_f16": False}, "auto",
+                       "My Qwen <3> is too big for this device's 4 GB of memory. Pick a smaller model."))
+    run_async(scenario(StudioModel.GPU, "wasm", "My Qwen <3> is too big for the processor (WASM): choose the "
+                                                "graphics card under “It runs on”, or a smaller model."))
