@@ -1,13 +1,14 @@
 """Set up (first run) and serve the studio on localhost.
 
     python serve.py [--port 8000] [--host 127.0.0.1] [--no-setup] [--no-model] [--root DIR]
-                    [--embed-config FILE] [--engines-config FILE] [--frame-ancestors SOURCES]
+                    [--embed-config FILE] [--engines-config FILE] [--model-host-config FILE]
+                    [--frame-ancestors SOURCES]
                     [--no-csp-header] [--add-model FILE.gguf [--model-name NAME] [--model-licence L]]
 
 The first run fetches and builds every runtime file (build/setup.py); later runs
 find them in place and start serving at once. Only the page's own files are
-served (index.html, pyscript.toml, sw.js, offline-files.js, embed.json, app/,
-assets/, vendor/, models/); any static host serving those paths works the same.
+served (index.html, pyscript.toml, sw.js, offline-files.js, embed.json, model-host.json,
+app/, assets/, vendor/, models/); any static host serving those paths works the same.
 The service worker (sw.js) must sit at the site root so that its scope covers the
 page. ``--add-model`` converts a GGUF file of the Llama, Qwen2 or Qwen3 family into the
 model catalogue first (build/added_models.py), checked as the built-in model is. ``--root`` serves another built copy of the studio (it implies ``--no-setup``).
@@ -21,10 +22,14 @@ Engines: the page may send text to the creator's own server on this machine (loo
 ``engines.json`` (or --engines-config FILE) adds a team server's origin to the header's
 connect-src. A static host must add it to index.html's <meta> policy itself.
 
+Model host: ``model-host.json`` (or --model-host-config FILE, served as /model-host.json) names a
+host that serves more models ({"url": "https://models.example.org/musespark/"}: a folder with a
+catalogue.json, written by build/model_host.py); its origin is added to connect-src too.
+
 Every response carries the Content-Security-Policy below as a header; index.html
 carries the same policy in a <meta> tag for static hosts that cannot send
 headers (a unit test keeps the two in step). Public: ``CONTENT_SECURITY_POLICY``,
-``FRAME_ANCESTORS``, ``header_policy``, ``engine_origins``, ``make_server``, ``main``.
+``FRAME_ANCESTORS``, ``header_policy``, ``engine_origins``, ``model_host_origin``, ``make_server``, ``main``.
 """
 from __future__ import annotations
 
@@ -37,10 +42,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
-SERVED_FILES = {"index.html", "pyscript.toml", "sw.js", "offline-files.js", "embed.json"}
+SERVED_FILES = {"index.html", "pyscript.toml", "sw.js", "offline-files.js", "embed.json", "model-host.json"}
 SERVED_DIRS = {"app", "assets", "vendor", "models"}
 EMBED_CONFIG = "embed.json"
 ENGINES_CONFIG = "engines.json"  # {"allowedOrigins": [ORIGIN, …]}: more servers the page may send text to
+MODEL_HOST_CONFIG = "model-host.json"  # {"url": FOLDER_URL}: a host serving more models (build/model_host.py)
 EMBED_MODULES = {"assets/embed.js", "assets/embed-protocol.js"}
 
 # The strictest policy under which PyScript, Pyodide and transformers.js fully work (DESIGN.md §7).
@@ -85,6 +91,30 @@ def header_policy(frame_ancestors: str = FRAME_ANCESTORS, engine_origins: tuple[
     return f"{policy}; frame-ancestors {frame_ancestors}"
 
 
+def is_origin(text) -> bool:
+    """Whether ``text`` is an http(s) origin: a scheme, host and optional port, nothing after them."""
+    parts = urlsplit(text) if isinstance(text, str) else None
+    return bool(parts and parts.scheme in ("http", "https") and parts.hostname
+                and text == f"{parts.scheme}://{parts.netloc}")
+
+
+def model_host_origin(path: Path) -> tuple[str, ...]:
+    """The origin of the model host model-host.json names (none when there is no file); a
+    ValueError says what is wrong with it."""
+    if not path.is_file():
+        return ()
+    try:
+        url = json.loads(path.read_text(encoding="utf-8")).get("url")
+    except (ValueError, AttributeError) as error:
+        raise ValueError(f"{path} is not a JSON object with a url: {error}") from None
+    parts = urlsplit(url) if isinstance(url, str) else None
+    origin = parts and f"{parts.scheme}://{parts.netloc}"
+    if not origin or not is_origin(origin) or not url.endswith("/"):
+        raise ValueError(f"{path} names {url!r}, which is not the http(s) URL of a folder "
+                         "(like https://models.example.org/musespark/)")
+    return (origin,)
+
+
 def engine_origins(path: Path) -> tuple[str, ...]:
     """The origins engines.json allows besides loopback (none when there is no file); a
     ValueError says which entry is not an origin."""
@@ -95,8 +125,7 @@ def engine_origins(path: Path) -> tuple[str, ...]:
     except (ValueError, AttributeError) as error:
         raise ValueError(f"{path} is not a JSON object with allowedOrigins: {error}") from None
     for origin in listed:
-        parts = urlsplit(origin) if isinstance(origin, str) else None
-        if not parts or parts.scheme not in ("http", "https") or not parts.hostname or origin != f"{parts.scheme}://{parts.netloc}":
+        if not is_origin(origin):
             raise ValueError(f"{path} lists {origin!r}, which is not an origin (like https://llm.example.org:8000)")
     return tuple(listed)
 
@@ -115,6 +144,7 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
     }
     quiet = True
     embed_config = ROOT / EMBED_CONFIG
+    model_host_config = ROOT / MODEL_HOST_CONFIG
     csp: str | None = header_policy()
 
     def _served_path(self) -> str:
@@ -131,6 +161,8 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path):
         if self._served_path() == EMBED_CONFIG:
             return str(self.embed_config)
+        if self._served_path() == MODEL_HOST_CONFIG:
+            return str(self.model_host_config)
         return super().translate_path(path)
 
     def end_headers(self):
@@ -158,13 +190,14 @@ class StudioServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def make_server(host: str, port: int, quiet: bool = True, root: Path = ROOT,
-                embed_config: Path | None = None, csp: str | None = header_policy()) -> StudioServer:
+def make_server(host: str, port: int, quiet: bool = True, root: Path = ROOT, embed_config: Path | None = None,
+                csp: str | None = header_policy(), model_host_config: Path | None = None) -> StudioServer:
     """A server for the studio at ``root``; ``csp`` is the policy header (None: rely on the
     page's <meta> tag)."""
     handler = functools.partial(StudioHandler, directory=str(root))
     StudioHandler.quiet = quiet
     StudioHandler.embed_config = embed_config or root / EMBED_CONFIG
+    StudioHandler.model_host_config = model_host_config or root / MODEL_HOST_CONFIG
     StudioHandler.csp = csp
     return StudioServer((host, port), handler)
 
@@ -198,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines-config", type=Path, metavar="FILE", default=ROOT / ENGINES_CONFIG,
                         help="the servers besides this machine the page may send text to, as "
                              '{"allowedOrigins": [...]} (default: engines.json beside serve.py)')
+    parser.add_argument("--model-host-config", type=Path, metavar="FILE",
+                        help='serve FILE as /model-host.json, {"url": FOLDER_URL} naming a host of more models '
+                             "(default: model-host.json beside serve.py)")
     parser.add_argument("--frame-ancestors", default=FRAME_ANCESTORS, metavar="SOURCES",
                         help="who may embed the studio in a frame (CSP sources; default: %(default)s)")
     parser.add_argument("--add-model", type=Path, metavar="FILE.gguf",
@@ -224,14 +260,15 @@ def main(argv: list[str] | None = None) -> int:
         if setup.main(["--no-model"] if args.no_model else []) != 0:
             return 1
     try:
-        origins = engine_origins(args.engines_config)
+        origins = engine_origins(args.engines_config) + model_host_origin(
+            args.model_host_config or args.root / MODEL_HOST_CONFIG)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1
     try:
         csp = None if args.no_csp_header else header_policy(args.frame_ancestors, origins)
         server = make_server(args.host, args.port, quiet=not args.verbose, root=args.root,
-                             embed_config=args.embed_config, csp=csp)
+                             embed_config=args.embed_config, csp=csp, model_host_config=args.model_host_config)
     except OSError as err:
         print(f"Cannot listen on {args.host}:{args.port} ({err.strerror}): pick another --port.",
               file=sys.stderr)

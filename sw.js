@@ -11,8 +11,12 @@
  *   outlives app updates; entries a new build no longer lists, or lists with another
  *   hash, are dropped. (Saving from the page's own model requests would download a
  *   file twice: transformers.js first requests every file, unread, to learn its size.)
+ * - Model files of the deployment's model host (another origin): saved the same way when
+ *   the page asks, each checked against the size and sha256 the host's catalogue lists
+ *   (the page hands them over), and kept until the person deletes them.
  * - Same-origin GETs: cache first, then the network. Page navigations get the
- *   cached index.html, whatever the query string.
+ *   cached index.html, whatever the query string. Other origins' GETs: the saved model
+ *   file where there is one, else the network.
  * - Updates wait for the person: a new version installs, then waits until a page
  *   posts {type: "skip-waiting"} (the page's "Update available — reload" button).
  *
@@ -20,7 +24,8 @@
  * {progress} messages, then one {result} or {error}):
  *   {type: "skip-waiting"} (no answer)
  *   {type: "status"} → {version, shell: {files, bytes, complete}, models: {files, bytes, byModel}}
- *   {type: "save-model", paths} → {files, bytes}; progress {loaded, total}
+ *   {type: "save-model", paths, hosted: [{url, model, size, sha256}]} → {files, bytes}; progress {loaded, total}
+ *   {type: "delete-model", id} → {files, bytes} (what was deleted)
  *   {type: "clear-models"} → {files, bytes} (what was deleted)
  * Messages to every page: {type: "install-progress", version, loaded, total},
  *   {type: "install-failed", version, message}.
@@ -39,8 +44,10 @@ const { version, shell, models } = self.offlineFiles;
 const SHELL_PREFIX = "musespark-shell-";
 const SHELL_CACHE = `${SHELL_PREFIX}${version}`;
 const MODEL_CACHE = "musespark-models";
-/** Response header recording the sha256 a cached copy was checked against. */
+/** Response headers recording the sha256 a cached copy was checked against, and (for a model
+ * host's file) the model it belongs to. */
 const HASH_HEADER = "X-MuseSpark-SHA256";
+const MODEL_HEADER = "X-MuseSpark-Model";
 const PARALLEL_DOWNLOADS = 4;
 
 const scope = new URL(self.registration.scope);
@@ -164,40 +171,74 @@ async function saveModelFile(path, onBytes) {
   }
 }
 
-/** Save the listed model files not yet kept, reporting {loaded, total} bytes. */
-async function saveModel({ paths }, onProgress) {
+/** Download one file of the model host into the model cache, counting its bytes; it is kept
+ * only if its size and sha256 are those the host's catalogue lists. */
+async function saveHostedFile({ url, model, size, sha256 }, onBytes) {
+  let response;
+  try {
+    response = await fetch(url, { cache: "no-store", mode: "cors" });
+  } catch {
+    throw new Error(`${url} could not be downloaded (the network failed, or the model host does not allow this origin)`);
+  }
+  if (!response.ok) throw new Error(`${url} could not be downloaded (HTTP ${response.status})`);
+  const parts = [];
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    parts.push(read.value);
+    onBytes(read.value.byteLength);
+  }
+  const body = new Blob(parts);
+  if (body.size !== size || hex(await crypto.subtle.digest("SHA-256", await body.arrayBuffer())) !== sha256) {
+    throw new Error(`${url} is not the file the model host lists (its size or sha256 differs), so it was not saved`);
+  }
+  const headers = new Headers(response.headers);
+  headers.set(MODEL_HEADER, model);
+  await (await caches.open(MODEL_CACHE)).put(url, marked(new Response(body, { headers }), sha256));
+}
+
+/** Save the listed model files not yet kept (this build's `paths`, the model host's `hosted`
+ * files), reporting {loaded, total} bytes. */
+async function saveModel({ paths, hosted = [] }, onProgress) {
   const unknown = paths.filter((path) => !(path in models));
   if (unknown.length) throw new Error(`not files of this build's models: ${unknown.join(", ")}`);
+  const files = [
+    ...paths.map((path) => ({ url: urlOf(path), size: models[path].size, sha256: models[path].sha256,
+      save: (count) => saveModelFile(path, count) })),
+    ...hosted.map((file) => ({ ...file, save: (count) => saveHostedFile(file, count) })),
+  ];
   const cache = await caches.open(MODEL_CACHE);
-  const total = sum(paths.map((path) => models[path].size));
+  const total = sum(files.map((file) => file.size));
   let loaded = 0;
   const count = (bytes) => {
     loaded += bytes;
     onProgress({ loaded, total });
   };
-  await inParallel(paths, async (path) => {
-    if ((await cache.match(urlOf(path)))?.headers.get(HASH_HEADER) === models[path].sha256) {
-      count(models[path].size);
+  await inParallel(files, async (file) => {
+    if ((await cache.match(file.url))?.headers.get(HASH_HEADER) === file.sha256) {
+      count(file.size);
       return;
     }
-    let saving = modelDownloads.get(path);
+    let saving = modelDownloads.get(file.url);
     if (!saving) {
-      saving = saveModelFile(path, count).finally(() => modelDownloads.delete(path));
-      modelDownloads.set(path, saving);
+      saving = file.save(count).finally(() => modelDownloads.delete(file.url));
+      modelDownloads.set(file.url, saving);
       await saving;
     } else {
       await saving;
-      count(models[path].size);
+      count(file.size);
     }
   });
-  return { files: paths.length, bytes: total };
+  return { files: files.length, bytes: total };
 }
 
-/** Drop model files this build does not list, or lists with other content. */
+/** Drop model files this build does not list, or lists with other content (a model host's
+ * files stay: they were checked when saved, and are the person's to delete). */
 async function pruneModels() {
   const cache = await caches.open(MODEL_CACHE);
   for (const request of await cache.keys()) {
-    const listed = models[scopedPath(new URL(request.url))];
+    const path = scopedPath(new URL(request.url));
+    if (path === null) continue;
+    const listed = models[path];
     const copy = listed && (await cache.match(request));
     if (!listed || copy.headers.get(HASH_HEADER) !== listed.sha256) await cache.delete(request);
   }
@@ -223,27 +264,45 @@ async function respond(request, path) {
   return (await cache.match(navigation ? urlOf("index.html") : request)) ?? fetch(request);
 }
 
+/** A model host's file from the model cache, else the network. */
+async function respondElsewhere(request) {
+  return (await (await caches.open(MODEL_CACHE)).match(request)) ?? fetch(request);
+}
+
 self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET") return;
-  const path = scopedPath(new URL(event.request.url));
-  if (path === null) return;
-  event.respondWith(respond(event.request, path));
+  const url = new URL(event.request.url);
+  const path = scopedPath(url);
+  if (path !== null) event.respondWith(respond(event.request, path));
+  else if (url.origin !== scope.origin) event.respondWith(respondElsewhere(event.request));
 });
 
 // --- requests from pages ---
 
+/** The saved model files: {request, model, bytes} (a model host's by the model it was saved
+ * for; this build's by the folder under models/, or ort-webgpu for the WebGPU runtime). */
+async function savedModelFiles() {
+  const cache = await caches.open(MODEL_CACHE);
+  const files = [];
+  for (const request of await cache.keys()) {
+    const path = scopedPath(new URL(request.url));
+    if (path !== null) {
+      if (path in models) files.push({ request, model: path.split("/")[1], bytes: models[path].size });
+      continue;
+    }
+    const copy = await cache.match(request);
+    files.push({ request, model: copy.headers.get(MODEL_HEADER) ?? "", bytes: (await copy.blob()).size });
+  }
+  return files;
+}
+
 /** What is kept on this device: shell files and bytes of this version, model files by model. */
 async function status() {
-  const cachedPaths = async (name, listed) =>
-    (await (await caches.open(name)).keys()).map((request) => scopedPath(new URL(request.url)))
-      .filter((path) => path in listed);
-  const shellPaths = await cachedPaths(SHELL_CACHE, shell);
-  const modelPaths = await cachedPaths(MODEL_CACHE, models);
+  const shellPaths = (await (await caches.open(SHELL_CACHE)).keys()).map((request) => scopedPath(new URL(request.url)))
+    .filter((path) => path in shell);
+  const modelFiles = await savedModelFiles();
   const byModel = {};
-  for (const path of modelPaths) {
-    const id = path.split("/")[1];
-    byModel[id] = (byModel[id] ?? 0) + models[path].size;
-  }
+  for (const { model, bytes } of modelFiles) byModel[model] = (byModel[model] ?? 0) + bytes;
   return {
     version,
     shell: {
@@ -251,8 +310,15 @@ async function status() {
       bytes: sum(shellPaths.map((path) => shell[path].size)),
       complete: shellPaths.length === Object.keys(shell).length,
     },
-    models: { files: modelPaths.length, bytes: sum(modelPaths.map((path) => models[path].size)), byModel },
+    models: { files: modelFiles.length, bytes: sum(modelFiles.map((file) => file.bytes)), byModel },
   };
+}
+
+async function deleteModel({ id }) {
+  const cache = await caches.open(MODEL_CACHE);
+  const files = (await savedModelFiles()).filter((file) => file.model === id);
+  for (const { request } of files) await cache.delete(request);
+  return { files: files.length, bytes: sum(files.map((file) => file.bytes)) };
 }
 
 async function clearModels() {
@@ -261,7 +327,7 @@ async function clearModels() {
   return { files: kept.files, bytes: kept.bytes };
 }
 
-const requests = { status, "save-model": saveModel, "clear-models": clearModels };
+const requests = { status, "save-model": saveModel, "delete-model": deleteModel, "clear-models": clearModels };
 
 self.addEventListener("message", (event) => {
   const { data } = event;

@@ -18,6 +18,7 @@ import * as projects from "./project-store.js";
 import { sanitize, sanitizeContent } from "./sanitizer.js";
 
 const started = performance.now();
+const siteRoot = new URL("../", import.meta.url);
 const modelsPath = new URL("../models/", import.meta.url).pathname;
 const client = new ModelClient();
 
@@ -42,12 +43,47 @@ function stage(name, state, detail, progress) {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 
+/** The model catalogue: the models built here, and those of the deployment's model host. */
 async function fetchCatalogue() {
   const response = await fetch(new URL("catalogue.json", new URL(modelsPath, location.href)));
   if (!response.ok) {
     throw new Error(`The model catalogue is missing (${response.status}). Run the set-up (python serve.py) to build the models.`);
   }
-  return response.json();
+  const catalogue = await response.json();
+  const host = await hostCatalogue();
+  const local = new Set(catalogue.models.map((entry) => entry.id));
+  for (const entry of host?.models ?? []) {
+    if (typeof entry?.id !== "string" || local.has(entry.id)) continue;
+    catalogue.models.push({ ...entry, purpose: "hosted", host: host.url,
+      source: `the model host ${new URL(host.url).host} (${entry.source})` });
+  }
+  return catalogue;
+}
+
+/** The deployment's model host: model-host.json at the site root ({"url": FOLDER_URL}) names a
+ * folder whose catalogue.json lists more models (build/model_host.py). The list is kept in this
+ * browser, so a model saved from the host opens offline; null where there is no host. */
+const HOST_SETTING = "musespark.modelHost";
+
+async function hostCatalogue() {
+  try {
+    const config = await fetch(new URL("model-host.json", siteRoot), { cache: "no-cache" });
+    if (config.status === 404) {
+      keep(HOST_SETTING, "");
+      return null;
+    }
+    if (!config.ok) throw new Error(`model-host.json: HTTP ${config.status}`);
+    const folder = new URL((await config.json()).url);
+    const response = await fetch(new URL("catalogue.json", folder), { cache: "no-cache", signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`the model host answered HTTP ${response.status}`);
+    const host = { url: folder.href, models: (await response.json()).models };
+    keep(HOST_SETTING, JSON.stringify(host));
+    return host;
+  } catch (error) {
+    const known = kept(HOST_SETTING);
+    if (!known) console.warn(`MuseSpark: the model host's list could not be read (${error.message}).`);
+    return known ? JSON.parse(known) : null;
+  }
 }
 
 /** The files of `entry` in `dtype`, and their size: all but the other precisions' weights (an
@@ -80,8 +116,17 @@ async function chooseModel(catalogue) {
     throw new Error(`The model "${wanted}" has no ${asked} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
   const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
-  const chosen = { spec: { id: entry.id, path: modelsPath }, entry, asked, embedder, catalogue, facts: await deviceFacts() };
+  const chosen = { spec: { id: entry.id, ...where(entry) }, entry, asked, embedder, catalogue,
+    facts: await deviceFacts() };
   return place(chosen, preferredDevice());
+}
+
+/** Where the worker reads a model: models/ here, or the model host, whose files it checks
+ * against the sha256 the host lists. */
+function where(entry) {
+  if (!entry.host) return { path: modelsPath, host: undefined, hashes: undefined };
+  const hashes = Object.fromEntries(Object.entries(entry.files).map(([file, { sha256 }]) => [file, sha256]));
+  return { path: entry.host, host: entry.host, hashes };
 }
 
 /** Put the chosen model on the device `choice` asks for: updates `chosen.spec` in place (Python holds it). */
@@ -102,15 +147,21 @@ function embedderPaths(catalogue) {
  * there. Without an offline copy, or if saving fails, the worker loads from the network. */
 async function saveForOffline(chosen) {
   if (!offline.controlled) return;
-  const name = chosen.entry.name;
-  const paths = [...chosen.files.map((file) => `models/${chosen.entry.id}/${file}`), ...embedderPaths(chosen.catalogue),
-    ...(chosen.spec.device === "webgpu" ? WEBGPU_RUNTIME : [])];
+  const { entry } = chosen;
+  const name = entry.name;
+  const local = entry.host ? [] : chosen.files.map((file) => `models/${entry.id}/${file}`);
+  const hosted = entry.host
+    ? chosen.files.map((file) => ({ url: new URL(`${entry.id}/${file}`, entry.host).href, model: entry.id, ...entry.files[file] }))
+    : [];
+  const paths = [...local, ...embedderPaths(chosen.catalogue), ...(chosen.spec.device === "webgpu" ? WEBGPU_RUNTIME : [])];
   try {
-    await offline.saveModel(paths, ({ loaded, total }) =>
+    await offline.saveModel({ paths, hosted }, ({ loaded, total }) =>
       stage("model", "loading", `${name}: ${megabytes(loaded)} of ${megabytes(total)}, saved for offline use`,
         total ? loaded / total : null));
-  } catch {
-    // offline.problem says why, in the "On this device" area
+  } catch (error) {
+    // offline.problem says why, in the "On this device" area. A model host's files are
+    // used only once checked; this build's load from the network.
+    if (entry.host) throw error;
   }
 }
 
@@ -141,12 +192,26 @@ function followModelLoads(chosen) {
 async function loadModel() {
   stage("model", "loading", "Reading the model catalogue…", null);
   let chosen = null;
-  try {
-    chosen = await chooseModel(await catalogue);
-    followModelLoads(chosen);
+  const start = async () => {
     stage("model", "loading", `${chosen.entry.name}: starting…`, 0);
     await saveForOffline(chosen);
     chosen.ready = await client.load(chosen.spec);
+  };
+  try {
+    const models = await catalogue;
+    chosen = await chooseModel(models);
+    followModelLoads(chosen);
+    try {
+      await start();
+    } catch (error) {
+      // A model kept from an earlier visit that no longer loads gives way to the built-in one.
+      if (new URLSearchParams(location.search).has("model") || chosen.entry.id === models.default) throw error;
+      const failed = chosen.entry.name;
+      keep(MODEL_SETTING, "");
+      Object.assign(chosen, await chooseModel(models));
+      chosen.note = `${failed} did not load (${error.message}), so ${chosen.entry.name} writes instead.`;
+      await start();
+    }
     return chosen;
   } catch (error) {
     if (chosen && offline.problem && !navigator.onLine) {
@@ -182,22 +247,32 @@ model.catch(() => {}); // shown in the page; Python reads the failure from the p
  * model once it is loaded there.
  */
 async function runModelOn(choice, id) {
-  keepPreference(choice);
   const chosen = await model.catch(() => null);
   if (!chosen) throw new Error("The model did not load at start: reload the page to try again.");
   const entry = chosen.catalogue.models.find((m) => m.id === (id ?? chosen.entry.id));
   if (!entry) throw new Error(`The model "${id}" is not in the catalogue.`);
-  keep(MODEL_SETTING, entry.id);
-  const before = `${chosen.spec.id}/${chosen.spec.device}/${chosen.spec.dtype}`;
-  if (entry !== chosen.entry) {
-    Object.assign(chosen, { entry, asked: undefined });
-    chosen.spec.id = entry.id;
+  const before = { ...chosen, spec: { ...chosen.spec } };
+  try {
+    if (entry !== chosen.entry) {
+      Object.assign(chosen, { entry, asked: undefined });
+      Object.assign(chosen.spec, { id: entry.id, ...where(entry) });
+    }
+    await place(chosen, choice);
+    const { spec } = chosen;
+    if (`${spec.id}/${spec.device}/${spec.dtype}` !== `${before.spec.id}/${before.spec.device}/${before.spec.dtype}`) {
+      stage("model", "loading", `${entry.name}: loading on ${spec.device === "webgpu" ? "WebGPU" : "WASM"}…`, null);
+      await saveForOffline(chosen);
+      chosen.ready = await client.load(spec);
+    }
+  } catch (error) {
+    // The model loaded before goes on writing; the next request names it again.
+    Object.assign(chosen.spec, before.spec);
+    Object.assign(chosen, { ...before, spec: chosen.spec });
+    stage("model", "ready", `${before.entry.name} goes on writing: ${entry.name} did not load (${error.message}).`, 1);
+    throw error;
   }
-  await place(chosen, choice);
-  if (`${chosen.spec.id}/${chosen.spec.device}/${chosen.spec.dtype}` === before) return chosen;
-  stage("model", "loading", `${chosen.entry.name}: loading on ${chosen.spec.device === "webgpu" ? "WebGPU" : "WASM"}…`, null);
-  await saveForOffline(chosen);
-  chosen.ready = await client.load(chosen.spec);
+  keepPreference(choice);
+  keep(MODEL_SETTING, entry.id);
   return chosen;
 }
 

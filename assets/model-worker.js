@@ -27,6 +27,36 @@ env.allowLocalModels = true;
 env.useBrowserCache = false; // the page's own HTTP/service-worker caching keeps model files
 env.useWasmCache = false; // no blob: re-import of ONNX Runtime (a strict CSP forbids it)
 
+/**
+ * A model of the deployment's model host (`spec.host`, another origin; `spec.hashes`: the
+ * sha256 its catalogue lists for each file). transformers.js reads an http URL as a hub's, which
+ * it may not use here, so the model is named by a path under HOSTED_PATH, which `env.fetch` maps
+ * to the host (the service worker serves the saved copy). Each whole file is checked against its
+ * sha256 before it is used.
+ */
+const HOSTED_PATH = "/model-host/";
+let modelHost = null;
+
+const hex = (buffer) => [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+
+env.fetch = async (input, init) => {
+  const url = String(input);
+  if (!modelHost || !url.startsWith(HOSTED_PATH)) return fetch(input, init);
+  const file = url.slice(HOSTED_PATH.length); // "<id>/<path in its folder>"
+  const response = await fetch(new URL(file, modelHost.url), init);
+  // A range request (transformers.js asks one byte for a file's size), or a failure it reports.
+  if (response.status !== 200 || new Headers(init?.headers).has("Range")) return response;
+  const expected = modelHost.hashes[file.slice(file.indexOf("/") + 1)];
+  const body = await response.arrayBuffer();
+  if (!expected || hex(await crypto.subtle.digest("SHA-256", body)) !== expected) {
+    // transformers.js reports a failed fetch as a missing file: the load's error names this instead.
+    modelHost.failure = `${new URL(file, modelHost.url).href} is not the file the model host lists (its sha256 differs)`;
+    throw new Error(modelHost.failure);
+  }
+  return new Response(body, { status: 200, headers: response.headers });
+};
+const modelName = (spec) => (spec.host ? `${HOSTED_PATH}${spec.id}` : spec.id);
+
 /** ONNX Runtime's files: the plain build (smaller, faster to start) or the one with WebGPU. */
 const RUNTIMES = {
   wasm: ["../vendor/ort/", "ort-wasm-simd-threaded"],
@@ -120,6 +150,13 @@ function readyFields(spec, loaded) {
 function describeLoadFailure(spec, error) {
   const text = String(error?.message ?? error);
   const where = `${spec.path}${spec.id}/`;
+  if (spec.host && modelHost?.failure) {
+    return namedError(ErrorName.MODEL_LOAD, `${modelHost.failure}, so the model was not loaded.`);
+  }
+  if (spec.host) {
+    return namedError(ErrorName.MODEL_LOAD, `The model "${spec.id}" could not be loaded from the model host ` +
+      `(${where}): check that the host is reachable and still lists it. (${text})`);
+  }
   if (/could not locate file|404|not found/i.test(text)) {
     return namedError(
       ErrorName.MODEL_NOT_FOUND,
@@ -142,9 +179,9 @@ function checkSpec(spec) {
 /** The model on `device` in `dtype`, warmed up with one token. */
 async function loadOn(spec, device, dtype, progress_callback) {
   const started = performance.now();
-  const tokenizer = await AutoTokenizer.from_pretrained(spec.id, { progress_callback });
+  const tokenizer = await AutoTokenizer.from_pretrained(modelName(spec), { progress_callback });
   const model = yieldBetweenSteps(
-    await AutoModelForCausalLM.from_pretrained(spec.id, { dtype, device, progress_callback, session_options: FOLD_INT8_WEIGHTS }),
+    await AutoModelForCausalLM.from_pretrained(modelName(spec), { dtype, device, progress_callback, session_options: FOLD_INT8_WEIGHTS }),
   );
   const loadMs = performance.now() - started;
   const warmStart = performance.now();
@@ -165,6 +202,7 @@ async function loadModel(spec, id) {
   if (current?.key === key) return current.loading;
   if (current) await dispose();
   env.localModelPath = spec.path;
+  if (spec.host) modelHost = { url: spec.host, hashes: spec.hashes ?? {} };
   const progress_callback = (info) => {
     if (info.status === "progress") {
       post(Event.PROGRESS, id, { file: info.file, loaded: info.loaded, total: info.total });

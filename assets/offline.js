@@ -8,8 +8,8 @@
  *
  * Public: takeControl({onProgress}) → Promise<OfflineCopy>; OfflineCopy — state
  *   ("controlled"; "bypassed": a forced reload skips the worker; "failed";
- *   "unsupported"), message, problem, status(), saveModel(paths, onProgress),
- *   clearModels(), and a "change" event; showDevicePanel(offline, cataloguePromise).
+ *   "unsupported"), message, problem, status(), saveModel({paths, hosted}, onProgress),
+ *   deleteModel(id), clearModels(), and a "change" event; showDevicePanel(offline, cataloguePromise).
  */
 const siteRoot = new URL("../", import.meta.url);
 const workerUrl = new URL("sw.js", siteRoot);
@@ -54,11 +54,12 @@ export class OfflineCopy extends EventTarget {
     return this.#ask("status");
   }
 
-  /** Download model files (paths from the site root) once into the offline copy;
-   * onProgress({loaded, total}) follows the bytes. */
-  async saveModel(paths, onProgress) {
+  /** Download model files once into the offline copy: `paths` of this build (from the site
+   * root), and `hosted` files of the model host ({url, model, size, sha256}, each checked
+   * against its sha256); onProgress({loaded, total}) follows the bytes. */
+  async saveModel({ paths, hosted = [] }, onProgress) {
     try {
-      const saved = await this.#ask("save-model", { paths }, onProgress);
+      const saved = await this.#ask("save-model", { paths, hosted }, onProgress);
       this.problem = "";
       return saved;
     } catch (error) {
@@ -67,6 +68,13 @@ export class OfflineCopy extends EventTarget {
     } finally {
       this.dispatchEvent(new Event("change"));
     }
+  }
+
+  /** Delete the saved files of the model `id`; resolves with {files, bytes} deleted. */
+  async deleteModel(id) {
+    const deleted = await this.#ask("delete-model", { id });
+    this.dispatchEvent(new Event("change"));
+    return deleted;
   }
 
   /** Delete the saved model files; resolves with {files, bytes} deleted. */
@@ -177,12 +185,18 @@ const NOT_CONTROLLED = {
     `The studio could not be saved for offline use: ${offline.message}. It works online; the next visit tries again.`,
 };
 
+/** Names of what sw.js counts by folder: the catalogue's models, and the WebGPU runtime saved with one. */
+function savedNames(catalogue) {
+  const names = Object.fromEntries((catalogue?.models ?? []).map((entry) => [entry.id, entry.name]));
+  names["ort-webgpu"] = "the WebGPU runtime";
+  return names;
+}
+
 function describeSaved(saved, catalogue) {
   if (!saved.shell.complete) {
     return "The studio is not fully saved for offline use yet; the next online visit completes it.";
   }
-  const names = Object.fromEntries((catalogue?.models ?? []).map((entry) => [entry.id, entry.name]));
-  names["ort-webgpu"] = "the WebGPU runtime"; // saved with a model that runs on WebGPU (sw.js counts it by folder)
+  const names = savedNames(catalogue);
   const shell = `the studio (${megabytes(saved.shell.bytes)}, version ${saved.version.slice(0, 8)})`;
   const models = Object.entries(saved.models.byModel)
     .map(([id, bytes]) => `${names[id] ?? id} (${megabytes(bytes)})`);
@@ -202,13 +216,35 @@ export async function showDevicePanel(offline, catalogueLoaded) {
   const message = byId("device-message");
   const clear = byId("clear-models");
   const dialog = byId("clear-models-dialog");
+  const list = byId("saved-models");
   let saved = null;
+
+  /** One "Delete" button per saved model. */
+  function listSaved(catalogue) {
+    const names = savedNames(catalogue);
+    list.replaceChildren(...Object.entries(saved?.models.byModel ?? {}).map(([id, bytes]) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      const name = names[id] ?? id;
+      button.type = "button";
+      button.textContent = `Delete ${name} (${megabytes(bytes)})`;
+      button.addEventListener("click", async () => {
+        const deleted = await offline.deleteModel(id);
+        message.textContent = `Deleted the saved files of ${name}: ${megabytes(deleted.bytes)} freed. ` +
+          "The model in use keeps working until the studio closes; using it again downloads it again.";
+        message.focus();
+      });
+      item.append(button);
+      return item;
+    }));
+  }
 
   async function refresh() {
     if (offline.controlled) {
       saved = await offline.status();
       const catalogue = await catalogueLoaded.catch(() => null);
       status.textContent = [describeSaved(saved, catalogue), offline.problem].filter(Boolean).join(" ");
+      listSaved(catalogue);
     } else {
       status.textContent = NOT_CONTROLLED[offline.state](offline);
     }

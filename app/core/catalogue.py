@@ -85,8 +85,9 @@ class ModelEntry:
 
     @property
     def offered(self) -> bool:
-        """Shown in the model picker: the built-in model and the creator's own (not test models)."""
-        return self.purpose in ("default", "added")
+        """Shown in the model picker: the built-in model, the creator's own and the model host's
+        (not test models)."""
+        return self.purpose in ("default", "added", "hosted")
 
     def memory_bytes(self, dtype: str) -> int:
         """About how much memory the loaded model takes in ``dtype`` (0 when its size is unknown)."""

@@ -91,3 +91,15 @@ def test_engines_json_adds_a_team_server_to_connect_src_and_refuses_what_is_not_
         config.write_text(bad)
         with pytest.raises(ValueError):
             serve.engine_origins(config)
+
+
+def test_model_host_json_adds_the_host_to_connect_src_and_refuses_what_is_not_a_folder_url(tmp_path):
+    config = tmp_path / "model-host.json"
+    assert serve.model_host_origin(config) == ()
+    config.write_text('{"url": "https://models.team.example/musespark/"}')
+    assert serve.model_host_origin(config) == ("https://models.team.example",)
+    for bad in ('{"url": "https://models.team.example/musespark"}', '{"url": "ftp://models.example/"}',
+                '{"url": "models/"}', '["https://models.example/"]', "not json"):
+        config.write_text(bad)
+        with pytest.raises(ValueError):
+            serve.model_host_origin(config)
