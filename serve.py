@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import io
 import json
 import sys
 from pathlib import Path
@@ -156,7 +157,19 @@ class StudioHandler(http.server.SimpleHTTPRequestHandler):
         if path and path not in SERVED_FILES and top not in SERVED_DIRS:
             self.send_error(404, "Not part of the studio")
             return None
+        if path == MODEL_HOST_CONFIG and not self.model_host_config.is_file():
+            return self._no_model_host()
         return super().send_head()
+
+    def _no_model_host(self):
+        """An empty model-host.json where the deployment names no host (the page asks at every
+        start; a 404 would be an error in its console)."""
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def translate_path(self, path):
         if self._served_path() == EMBED_CONFIG:

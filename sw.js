@@ -16,7 +16,8 @@
  *   (the page hands them over), and kept until the person deletes them.
  * - Same-origin GETs: cache first, then the network. Page navigations get the
  *   cached index.html, whatever the query string. Other origins' GETs: the saved model
- *   file where there is one, else the network.
+ *   file where there is one, else the network. The deployment's model-host.json: the
+ *   network first, then the copy last seen, then "{}" (no host).
  * - Updates wait for the person: a new version installs, then waits until a page
  *   posts {type: "skip-waiting"} (the page's "Update available — reload" button).
  *
@@ -44,6 +45,7 @@ const { version, shell, models } = self.offlineFiles;
 const SHELL_PREFIX = "musespark-shell-";
 const SHELL_CACHE = `${SHELL_PREFIX}${version}`;
 const MODEL_CACHE = "musespark-models";
+const HOST_CONFIG = "model-host.json";
 /** Response headers recording the sha256 a cached copy was checked against, and (for a model
  * host's file) the model it belongs to. */
 const HASH_HEADER = "X-MuseSpark-SHA256";
@@ -237,7 +239,7 @@ async function pruneModels() {
   const cache = await caches.open(MODEL_CACHE);
   for (const request of await cache.keys()) {
     const path = scopedPath(new URL(request.url));
-    if (path === null) continue;
+    if (path === null || path === HOST_CONFIG) continue;
     const listed = models[path];
     const copy = listed && (await cache.match(request));
     if (!listed || copy.headers.get(HASH_HEADER) !== listed.sha256) await cache.delete(request);
@@ -258,7 +260,20 @@ self.addEventListener("activate", (event) => {
 
 // --- serving ---
 
+/** model-host.json, kept from the last answer so that offline the page still knows its host. */
+async function respondHostConfig(request) {
+  const cache = await caches.open(MODEL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch {
+    return (await cache.match(request)) ?? Response.json({});
+  }
+}
+
 async function respond(request, path) {
+  if (path === HOST_CONFIG) return respondHostConfig(request);
   const navigation = request.mode === "navigate" && (path === "" || path === "index.html");
   const cache = await caches.open(path in models ? MODEL_CACHE : SHELL_CACHE);
   return (await cache.match(navigation ? urlOf("index.html") : request)) ?? fetch(request);

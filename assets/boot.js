@@ -68,13 +68,15 @@ const HOST_SETTING = "musespark.modelHost";
 async function hostCatalogue() {
   try {
     const config = await fetch(new URL("model-host.json", siteRoot), { cache: "no-cache" });
-    if (config.status === 404) {
-      keep(HOST_SETTING, "");
+    if (!config.ok && config.status !== 404) throw new Error(`model-host.json: HTTP ${config.status}`);
+    const { url } = config.ok ? await config.json() : {};
+    if (!url) {
+      keep(HOST_SETTING, ""); // the deployment names no host (serve.py answers {})
       return null;
     }
-    if (!config.ok) throw new Error(`model-host.json: HTTP ${config.status}`);
-    const folder = new URL((await config.json()).url);
-    const response = await fetch(new URL("catalogue.json", folder), { cache: "no-cache", signal: AbortSignal.timeout(10_000) });
+    const folder = new URL(url);
+    const response = await fetch(new URL("catalogue.json", folder),
+      { cache: "no-cache", signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`the model host answered HTTP ${response.status}`);
     const host = { url: folder.href, models: (await response.json()).models };
     keep(HOST_SETTING, JSON.stringify(host));
@@ -116,8 +118,8 @@ async function chooseModel(catalogue) {
     throw new Error(`The model "${wanted}" has no ${asked} weights (it has ${Object.keys(entry.weights).join(", ")}).`);
   }
   const embedder = catalogue.embedder && { id: catalogue.embedder.id, dtype: catalogue.embedder.dtype, path: modelsPath };
-  const chosen = { spec: { id: entry.id, ...where(entry) }, entry, asked, embedder, catalogue,
-    facts: await deviceFacts() };
+  const facts = await deviceFacts();
+  const chosen = { spec: { id: entry.id, ...where(entry) }, entry, asked, embedder, catalogue, facts };
   return place(chosen, preferredDevice());
 }
 
@@ -151,7 +153,8 @@ async function saveForOffline(chosen) {
   const name = entry.name;
   const local = entry.host ? [] : chosen.files.map((file) => `models/${entry.id}/${file}`);
   const hosted = entry.host
-    ? chosen.files.map((file) => ({ url: new URL(`${entry.id}/${file}`, entry.host).href, model: entry.id, ...entry.files[file] }))
+    ? chosen.files.map((file) =>
+      ({ url: new URL(`${entry.id}/${file}`, entry.host).href, model: entry.id, ...entry.files[file] }))
     : [];
   const paths = [...local, ...embedderPaths(chosen.catalogue), ...(chosen.spec.device === "webgpu" ? WEBGPU_RUNTIME : [])];
   try {

@@ -50,7 +50,8 @@ env.fetch = async (input, init) => {
   const body = await response.arrayBuffer();
   if (!expected || hex(await crypto.subtle.digest("SHA-256", body)) !== expected) {
     // transformers.js reports a failed fetch as a missing file: the load's error names this instead.
-    modelHost.failure = `${new URL(file, modelHost.url).href} is not the file the model host lists (its sha256 differs)`;
+    const where = new URL(file, modelHost.url).href;
+    modelHost.failure = `${where} is not the file the model host lists (its sha256 differs)`;
     throw new Error(modelHost.failure);
   }
   return new Response(body, { status: 200, headers: response.headers });

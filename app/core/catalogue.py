@@ -2,7 +2,8 @@
 exist, their files, sizes, hashes and licences.
 
 The page reads the file with ``fetch`` (assets/boot.js) and hands its JSON to
-``Catalogue.from_json``. Public: ``ModelEntry``, ``Catalogue``, ``DeviceFacts``, ``memory_bytes``, ``fits_wasm``, ``wasm_dtype``.
+``Catalogue.from_json``. Public: ``ModelEntry``, ``Catalogue``, ``DeviceFacts``, ``memory_bytes``,
+``fits_wasm``, ``wasm_dtype``.
 """
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class DeviceFacts:
 
     def too_little_memory(self, needed: int) -> bool:
         """Whether a model needing ``needed`` bytes would crowd out the rest of this device's memory."""
-        return bool(self.memory_gb) and self.memory_gb < self.REPORTED_AT_MOST and needed > 0.6 * self.memory_gb * 1024**3
+        known = bool(self.memory_gb) and self.memory_gb < self.REPORTED_AT_MOST
+        return known and needed > 0.6 * self.memory_gb * 1024**3
 
 
 @dataclass(frozen=True)

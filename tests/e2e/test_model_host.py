@@ -122,3 +122,16 @@ def test_a_hosted_file_that_is_not_the_one_listed_is_refused_and_the_model_in_us
         assert not [url for url in saved_urls(page) if f"/{TAMPERED}/onnx/" in url]
     assert page.evaluate("museSpark.runPrompt('Write one sentence about bees.', 4)")["tokens"] == 4
     assert "Tiny" in page.inner_text("#model-info") and "Tampered" not in page.inner_text("#model-info")
+
+
+def test_a_kept_model_that_no_longer_loads_gives_way_to_the_built_in_one(open_studio, studio_url, model_host):
+    studio = open_studio(f"?model={TINY_MODEL}", base_url=studio_url, engine_origins=[model_host])
+    studio.wait_for_model()
+    page = studio.page
+    page.evaluate(f"localStorage.setItem('musespark.model', '{TAMPERED}')")  # as if it had loaded once
+    page.goto(studio_url)
+    studio.wait_for_model()
+    detail = studio.stage_detail("model")
+    assert "SmolLM2 135M Instruct ready in" in detail
+    assert "Tampered tiny (tests) did not load (" in detail and "so SmolLM2 135M Instruct writes instead." in detail
+    assert page.evaluate("localStorage.getItem('musespark.model')") != TAMPERED

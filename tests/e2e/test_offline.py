@@ -157,12 +157,14 @@ def test_after_one_visit_the_studio_starts_and_writes_offline(site, profile):
     # The sentence-embedding model loads last: every file the page asked for has arrived after it.
     studio.page.wait_for_selector("#studio[data-embedder=ready]", state="attached", timeout=STARTUP_MS)
     listed = site.files()
-    loaded = same_origin_paths(studio) - {"", "sw.js", "offline-files.js"}
+    # model-host.json is the deployment's, asked over the network first (sw.js keeps its last answer).
+    loaded = same_origin_paths(studio) - {"", "sw.js", "offline-files.js", "model-host.json"}
     assert loaded - set(listed["shell"]) - set(listed["models"]) == set(), "the page loads files the list lacks"
     assert {"vendor/pyodide/pyodide.asm.wasm", "vendor/ort/ort-wasm-simd-threaded.wasm", TINY_WEIGHTS} <= loaded
     # Each file is downloaded once, by the service worker; the page gets every large file from it.
+    # (but the service worker's own scripts, and the deployment's model-host.json)
     downloaded = [address.removeprefix(url) for address in profile.downloads
-                  if address not in (f"{url}sw.js", f"{url}offline-files.js")]  # the worker's own scripts
+                  if address not in (f"{url}sw.js", f"{url}offline-files.js", f"{url}model-host.json")]
     assert sorted(downloaded) == sorted(set(downloaded))
     large = {path for path in loaded if listed["shell"].get(path, listed["models"].get(path))["size"] > 1_000_000}
     assert large and all(profile.from_worker[f"{url}{path}"] for path in large)
