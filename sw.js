@@ -215,21 +215,31 @@ async function saveModel({ paths, hosted = [] }, onProgress) {
     loaded += bytes;
     onProgress({ loaded, total });
   };
+  let failure = null; // the first; no download starts after it, and those under way finish
   await inParallel(files, async (file) => {
-    if ((await cache.match(file.url))?.headers.get(HASH_HEADER) === file.sha256) {
-      count(file.size);
-      return;
-    }
-    let saving = modelDownloads.get(file.url);
-    if (!saving) {
-      saving = file.save(count).finally(() => modelDownloads.delete(file.url));
-      modelDownloads.set(file.url, saving);
-      await saving;
-    } else {
-      await saving;
-      count(file.size);
+    if (failure) return;
+    try {
+      if ((await cache.match(file.url))?.headers.get(HASH_HEADER) === file.sha256) {
+        count(file.size);
+        return;
+      }
+      let saving = modelDownloads.get(file.url);
+      if (!saving) {
+        saving = file.save(count).finally(() => modelDownloads.delete(file.url));
+        modelDownloads.set(file.url, saving);
+        await saving;
+      } else {
+        await saving;
+        count(file.size);
+      }
+    } catch (error) {
+      failure ??= error;
     }
   });
+  if (failure) {
+    for (const file of hosted) await cache.delete(file.url); // a model host's model is kept whole or not at all
+    throw failure;
+  }
   return { files: files.length, bytes: total };
 }
 

@@ -41,8 +41,12 @@ export class OfflineCopy extends EventTarget {
     return new Promise((resolve, reject) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = ({ data }) => {
-        if (data.progress) onProgress?.(data.progress);
-        else if (data.error) reject(new Error(data.error));
+        if (data.progress) {
+          onProgress?.(data.progress);
+          return;
+        }
+        channel.port1.close(); // nothing after the answer
+        if (data.error) reject(new Error(data.error));
         else resolve(data.result);
       };
       worker.postMessage({ type, ...fields }, [channel.port2]);

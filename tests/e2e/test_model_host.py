@@ -119,7 +119,7 @@ def test_a_hosted_file_that_is_not_the_one_listed_is_refused_and_the_model_in_us
     assert "is not the file the model host lists" in page.inner_text("#engine-status")
     assert "goes on writing: Tampered tiny (tests) did not load" in studio.stage_detail("model")
     if offline_copy:
-        assert not [url for url in saved_urls(page) if f"/{TAMPERED}/onnx/" in url]
+        assert not [url for url in saved_urls(page) if f"/{TAMPERED}/" in url]  # kept whole or not at all
     assert page.evaluate("museSpark.runPrompt('Write one sentence about bees.', 4)")["tokens"] == 4
     assert "Tiny" in page.inner_text("#model-info") and "Tampered" not in page.inner_text("#model-info")
 
