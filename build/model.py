@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Convert a GGUF file of the Llama, Qwen2 or Qwen3 family (SmolLM2-135M-Instruct, by
-default) into a transformers.js model folder: ONNX graphs with KV cache (fp32, fp16, int8, q8, q4),
-tokenizer.json and configs. Needs only gguf, numpy, onnx and onnxruntime
-(tokenizers is used for verification).
+default) into a transformers.js model folder: ONNX graphs with KV cache (fp32, fp16, int8, q8, q4;
+weights of a big graph in data files beside it), tokenizer.json (byte-level BPE or SentencePiece)
+and configs. Needs only gguf, numpy, onnx and onnxruntime (tokenizers is used for verification).
 
 Usage:
-    python build/model.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m
+    python build/model.py --gguf SmolLM2-135M-Instruct.Q4_1.gguf --out models/smollm2-135m [--builtin]
         [--dtypes fp32,fp16,int8,q8,q4] [--tiny-out models/smollm2-tiny] [--no-verify]
+        [--external-data-over MB]
 """
 from __future__ import annotations
 
